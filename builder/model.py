@@ -1,0 +1,172 @@
+"""The plain data that flows between stages: config → articles → stories → outputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+Moment = date | datetime  # a date-only value is a calendar day and is never shifted to UTC
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The validated ``site.yaml``."""
+
+    root: Path
+    title: dict[str, str]  # by language code; ``default_language`` is always present
+    base_url: str  # absolute, always ending in "/"
+    default_language: str
+    languages: tuple[str, ...]  # languages whose interface is translated (have a catalog)
+    summary_languages: tuple[str, ...] = ("en", "ru")
+    description: dict[str, str] = field(default_factory=dict)
+    words_per_minute: int = 220
+    latest_count: int = 20
+    max_file_bytes: int = 2_000_000
+    allow_future: bool = False
+    feeds: bool = True
+    sitemap: bool = True
+    search: bool = True
+    cname: str = ""
+
+    @property
+    def base_path(self) -> str:
+        """The URL path every page lives under, e.g. ``/my-repo/`` (``/`` for a user site)."""
+        after_host = self.base_url.split("://", 1)[-1]
+        return "/" + after_host.split("/", 1)[1] if "/" in after_host else "/"
+
+    def site_title(self, lang: str) -> str:
+        return self.title.get(lang) or self.title[self.default_language]
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """One parsed article. ``path`` is the content file relative to the site root."""
+
+    path: str
+    title: str
+    date: Moment
+    lang: str
+    source: str
+    slug: str
+    body_html: str  # Markdown rendered and sanitized
+    text: str  # plain text of title and body, for clustering and fact extraction
+    words: int
+    url: str | None = None
+    author: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    description: str = ""
+    image: str | None = None
+    headings: tuple[Heading, ...] = ()
+
+    @property
+    def day(self) -> date:
+        """The calendar day the article is dated, in its own offset."""
+        return self.date.date() if isinstance(self.date, datetime) else self.date
+
+    @property
+    def page_path(self) -> str:
+        """Output-relative folder of the article page, ``<lang>/<yyyy>/<mm>/<slug>/``."""
+        return f"{self.lang}/{self.day.year:04d}/{self.day.month:02d}/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A person, place or organisation that defines a story; ``aliases`` in any script."""
+
+    name: str
+    kind: str  # "person" | "place" | "organisation"
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StorySpec:
+    """A story as the editor defines it under ``content/clusters/``."""
+
+    path: str
+    id: str
+    title: dict[str, str]
+    start: date
+    end: date
+    entities: tuple[Entity, ...]
+    summaries: dict[str, str]  # language → sanitized HTML of the authored summary
+    summary_paths: dict[str, str] = field(default_factory=dict)  # language → content file
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def story_title(self, lang: str, fallback: str) -> str:
+        return self.title.get(lang) or self.title.get(fallback) or next(iter(self.title.values()))
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity found in an article, in the spelling the article used."""
+
+    entity: str  # canonical name
+    spelling: str
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Why an article is, or is not, part of a story."""
+
+    article: str  # article path
+    role: str  # "member" | "background" | "out"
+    score: float
+    mentions: tuple[Mention, ...]
+    dates: tuple[date, ...]  # the article's date and event dates its text states
+    reason: str
+
+
+@dataclass(frozen=True)
+class FigureMention:
+    article: str  # article path
+    text: str  # the figure as written, e.g. "4,1 milyar dolar"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One quantity as reported across sources; ``conflict`` when they disagree."""
+
+    label: str
+    value: float
+    unit: str  # "USD" | "%" | "count" | other ISO 4217 code
+    mentions: tuple[FigureMention, ...]
+    conflict: bool = False
+    alternatives: tuple[float, ...] = ()  # the other values sources give, when in conflict
+
+
+@dataclass(frozen=True)
+class Story:
+    spec: StorySpec
+    members: tuple[Decision, ...]
+    background: tuple[Decision, ...]
+    left_out: tuple[Decision, ...]
+    facts: tuple[Fact, ...] = ()
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything read, before anything is rendered."""
+
+    config: SiteConfig
+    articles: tuple[Article, ...]
+    stories: tuple[Story, ...] = ()
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file to write, with the inputs it was made from (for incremental rebuilds)."""
+
+    path: str  # relative to the output folder, posix
+    data: bytes
+    deps: frozenset[str] = frozenset()
