@@ -1,0 +1,49 @@
+# Two commands on a fresh machine (Python 3.11 + pip): `make build` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+SITE   ?= .
+LOCALES := builder/locales
+
+.PHONY: build test serve deploy clusters messages screenshots bench clean
+
+# The virtual environment is (re)made when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+build: $(VENV)/.installed
+	$(PY) -m builder build --site $(SITE)
+
+test: $(VENV)/.installed-test
+	$(PY) -m pytest
+
+serve: $(VENV)/.installed
+	$(PY) -m builder serve --site $(SITE)
+
+deploy: $(VENV)/.installed
+	$(PY) -m builder deploy --site $(SITE)
+
+clusters: $(VENV)/.installed
+	$(PY) -m builder clusters --site $(SITE)
+
+# Re-extract interface strings from templates and code, and merge them into every catalog.
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F $(LOCALES)/babel.cfg -k _ -k gettext -k ngettext:1,2 \
+		--no-location --sort-output -o $(LOCALES)/messages.pot .
+	$(VENV)/bin/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --no-fuzzy-matching --ignore-obsolete
+
+screenshots: $(VENV)/.installed-test build
+	$(PY) tests/tools/screenshots.py public screenshots
+
+bench: $(VENV)/.installed-test
+	$(PY) tests/bench/bench_build.py
+
+clean:
+	rm -rf public screenshots

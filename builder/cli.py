@@ -1,0 +1,82 @@
+"""The command line: ``digest build | serve | deploy | clusters`` (also ``python -m builder``).
+
+Exit codes: 0 success, 1 errors in the site's content, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .errors import BuildError
+
+log = logging.getLogger("builder")
+
+
+def _site_dir(value: str) -> Path:
+    path = Path(value).resolve()
+    if not (path / "site.yaml").is_file():
+        raise argparse.ArgumentTypeError(f"no site.yaml in {path} (pass the site folder with --site)")
+    return path
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="digest", description="Build, preview and publish a multilingual news digest.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def site_args(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("--site", type=_site_dir, default=".", help="site folder, the one with site.yaml (default: .)")
+        cmd.add_argument("--base-url", help="override base_url from site.yaml")
+        cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    b = sub.add_parser("build", help="build the site into the output folder")
+    site_args(b)
+    b.add_argument("--out", type=Path, help="output folder (default: public/ in the site folder)")
+    b.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
+
+    c = sub.add_parser("clusters", help="explain which articles belong to which story, and why")
+    c.add_argument("--site", type=_site_dir, default=".", help="site folder (default: .)")
+    c.add_argument("--json", action="store_true", help="print the same data as public/api/clusters.json")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except BuildError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    report = build(args.site, args.out.resolve() if args.out else None, args.base_url, args.strict)
+    for warning in report.warnings:
+        print(warning, file=sys.stderr)
+    print(f"Wrote {report.pages} pages ({report.files} files) to {report.out} in {report.seconds:.2f} s")
+    return 0
+
+
+def cmd_clusters(args: argparse.Namespace) -> int:
+    import json
+
+    from .build import load_site
+    from .clusters import explain, stories_json
+
+    site, _ = load_site(args.site)
+    if args.json:
+        print(json.dumps(stories_json(site.stories, site.articles, site.config.base_path), ensure_ascii=False, indent=2))
+    else:
+        print(explain(site.stories, site.articles))
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "clusters": cmd_clusters}

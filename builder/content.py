@@ -1,0 +1,308 @@
+"""Read articles: bytes → front matter + Markdown → a sanitized, validated ``Article``.
+
+``parse_article`` is pure (bytes in, article or problems out) so tests need no
+disk; ``read_articles`` walks ``content/articles/`` and reports every problem
+of every file, not just the first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import markdown
+import nh3
+from anyascii import anyascii
+from markdown.extensions.toc import slugify_unicode
+
+from . import i18n
+from .errors import Problem
+from .model import Article, Heading, Moment, SiteConfig
+from .yamlio import YamlDoc, check_mapping, load_yaml
+
+log = logging.getLogger(__name__)
+
+ARTICLES_DIR = "content/articles"
+FRONT_MATTER = {
+    "title": "string", "date": "date", "lang": "string", "source": "string", "url": "string",
+    "author": "string", "section": "string", "tags": "list of strings", "description": "string",
+    "image": "string", "slug": "string",
+}
+REQUIRED = ("title", "date", "lang", "source")
+UNKNOWN_SOURCE = "unknown"  # the editor's explicit "the text does not name its outlet"
+
+SLUG_MAX = 80
+_SLUG_OK = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+_APOSTROPHES = re.compile(r"['’‘ʻʼ`]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # no spaces between words
+_WORD = re.compile(r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+# What article bodies may keep after Markdown: structure and links, nothing executable.
+_ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "dfn",
+    "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub",
+    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
+}
+_ALLOWED_ATTRS = {
+    "*": {"id", "lang", "dir", "title"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+    "ol": {"start"},
+}
+
+
+def _markdown() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=["extra", "sane_lists", "toc"],
+        extension_configs={"toc": {"slugify": slugify_unicode, "permalink": False, "toc_depth": "2-6"}},
+        output_format="html",
+    )
+
+
+_MD = _markdown()
+
+
+def render_markdown(text: str) -> str:
+    """Markdown → HTML with no script, event handler or dangerous URL left in it."""
+    return _render(text)[0]
+
+
+def _render(text: str) -> tuple[str, tuple[Heading, ...]]:
+    _MD.reset()
+    raw = _MD.convert(text)
+    headings = tuple(_flatten(getattr(_MD, "toc_tokens", [])))
+    # Article bodies live under the page's <h1>: shift their headings down one level.
+    raw = re.sub(r"<(/?)h1\b", r"<\1h2", raw)
+    clean = nh3.clean(
+        raw,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRS,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return clean, headings
+
+
+def _flatten(tokens: list[dict[str, Any]]) -> list[Heading]:
+    out: list[Heading] = []
+    for tok in tokens:
+        out.append(Heading(max(2, tok["level"]), html.unescape(tok["name"]), tok["id"]))
+        out += _flatten(tok.get("children", []))
+    return out
+
+
+def slugify(title: str) -> str:
+    """A readable ASCII slug from any script ("Bişkek'te" → "bishkek-te", 普京 → "pujing")."""
+    spaced = _CJK.sub(lambda m: f" {m.group()} ", _APOSTROPHES.sub("", title))  # one word per syllable
+    ascii_text = re.sub(r"['`]", "", anyascii(spaced)).lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if len(slug) > SLUG_MAX:
+        slug = slug[:SLUG_MAX].rsplit("-", 1)[0] or slug[:SLUG_MAX]
+    if slug in _RESERVED:
+        slug += "-article"
+    return slug
+
+
+def plain_text(fragment: str) -> str:
+    """Visible text of an HTML fragment, for search, clustering and descriptions."""
+    return html.unescape(nh3.clean(fragment.replace("</p>", "</p>\n"), tags=set())).strip()
+
+
+def parse_date(value: Any) -> Moment:
+    """ISO date (a calendar day) or ISO date-time with a UTC offset; raise ValueError otherwise."""
+    if not isinstance(value, str):
+        raise ValueError(f"date must be an ISO date like 2025-11-26, got {value!r}")
+    text = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return date.fromisoformat(text)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})", text):
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?", text):
+        raise ValueError(f"date-time '{text}' needs a UTC offset, e.g. {text}+03:00")
+    raise ValueError(f"'{text}' is not an ISO date (2025-11-26) or date-time with offset (2025-11-26T14:41:00+03:00)")
+
+
+def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text without BOM, or a problem naming the line (and byte) that is not UTF-8."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(path, 1, "file is UTF-16; save it as UTF-8")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [Problem(path, line, f"not valid UTF-8 (byte {exc.start}: 0x{data[exc.start]:02x}); save the file as UTF-8")]
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text[: bad.start()].count("\n") + 1
+        return None, [Problem(path, line, f"control character U+{ord(bad.group()):04X} in the file; remove it")]
+    return text, []
+
+
+def split_front_matter(path: str, text: str) -> tuple[str, int, str] | Problem:
+    """Return (front matter, line the body starts on, body) or the problem."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return Problem(path, 1, "missing front matter: an article starts with a line '---'")
+    for i, line in enumerate(lines[1:], start=1):
+        if line.rstrip() in ("---", "..."):
+            return "\n".join(lines[1:i]), i + 2, "\n".join(lines[i + 1 :])
+    return Problem(path, 1, "front matter opened with '---' is never closed")
+
+
+def parse_article(path: str, data: bytes, config: SiteConfig) -> tuple[Article | None, list[Problem]]:
+    """Parse one article file's bytes; ``path`` is site-relative and only used in messages and URLs."""
+    if len(data) > config.max_file_bytes:
+        return None, [Problem(path, None, f"file is too large ({len(data):,} bytes; the limit is "
+                                          f"{config.max_file_bytes:,}, set max_file_bytes in site.yaml)")]
+    text, problems = decode(path, data)
+    if text is None:
+        return None, problems
+    split = split_front_matter(path, text)
+    if isinstance(split, Problem):
+        return None, [split]
+    fm_text, body_line, body = split
+    doc, problems = load_yaml(fm_text, path, first_line=2)
+    if doc is None:
+        return None, problems
+    if not isinstance(doc.data, dict):
+        return None, [Problem(path, 1, "front matter must be a mapping of fields (title: ..., date: ...)")]
+    problems = check_mapping(doc, FRONT_MATTER, path, required=REQUIRED, unknown_is_error=False, where=1)
+    errors = [p for p in problems if not p.warning]
+    fields = doc.data
+    moment, lang = None, None
+    if "date" in fields and not any("'date'" in p.message for p in errors):
+        try:
+            moment = parse_date(fields["date"])
+        except ValueError as exc:
+            errors.append(Problem(path, doc.line("date"), str(exc)))
+    if isinstance(fields.get("lang"), str):
+        try:
+            lang = i18n.language(i18n.normalize_code(fields["lang"])).code
+        except ValueError as exc:
+            errors.append(Problem(path, doc.line("lang"), str(exc)))
+    slug = fields.get("slug")
+    if isinstance(slug, str) and not (_SLUG_OK.match(slug) and len(slug) <= SLUG_MAX and slug not in _RESERVED):
+        errors.append(Problem(path, doc.line("slug"), f"slug '{slug}' is not allowed",
+                              hint=f"use lowercase ASCII letters, digits and '-', at most {SLUG_MAX} characters"))
+    if errors:
+        return None, errors + [p for p in problems if p.warning]
+    assert moment is not None and lang is not None
+    if not config.allow_future and moment_day(moment) > i18n.today():
+        problems.append(Problem(path, doc.line("date"), f"date {moment} is in the future (set allow_future: true in site.yaml if intended)", warning=True))
+    return _build(path, doc, body, lang, moment), problems
+
+
+def moment_day(moment: Moment) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
+def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment) -> Article:
+    fields = doc.data
+    try:
+        body_html, headings = _render(body)
+    except RecursionError:
+        body_html, headings = "<p>" + html.escape(body) + "</p>", ()
+        log.warning("%s: the body nests too deeply for Markdown; it is shown as plain text", path)
+    text = plain_text(body_html)
+    title = fields["title"].strip()
+    description = (fields.get("description") or "").strip() or _summary(text)
+    slug = fields.get("slug") or slugify(title) or "article-" + hashlib.sha1(path.encode()).hexdigest()[:8]
+    return Article(
+        path=path,
+        title=title,
+        date=moment,
+        lang=lang,
+        source=fields["source"].strip(),
+        slug=slug,
+        body_html=body_html,
+        text=f"{title}\n{description}\n{text}",
+        words=len(_WORD.findall(text)) + len(_CJK.findall(text)),
+        url=fields.get("url"),
+        author=fields.get("author"),
+        section=fields.get("section"),
+        tags=tuple(fields.get("tags") or ()),
+        description=description,
+        image=fields.get("image"),
+        headings=headings,
+    )
+
+
+def _summary(text: str, limit: int = 200) -> str:
+    first = text.split("\n", 1)[0].strip()
+    return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def cjk_chars(text: str) -> int:
+    return len(_CJK.findall(text))
+
+
+# --- the folder walk -------------------------------------------------------------
+
+
+def article_files(root: Path) -> tuple[list[Path], list[Problem]]:
+    """Every ``*.md`` under content/articles, sorted; symlinks leading outside the site are refused."""
+    base = root / ARTICLES_DIR
+    files, problems = [], []
+    site = root.resolve()
+    for path in sorted(base.rglob("*.md")):
+        if path.is_symlink() and not path.resolve().is_relative_to(site):
+            problems.append(Problem(path.relative_to(root).as_posix(), None, "symlinks outside the site are not followed"))
+            continue
+        if path.is_file():
+            files.append(path)
+    return files, problems
+
+
+Cache = dict[str, tuple[tuple[int, int], tuple[Article | None, list[Problem]]]]
+
+
+def read_articles(config: SiteConfig, cache: Cache | None = None) -> tuple[list[Article], list[Problem]]:
+    """Parse every article; ``cache`` (path → (mtime, size) and result) lets a server skip unchanged files."""
+    root = config.root
+    files, problems = article_files(root)
+    articles: list[Article] = []
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        if cache is not None and rel in cache and cache[rel][0] == key:
+            article, found = cache[rel][1]
+        else:
+            data = path.read_bytes()
+            if not data:
+                article, found = None, [Problem(rel, None, "empty file skipped", warning=True)]
+            else:
+                article, found = parse_article(rel, data, config)
+            if cache is not None:
+                cache[rel] = (key, (article, found))
+        problems += found
+        if article:
+            articles.append(article)
+    if cache is not None:
+        for gone in set(cache) - {p.relative_to(root).as_posix() for p in files}:
+            del cache[gone]
+    problems += _collisions(articles)
+    return articles, problems
+
+
+def _collisions(articles: list[Article]) -> list[Problem]:
+    """Two articles that would be written to one URL: an error naming both files."""
+    by_url: dict[str, list[Article]] = {}
+    for article in articles:
+        by_url.setdefault(article.page_path, []).append(article)
+    return [
+        Problem(group[0].path, None, f"articles {', '.join(a.path for a in group)} would all be published at "
+                f"/{url}; give one of them a different 'slug'")
+        for url, group in sorted(by_url.items()) if len(group) > 1
+    ]

@@ -1,0 +1,423 @@
+"""Render the site in memory: every page, feed and export as an ``Output`` with its inputs.
+
+Each output records the inputs it was made from (article files, story files,
+templates, ``site.yaml``, catalogs, and ``list:<lang>`` for "the set of articles
+in a language"), so the live-reload server re-renders only what an edit touches.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import i18n
+from .content import UNKNOWN_SOURCE, cjk_chars
+from .errors import Problem, rel
+from .model import Article, Fact, Output, Site, Story
+
+log = logging.getLogger(__name__)
+
+DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATE_INCLUDES = ("base.html", "macros.html")
+ALL = "list:*"  # the set of all articles: changes when one is added, removed or re-dated
+
+
+def theme_dir(root: Path) -> Path:
+    """The site's ``templates/``; the builder's own theme when the site has none."""
+    own = root / "templates"
+    return own if own.is_dir() else DEFAULT_THEME
+
+
+def make_env(root: Path) -> jinja2.Environment:
+    """A strict Jinja environment: an undefined variable is an error, never an empty string."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(theme_dir(root)),
+        autoescape=jinja2.select_autoescape(["html", "xml", "svg"]),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["tojson_ld"] = json_ld
+    return env
+
+
+def json_ld(data: dict[str, Any]) -> str:
+    """JSON for a <script> block: no "</script>" or "<!--" can close or confuse it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output to make: its path and inputs are known before it is rendered,
+    so the dev server can pick the jobs an edit touches without rendering the rest."""
+
+    path: str
+    deps: frozenset[str]
+    run: Callable[[], bytes | None]
+
+
+@dataclass
+class Renderer:
+    """Holds what every page needs: the site, lookups, and the Jinja environment."""
+
+    site: Site
+    env: jinja2.Environment
+    extra_head: str = ""  # the dev server injects its live-reload script here; never in a build
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        cfg = self.site.config
+        self.by_path = {a.path: a for a in self.site.articles}
+        self.newest = sorted(self.site.articles, key=sort_key, reverse=True)
+        self.present = sorted({a.lang for a in self.site.articles} | {cfg.default_language})
+        self.stories_of: dict[str, list[tuple[Story, str]]] = {}
+        for story in self.site.stories:
+            for d in story.members:
+                self.stories_of.setdefault(d.article, []).append((story, "member"))
+            for d in story.background:
+                self.stories_of.setdefault(d.article, []).append((story, "background"))
+
+    # --- links and shared context -------------------------------------------------
+
+    def url(self, path: str = "") -> str:
+        """Site-internal link: under base_url's path so the site works under a sub-path."""
+        return self.site.config.base_path + path
+
+    def absolute(self, path: str = "") -> str:
+        return self.site.config.base_url + path
+
+    def interface_languages(self) -> list[str]:
+        cfg = self.site.config
+        return list(dict.fromkeys([cfg.default_language, *cfg.languages]))
+
+    def common(self, lang: str, path: str) -> dict[str, Any]:
+        language = i18n.language(lang)
+        cfg = self.site.config
+        trans = i18n.translations(lang)
+        self.env.install_gettext_callables(trans.gettext, trans.ngettext, newstyle=True)
+        return {
+            "lang": lang,
+            "dir": language.direction,
+            "og_locale": language.og_locale,
+            "site_title": cfg.site_title(lang),
+            "site_description": cfg.description.get(lang) or cfg.description.get(cfg.default_language, ""),
+            "canonical": self.absolute(path),
+            "home_url": self.url(""),
+            "static": self.url("static/"),
+            "switcher": [
+                {"lang": code, "dir": i18n.language(code).direction, "endonym": i18n.language(code).endonym,
+                 "url": self.url(f"{code}/"), "current": code == lang}
+                for code in self.present
+            ],
+            "alternates": [],
+            "feeds": self.feed_links(lang),
+            "search_url": self.url(f"{lang}/search/") if cfg.search else "",
+            "extra_head": self.extra_head,
+        }
+
+    def feed_links(self, lang: str) -> list[dict[str, str]]:
+        if not self.site.config.feeds:
+            return []
+        links = [{"url": self.url("feed.xml"), "title": self.site.config.site_title(lang), "lang": ""}]
+        if lang in self.present:
+            links.append({"url": self.url(f"{lang}/feed.xml"), "title": i18n.language(lang).endonym, "lang": lang})
+        return links
+
+    def article_item(self, article: Article, page_lang: str) -> dict[str, Any]:
+        """What a list or cross-link shows of an article: its title in its own language."""
+        language = i18n.language(article.lang)
+        return {
+            "title": article.title,
+            "lang": article.lang,
+            "dir": language.direction,
+            "endonym": language.endonym,
+            "url": self.url(article.page_path),
+            "original": article.url or "",
+            "source": self.source_name(article, page_lang),
+            "date_iso": i18n.iso(article.date),
+            "date_text": i18n.format_day(article.date, page_lang),
+        }
+
+    def source_name(self, article: Article, page_lang: str) -> str:
+        if article.source.lower() == UNKNOWN_SOURCE:
+            return i18n.translations(page_lang).gettext("outlet not named")
+        return article.source
+
+    def story_link(self, story: Story, lang: str) -> dict[str, str]:
+        spec = story.spec
+        title_lang = lang if lang in spec.title else (self.site.config.default_language if self.site.config.default_language in spec.title else next(iter(spec.title)))
+        return {"id": spec.id, "title": spec.title[title_lang], "lang": title_lang,
+                "dir": i18n.language(title_lang).direction, "url": self.story_url(story, lang),
+                "count": str(len(story.members))}
+
+    def story_url(self, story: Story, lang: str) -> str:
+        return self.url(story_path(story, lang, self.site.config.default_language))
+
+    # --- pages ------------------------------------------------------------------------
+
+    def job(self, template: str, path: str, deps: Iterable[str], context: Callable[[], dict[str, Any]]) -> Job:
+        """A page job: ``context`` is built only when the page is rendered."""
+        lang_deps = {f"templates/{template}", "site.yaml", *(f"templates/{n}" for n in TEMPLATE_INCLUDES)}
+        return Job(path, frozenset(set(deps) | lang_deps), lambda: self.page(template, path, context()))
+
+    def page(self, template: str, path: str, context: dict[str, Any]) -> bytes | None:
+        """Render one template; a template error becomes a problem naming the page."""
+        try:
+            text = self.env.get_template(template).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            self.problems.append(template_problem(exc, self.site.config.root, exc.lineno, path))
+            return None
+        except (jinja2.UndefinedError, jinja2.TemplateError, TypeError, ValueError) as exc:
+            self.problems.append(template_problem(exc, self.site.config.root, _template_line(exc), path))
+            return None
+        return text.encode("utf-8")
+
+    def article_job(self, article: Article) -> Job:
+        deps = {article.path, f"catalog:{article.lang}"}
+        for story, _ in self.stories_of.get(article.path, []):
+            deps |= {story.spec.path} | {d.article for d in story.members}
+        return self.job("article.html", article.page_path + "index.html", deps, lambda: self.article_context(article))
+
+    def article_context(self, article: Article) -> dict[str, Any]:
+        cfg = self.site.config
+        ctx = self.common(article.lang, article.page_path)
+        cjk = cjk_chars(article.text)
+        minutes = i18n.reading_minutes(article.words - cjk, cjk, cfg.words_per_minute)
+        stories = []
+        for story, role in self.stories_of.get(article.path, []):
+            others = [self.article_item(self.by_path[d.article], article.lang)
+                      for d in story.members if d.article != article.path]
+            stories.append({**self.story_link(story, article.lang), "role": role, "others": others})
+        item = self.article_item(article, article.lang)
+        ctx.update(
+            page_title=article.title,
+            description=article.description,
+            article=article,
+            item=item,
+            time_text=i18n.format_time(article.date, article.lang),
+            reading_time=i18n.format_minutes(minutes, article.lang),
+            stories=stories,
+            json_ld=article_json_ld(article, self.absolute(article.page_path), item["source"] if article.source.lower() != UNKNOWN_SOURCE else ""),
+            og_type="article",
+        )
+        return ctx
+
+    def listing_job(self, lang: str, path: str, articles: list[Article], template: str, key: str) -> Job:
+        deps = {key, f"catalog:{lang}", *(a.path for a in articles), *(s.spec.path for s in self.site.stories)}
+        return self.job(template, path + "index.html", deps, lambda: self.listing_context(lang, path, articles))
+
+    def listing_context(self, lang: str, path: str, articles: list[Article]) -> dict[str, Any]:
+        ctx = self.common(lang, path)
+        ctx.update(
+            page_title=self.site.config.site_title(lang) if path == "" else i18n.language(lang).endonym,
+            description=ctx["site_description"],
+            items=[self.article_item(a, lang) for a in articles],
+            stories=[self.story_link(s, lang) for s in self.site.stories],
+            alternates=[{"hreflang": code, "url": self.absolute(f"{code}/")} for code in self.present] if path else [],
+            og_type="website",
+        )
+        return ctx
+
+
+def sort_key(article: Article) -> tuple[Any, ...]:
+    """Newest first without comparing a date to a date-time: the day, then the UTC instant if known."""
+    moment = article.date
+    instant = moment.timestamp() if hasattr(moment, "timestamp") else 0.0
+    return (article.day, instant, article.path)
+
+
+def story_path(story: Story, lang: str, default: str) -> str:
+    """``stories/<id>/`` in the default language, ``stories/<id>/<lang>/`` in the others."""
+    return f"stories/{story.spec.id}/" + ("" if lang == default else f"{lang}/")
+
+
+def article_json_ld(article: Article, page_url: str, publisher: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "datePublished": i18n.iso(article.date),
+        "inLanguage": article.lang,
+        "mainEntityOfPage": page_url,
+        "url": page_url,
+        "description": article.description,
+        "wordCount": article.words,
+    }
+    if article.author:
+        data["author"] = {"@type": "Person", "name": article.author}
+    if publisher:
+        data["publisher"] = {"@type": "Organization", "name": publisher}
+        data["sourceOrganization"] = {"@type": "Organization", "name": publisher}
+    if article.url:
+        data["isBasedOn"] = article.url
+    if article.section:
+        data["articleSection"] = article.section
+    if article.tags:
+        data["keywords"] = list(article.tags)
+    return data
+
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line an exception was raised on (Jinja rewrites tracebacks to template lines)."""
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml")):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _template_file(exc: BaseException) -> str | None:
+    name = getattr(exc, "filename", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml")):
+            name = tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    return name
+
+
+def template_problem(exc: BaseException, root: Path, line: int | None, page: str) -> Problem:
+    name = _template_file(exc) or "templates"
+    path = rel(Path(name), root) if name.startswith("/") else name
+    message = getattr(exc, "message", None) or str(exc)
+    return Problem(path, line, f"{message} (while rendering /{page})")
+
+
+RenderStep = Callable[[Renderer], list[Job]]
+
+
+def page_jobs(r: Renderer) -> list[Job]:
+    """Article pages, the home page and one index per language present."""
+    cfg = r.site.config
+    jobs = [r.article_job(a) for a in r.site.articles]
+    jobs.append(r.listing_job(cfg.default_language, "", r.newest[: cfg.latest_count], "home.html", ALL))
+    for lang in r.present:
+        in_lang = [a for a in r.newest if a.lang == lang]
+        jobs.append(r.listing_job(lang, f"{lang}/", in_lang, "language.html", f"list:{lang}"))
+    return jobs
+
+
+def plan_site(site: Site, steps: Iterable[RenderStep], extra_head: str = "") -> tuple[Renderer, list[Job]]:
+    """Every job of the site, not yet rendered."""
+    r = Renderer(site, make_env(site.config.root), extra_head)
+    return r, [job for step in steps for job in step(r)]
+
+
+def run_jobs(r: Renderer, jobs: Iterable[Job]) -> tuple[list[Output], list[Problem]]:
+    """Render ``jobs``; template problems are collected, not raised, so all are reported."""
+    outputs = []
+    for job in jobs:
+        data = job.run()
+        if data is not None:
+            outputs.append(Output(job.path, data, job.deps))
+    return outputs, r.problems
+
+
+def story_jobs(r: Renderer) -> list[Job]:
+    """One page per story and interface language; they are each other's hreflang alternates."""
+    cfg = r.site.config
+    jobs = []
+    for story in r.site.stories:
+        deps = {story.spec.path, *story.spec.summary_paths.values(), *(d.article for d in story.members),
+                *(d.article for d in story.background), ALL}
+        for lang in r.interface_languages():
+            path = story_path(story, lang, cfg.default_language)
+            jobs.append(r.job("story.html", path + "index.html", deps | {f"catalog:{lang}"},
+                              lambda story=story, lang=lang, path=path: story_context(r, story, lang, path)))
+    return jobs
+
+
+def story_context(r: Renderer, story: Story, lang: str, path: str) -> dict[str, Any]:
+    cfg = r.site.config
+    members = [r.by_path[d.article] for d in story.members]
+    alternates = [{"hreflang": code, "url": r.absolute(story_path(story, code, cfg.default_language))}
+                  for code in r.interface_languages()]
+    ctx = r.common(lang, path)
+    link = r.story_link(story, lang)
+    ctx.update(
+        page_title=link["title"],
+        title_lang=link["lang"],
+        title_dir=link["dir"],
+        story_id=story.spec.id,
+        description=" · ".join(sorted({i18n.language(a.lang).endonym for a in members})),
+        alternates=alternates,
+        summaries=[{"lang": code, "dir": i18n.language(code).direction,
+                    "endonym": i18n.language(code).endonym, "html": story.spec.summaries[code]}
+                   for code in cfg.summary_languages if code in story.spec.summaries],
+        facts=[fact_row(r, fact, lang) for fact in story.facts],
+        coverage=coverage_by_language(r, members, lang),
+        background=[r.article_item(r.by_path[d.article], lang) for d in story.background],
+        og_type="website",
+    )
+    return ctx
+
+
+def fact_row(r: Renderer, fact: Fact, lang: str) -> dict[str, Any]:
+    """A "key figures" row: the value in the reader's conventions and every source as written."""
+    trans = i18n.translations(lang)
+    return {
+        "label": trans.gettext(fact.label),
+        "value": i18n.format_quantity(fact.value, fact.unit, lang),
+        "alternatives": [i18n.format_quantity(v, fact.unit, lang) for v in fact.alternatives],
+        "conflict": fact.conflict,
+        "mentions": [{**r.article_item(r.by_path[m.article], lang), "text": m.text} for m in fact.mentions],
+    }
+
+
+def coverage_by_language(r: Renderer, members: list[Article], lang: str) -> list[dict[str, Any]]:
+    groups: dict[str, list[Article]] = {}
+    for article in sorted(members, key=sort_key):
+        groups.setdefault(article.lang, []).append(article)
+    return [{"lang": code, "dir": i18n.language(code).direction, "endonym": i18n.language(code).endonym,
+             "items": [r.article_item(a, lang) for a in items]} for code, items in sorted(groups.items())]
+
+
+def static_jobs(r: Renderer) -> list[Job]:
+    """The site's ``static/`` folder, copied under ``static/``; symlinks leaving the site are refused."""
+    root = r.site.config.root
+    base = root / "static" if (root / "static").is_dir() else DEFAULT_THEME.parent / "static"
+    site = root.resolve()
+    jobs = []
+    for path in sorted(base.rglob("*")):
+        name = path.relative_to(base).as_posix()
+        if any(part.startswith(".") for part in path.relative_to(base).parts):
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(site):
+            r.problems.append(Problem(f"static/{name}", None, "symlinks outside the site are not followed"))
+        elif path.is_file():
+            jobs.append(Job(f"static/{name}", frozenset({f"static/{name}"}), path.read_bytes))
+    return jobs
+
+
+def not_found_jobs(r: Renderer) -> list[Job]:
+    """The root ``404.html``: GitHub Pages serves only this one, so it speaks every site language."""
+    cfg = r.site.config
+
+    def context() -> dict[str, Any]:
+        ctx = r.common(cfg.default_language, "404.html")
+        blocks = []
+        for code in [*r.interface_languages(), *(c for c in r.present if c not in r.interface_languages())]:
+            trans = i18n.translations(code)
+            blocks.append({
+                "lang": code, "dir": i18n.language(code).direction,
+                "heading": trans.gettext("Page not found"),
+                "text": trans.gettext("The page you asked for does not exist. It may have been moved or deleted."),
+                "home": trans.gettext("Go to the home page"),
+                "url": r.url(f"{code}/") if code in r.present else r.url(""),
+            })
+        ctx.update(page_title=blocks[0]["heading"], description="", blocks=blocks, og_type="website")
+        return ctx
+
+    deps = {f"catalog:{code}" for code in r.interface_languages()}
+    return [r.job("404.html", "404.html", deps, context)]
