@@ -14,12 +14,12 @@ from .content import Cache, read_articles, render_markdown
 from .errors import BuildError, Problem
 from . import i18n
 from .model import Article, Output, Site
-from .render import RenderStep, not_found_jobs, page_jobs, plan_site, run_jobs, static_jobs, story_jobs
+from .render import RenderStep, api_jobs, not_found_jobs, page_jobs, plan_site, run_jobs, static_jobs, story_jobs
 from .write import write_outputs
 
 log = logging.getLogger(__name__)
 
-STEPS: tuple[RenderStep, ...] = (page_jobs, story_jobs, not_found_jobs, static_jobs)
+STEPS: tuple[RenderStep, ...] = (page_jobs, story_jobs, not_found_jobs, api_jobs, static_jobs)
 
 
 @dataclass

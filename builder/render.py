@@ -421,3 +421,17 @@ def not_found_jobs(r: Renderer) -> list[Job]:
 
     deps = {f"catalog:{code}" for code in r.interface_languages()}
     return [r.job("404.html", "404.html", deps, context)]
+
+
+def api_jobs(r: Renderer) -> list[Job]:
+    """``api/clusters.json``: every story, its members, background, evidence and facts."""
+    from .clusters import stories_json  # clusters imports render's neighbours; import late to keep stages one-way
+
+    site = r.site
+
+    def run() -> bytes:
+        data = stories_json(site.stories, site.articles, site.config.base_path)
+        return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
+
+    deps = {ALL, *(s.spec.path for s in site.stories), *(d.article for s in site.stories for d in (*s.members, *s.background))}
+    return [Job("api/clusters.json", frozenset(deps), run)]
