@@ -39,6 +39,14 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("clusters", help="explain which articles belong to which story, and why")
     c.add_argument("--site", type=_site_dir, default=".", help="site folder (default: .)")
     c.add_argument("--json", action="store_true", help="print the same data as public/api/clusters.json")
+
+    d = sub.add_parser("deploy", help="build for production and push the site to a gh-pages branch")
+    site_args(d)
+    d.add_argument("--remote", default="origin", help="git remote to push to (default: origin)")
+    d.add_argument("--branch", default="gh-pages", help="branch GitHub Pages serves (default: gh-pages)")
+    d.add_argument("--message", help="commit message; the source commit is appended")
+    d.add_argument("--cname", help="custom domain, written to CNAME (default: cname in site.yaml)")
+    d.add_argument("--force", action="store_true", help="publish even if the remote branch was rewritten")
     return p
 
 
@@ -79,4 +87,20 @@ def cmd_clusters(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "clusters": cmd_clusters}
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from .deploy import DeployError, deploy
+
+    try:
+        result = deploy(args.site, args.remote, args.branch, args.message, args.cname, args.base_url,
+                        args.force, args.strict)
+    except BuildError as exc:
+        print(f"{exc.report()}\nNothing was published.", file=sys.stderr)
+        return 1
+    except DeployError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "clusters": cmd_clusters, "deploy": cmd_deploy}
