@@ -17,7 +17,7 @@ import yaml
 
 from .errors import Problem
 
-MAX_ALIASES = 100
+MAX_ALIASES = 50  # front matter and site.yaml need few, if any; a bomb needs many
 
 
 class _Loader(yaml.SafeLoader):
@@ -61,7 +61,7 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[YamlDoc | None
             if node is None:
                 return YamlDoc(None), []
             lines: dict[str, int] = {}
-            problems = _walk(node, "", path, offset, lines)
+            problems = _walk(node, "", path, offset, lines, set())
             if problems:
                 return None, problems
             data = loader.construct_document(node)
@@ -81,9 +81,14 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[YamlDoc | None
     return YamlDoc(data, lines), []
 
 
-def _walk(node: yaml.Node, prefix: str, path: str, offset: int, lines: dict[str, int]) -> list[Problem]:
-    """Record key lines and report keys given twice, naming both lines."""
+def _walk(node: yaml.Node, prefix: str, path: str, offset: int, lines: dict[str, int], seen_nodes: set[int]) -> list[Problem]:
+    """Record key lines and report keys given twice, naming both lines.
+
+    An alias points at a node already walked; walking it again would expand an alias bomb."""
     problems: list[Problem] = []
+    if id(node) in seen_nodes:
+        return problems
+    seen_nodes.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -94,11 +99,11 @@ def _walk(node: yaml.Node, prefix: str, path: str, offset: int, lines: dict[str,
                 problems.append(Problem(path, line, f"key '{dotted}' is given twice (lines {seen[key]} and {line})"))
             seen[key] = line
             lines[dotted] = line
-            problems += _walk(value_node, dotted + ".", path, offset, lines)
+            problems += _walk(value_node, dotted + ".", path, offset, lines, seen_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines[f"{prefix}{i}"] = item.start_mark.line + 1 + offset
-            problems += _walk(item, f"{prefix}{i}.", path, offset, lines)
+            problems += _walk(item, f"{prefix}{i}.", path, offset, lines, seen_nodes)
     return problems
 
 

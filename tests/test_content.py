@@ -1,0 +1,273 @@
+"""Parsing articles: pure, on literals; one row per bad-input case of shared/BAD-INPUT.md."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from builder.content import parse_article, plain_text, render_markdown, slugify
+from builder.model import SiteConfig
+from htmlscan import scan
+
+CONFIG = SiteConfig(root=Path("."), title={"en": "T"}, base_url="https://x.test/", default_language="en",
+                    languages=("en",), max_file_bytes=100_000)
+GOOD = "---\ntitle: Hello\ndate: 2025-11-26\nlang: en\nsource: Wire\n---\nBody text.\n"
+
+
+def parse(text: str | bytes, config: SiteConfig = CONFIG):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return parse_article("content/articles/a.md", data, config)
+
+
+def only_error(text: str | bytes, config: SiteConfig = CONFIG):
+    article, problems = parse(text, config)
+    errors = [p for p in problems if not p.warning]
+    assert article is None and errors, f"expected an error, got {article} {problems}"
+    return errors
+
+
+# --- front matter and YAML: (source, expected line, words the message must contain)
+BAD_FRONT_MATTER = [
+    ("---\ntitle: Hello\ndate: 2025-11-26\n", 1, "never closed"),
+    ("title: Hello\n", 1, "missing front matter"),
+    ("---\ntitle: a: b\ndate: 2025-11-26\nlang: en\nsource: W\n---\n", 2, "invalid YAML"),
+    ("---\ntitle: Hello\ndate: 2025-11-26\nlang: en\nsource: W\ntags:\n\t- a\n---\n", 7, "invalid YAML"),
+    ("---\n- a\n- b\n---\n", 1, "must be a mapping"),
+    ("---\njust a string\n---\n", 1, "must be a mapping"),
+    ("---\n---\nbody\n", 1, "must be a mapping"),
+    ("---\ntitle: !!python/object/apply:os.system ['echo pwned']\ndate: 2025-11-26\nlang: en\nsource: W\n---\n", 2, "YAML"),
+    ("---\ntitle: A\ntitle: B\ndate: 2025-11-26\nlang: en\nsource: W\n---\n", 3, "lines 2 and 3"),
+    ("---\ndate: 2025-11-26\nlang: en\nsource: W\n---\n", 1, "'title' is missing"),
+    ("---\ntitle: A\nlang: en\nsource: W\n---\n", 1, "'date' is missing"),
+    ("---\ntitle: A\ndate: 2025-11-26\nsource: W\n---\n", 1, "'lang' is missing"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\n---\n", 1, "'source' is missing"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\ntags: \"a,b\"\n---\n", 6, "list of strings"),
+    ("---\ntitle: [x]\ndate: 2025-11-26\nlang: en\nsource: W\n---\n", 2, "'title' must be a string"),
+    ("---\ntitle: A\ndate: 2025-13-01\nlang: en\nsource: W\n---\n", 3, "month must be in 1..12"),
+    ("---\ntitle: A\ndate: 2025-02-30\nlang: en\nsource: W\n---\n", 3, "day is out of range"),
+    ("---\ntitle: A\ndate: March 5\nlang: en\nsource: W\n---\n", 3, "not an ISO date"),
+    ("---\ntitle: A\ndate: ''\nlang: en\nsource: W\n---\n", 3, "'date' is missing"),
+    ("---\ntitle: A\ndate: 2025-11-26T14:41:00\nlang: en\nsource: W\n---\n", 3, "needs a UTC offset"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: ../../x\nsource: W\n---\n", 4, "not a BCP 47"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: xx\nsource: W\n---\n", 4, "unknown language"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: ../x\n---\n", 6, "slug"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: /abs/x\n---\n", 6, "slug"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: '%2e%2e/x'\n---\n", 6, "slug"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: 'a\\\\b'\n---\n", 6, "slug"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: _hidden\n---\n", 6, "slug"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: CON\n---\n", 6, "slug"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: con\n---\n", 6, "slug"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: " + "a" * 300 + "\n---\n", 6, "slug"),
+]
+
+
+@pytest.mark.parametrize("source,line,words", BAD_FRONT_MATTER)
+def test_bad_front_matter_names_the_line(source: str, line: int, words: str) -> None:
+    errors = only_error(source)
+    assert any(p.line == line and words in p.message for p in errors), [str(p) for p in errors]
+    assert all(str(p).startswith("content/articles/a.md:") for p in errors)
+
+
+def test_lang_no_is_norwegian_not_false() -> None:
+    article, _ = parse(GOOD.replace("lang: en", "lang: no"))
+    assert article and article.lang == "no"
+
+
+def test_every_problem_of_a_file_is_reported() -> None:
+    errors = only_error("---\ntitle: [x]\ndate: 2025-13-01\nlang: xx\n---\n")
+    messages = " | ".join(p.message for p in errors)
+    assert "'title' must be a string" in messages and "'source' is missing" in messages
+    assert "month" in messages and "unknown language" in messages
+
+
+def test_python_tag_is_never_executed(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    only_error(f"---\ntitle: !!python/object/apply:os.system ['touch {marker}']\ndate: 2025-11-26\nlang: en\nsource: W\n---\n")
+    assert not marker.exists()
+
+
+def test_alias_bomb_fails_fast() -> None:
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 10):
+        prev = chr(ord("a") + i - 1)
+        cur = chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]")
+    started = time.perf_counter()
+    errors = only_error("---\n" + "\n".join(lines) + "\ntitle: A\n---\n")
+    assert time.perf_counter() - started < 2
+    assert "aliases" in errors[0].message
+
+
+def test_unknown_key_is_a_warning_with_a_suggestion() -> None:
+    article, problems = parse(GOOD.replace("title: Hello", "title: Hello\ntittle: Typo"))
+    assert article is not None
+    assert [str(p) for p in problems] == ["content/articles/a.md:3: warning: unknown key 'tittle', did you mean 'title'?"]
+
+
+def test_future_date_is_a_warning_unless_allowed() -> None:
+    future = (date.today() + timedelta(days=30)).isoformat()
+    article, problems = parse(GOOD.replace("2025-11-26", future))
+    assert article and problems and problems[0].warning and "future" in problems[0].message
+    from dataclasses import replace
+    article, problems = parse(GOOD.replace("2025-11-26", future), replace(CONFIG, allow_future=True))
+    assert article and not problems
+
+
+# --- encoding and text
+
+
+def test_windows_1252_names_line_and_byte() -> None:
+    data = GOOD.replace("Body text.", "Caf\u00e9 au lait").encode("cp1252")
+    (error,) = only_error(data)
+    assert error.line == 7 and "byte" in error.message and "UTF-8" in error.message
+
+
+def test_utf8_bom_is_ignored() -> None:
+    article, problems = parse(b"\xef\xbb\xbf" + GOOD.encode())
+    assert article and article.title == "Hello" and not problems
+
+
+def test_utf16_is_refused() -> None:
+    (error,) = only_error(GOOD.encode("utf-16"))
+    assert "UTF-16" in error.message and "UTF-8" in error.message
+
+
+def test_control_characters_are_refused_with_line() -> None:
+    (error,) = only_error(GOOD.replace("Body text.", "Body\x00text."))
+    assert error.line == 7 and "U+0000" in error.message
+
+
+def test_too_large_file_is_refused_without_parsing() -> None:
+    (error,) = only_error(GOOD + "x" * 200_000)
+    assert "too large" in error.message and "max_file_bytes" in error.message
+
+
+def test_front_matter_with_empty_body_renders() -> None:
+    article, problems = parse(GOOD.replace("Body text.\n", ""))
+    assert article and article.body_html == "" and not problems
+
+
+# --- dates
+
+
+def test_date_only_stays_a_calendar_day() -> None:
+    article, _ = parse(GOOD)
+    assert article and type(article.date) is date and article.page_path == "en/2025/11/hello/"
+
+
+def test_date_time_keeps_its_offset() -> None:
+    article, _ = parse(GOOD.replace("2025-11-26", "2025-11-26T01:30:00+03:00"))
+    assert article and isinstance(article.date, datetime)
+    assert article.date.isoformat() == "2025-11-26T01:30:00+03:00"
+    assert article.day == date(2025, 11, 26)  # not shifted to the UTC day (25th)
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31"])
+def test_extreme_years_format(value: str) -> None:
+    from dataclasses import replace
+    article, problems = parse(GOOD.replace("2025-11-26", value), replace(CONFIG, allow_future=True))
+    assert article and not [p for p in problems if not p.warning]
+
+
+# --- bodies are untrusted
+
+
+XSS = """
+<script>alert(1)</script>
+<img src=x onerror="alert(2)">
+<a href="javascript:alert(3)">j</a>
+<a href="JaVaScRiPt:alert(3)">j2</a>
+<iframe src="https://evil.test"></iframe>
+<object data="x.swf"></object>
+<svg onload="alert(4)"><circle/></svg>
+<style>body{display:none}</style>
+<meta http-equiv="refresh" content="0;url=https://evil.test">
+<form action="https://evil.test"><input name=a></form>
+<base href="https://evil.test/">
+<div onclick="alert(5)">div</div>
+
+[md link](javascript:alert(6)) [vb](vbscript:msgbox) ![img](data:text/html;base64,PHNjcmlwdD4=)
+<a href="data:text/html,<script>alert(7)</script>">d</a>
+"""
+
+
+def test_sanitizer_leaves_nothing_executable() -> None:
+    page = scan(render_markdown(XSS))
+    tags = {e.tag for e in page.elements}
+    assert not tags & {"script", "iframe", "object", "embed", "svg", "style", "meta", "form", "input", "base", "link"}
+    for el in page.elements:
+        for name, value in el.attrs.items():
+            assert not name.startswith("on"), (el.tag, name)
+            if name in {"href", "src", "action", "formaction", "xlink:href"}:
+                assert value.split(":", 1)[0].strip().lower() not in {"javascript", "vbscript", "data"}, value
+
+
+def test_template_syntax_in_body_is_literal() -> None:
+    html = render_markdown("Sum: {{ 7*7 }} and {% include 'x' %}")
+    assert "{{ 7*7 }}" in html and "{% include" in html
+
+
+def test_deep_nesting_does_not_crash() -> None:
+    article, problems = parse(GOOD.replace("Body text.", ">" * 1000 + " deep\n\n" + "\n".join("  " * i + "- x" for i in range(300))))
+    assert article is not None
+
+
+def test_unclosed_tags_are_closed_inside_the_body() -> None:
+    html = render_markdown("<div><table><tr><td>cell\n\nafter")
+    assert html.count("<div") == html.count("</div>") and html.count("<table") == html.count("</table>")
+
+
+def test_headings_get_readable_anchors_in_every_script() -> None:
+    html = render_markdown("## Путин менен жолугушуу\n\n## Ticaret ve Yatırımlar\n\n## 普京访问\n\n## بوتين في بيشكيك")
+    ids = [e.attrs["id"] for e in scan(html).elements if e.tag == "h2"]
+    assert ids == ["путин-менен-жолугушуу", "ticaret-ve-yatırımlar", "普京访问", "بوتين-في-بيشكيك"]
+    assert not any(i.startswith("_") for i in ids)
+
+
+def test_plain_text_keeps_words_not_markup() -> None:
+    assert plain_text(render_markdown("**Bold** and [link](https://a.test)")) == "Bold and link"
+
+
+# --- slugs
+
+SLUGS = [
+    ("Rusya-Kırgızistan'ta İş Birliği ve Ortaklık", "rusya-kirgizistanta-is-birligi-ve-ortaklik"),
+    ("Rossiya bilan Qirg‘iziston o‘zaro savdo", "rossiya-bilan-qirgiziston-ozaro-savdo"),
+    ("Tổng thống Nga Vladimir Putin đến Bishkek", "tong-thong-nga-vladimir-putin-den-bishkek"),
+    ("Садыр Жапаров: Орусия менен ң ө ү", "sadyr-zhaparov-orusiya-menen-ng-o-u"),
+    ("Путин в Бишкеке", "putin-v-bishkeke"),
+    ("普京访问比什凯克", "pu-jing-fang-wen-bi-shen-kai-ke"),
+    ("東京で会談", "dong-jing-de-hui-tan"),
+    ("بوتين يزور بيشكيك", "bwtyn-yzwr-byshkyk"),
+    ("Berlin: Gespräche über Straßen", "berlin-gesprache-uber-strassen"),
+    ("CON", "con-article"),
+]
+
+
+@pytest.mark.parametrize("title,slug", SLUGS)
+def test_slugs_are_readable_ascii(title: str, slug: str) -> None:
+    assert slugify(title) == slug
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_slugify_is_always_safe(title: str) -> None:
+    slug = slugify(title)
+    assert slug == slugify(title)  # stable
+    assert len(slug) <= 80 and slug.isascii()
+    assert all(c.isalnum() or c == "-" for c in slug)
+    assert not slug.startswith(("-", ".", "_")) and ".." not in slug and "/" not in slug
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400) | st.text(max_size=400).map(lambda s: ("---\n" + s).encode("utf-8", "surrogatepass")))
+def test_front_matter_reader_never_raises(data: bytes) -> None:
+    article, problems = parse_article("content/articles/x.md", data, CONFIG)
+    assert (article is None) == any(not p.warning for p in problems)
+    for p in problems:
+        assert p.path == "content/articles/x.md" and p.message
