@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -59,8 +60,14 @@ def main(argv: list[str] | None = None) -> int:
         print(exc.report(), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted; the previous output is unchanged", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: say so in one line; DIGEST_DEBUG=1 shows the traceback
+        if os.environ.get("DIGEST_DEBUG"):
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (a bug in digest; rerun with DIGEST_DEBUG=1 "
+              "for the traceback)", file=sys.stderr)
+        return 1
 
 
 def cmd_build(args: argparse.Namespace) -> int:

@@ -67,6 +67,8 @@ def write_outputs(outputs: Iterable[Output], out: Path, root: Path,
         os.replace(staging, out)
     except UnsafeOutput as exc:
         raise BuildError([Problem("output", None, str(exc))]) from None
+    except OSError as exc:  # disk full, permissions: the previous output stays as it was
+        raise BuildError([Problem(str(exc.filename or out), None, f"could not write the output: {exc.strerror or exc}")]) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)

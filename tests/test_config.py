@@ -1,0 +1,81 @@
+"""site.yaml validation: every mistake names the key and its line, before any output work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from builder.config import load_config
+
+BASE = """\
+title:
+  en: Digest
+base_url: https://user.github.io/repo/
+default_language: en
+languages: [en, tr]
+"""
+
+
+def load(tmp_path: Path, text: str):
+    (tmp_path / "site.yaml").write_text(text, encoding="utf-8")
+    return load_config(tmp_path)
+
+
+def test_valid_config(tmp_path: Path) -> None:
+    config, problems = load(tmp_path, BASE)
+    assert config and not [p for p in problems if not p.warning]
+    assert config.base_path == "/repo/" and config.languages == ("en", "tr") and config.title == {"en": "Digest"}
+
+
+@pytest.mark.parametrize("extra,line,words", [
+    ("tittle: x\n", 6, "unknown key 'tittle', did you mean 'title'?"),
+    ("basse_url: x\n", 6, "did you mean 'base_url'?"),
+    ("feeds: yes\n", 6, "'feeds' must be a boolean"),
+    ("words_per_minute: fast\n", 6, "'words_per_minute' must be a integer"),
+    ("words_per_minute: 0\n", 6, "positive"),
+    ("languages: en\n", 6, "list of strings"),
+    ("summary_languages: [en, ../x]\n", 6, "not a BCP 47"),
+    ("default_language: zz\n", 6, "unknown language"),
+])
+def test_mistakes_name_key_and_line(tmp_path: Path, extra: str, line: int, words: str) -> None:
+    text = BASE + extra
+    if extra.startswith(("languages:", "default_language:")):
+        key = extra.split(":")[0]
+        text = "\n".join(l for l in BASE.splitlines() if not l.startswith(key + ":")) + "\n" + extra
+        line = len(text.splitlines())
+    config, problems = load(tmp_path, text)
+    assert config is None
+    assert any(p.line == line and words in p.message for p in problems), [str(p) for p in problems]
+    assert all(str(p).startswith("site.yaml:") for p in problems)
+
+
+def test_malformed_yaml_names_line(tmp_path: Path) -> None:
+    config, problems = load(tmp_path, BASE + "title: [unclosed\n")
+    assert config is None and problems[0].line in (6, 7) and "invalid YAML" in problems[0].message
+
+
+def test_duplicate_key_names_both_lines(tmp_path: Path) -> None:
+    config, problems = load(tmp_path, BASE + "default_language: tr\n")
+    assert config is None and "lines 4 and 6" in problems[0].message
+
+
+def test_base_url_must_be_absolute(tmp_path: Path) -> None:
+    config, problems = load(tmp_path, BASE.replace("https://user.github.io/repo/", "/repo/"))
+    assert config is None and problems[0].line == 3 and "absolute" in problems[0].message
+
+
+def test_base_url_override_and_user_site(tmp_path: Path) -> None:
+    (tmp_path / "site.yaml").write_text(BASE, encoding="utf-8")
+    config, _ = load_config(tmp_path, "https://user.github.io")
+    assert config and config.base_url == "https://user.github.io/" and config.base_path == "/"
+
+
+def test_missing_config(tmp_path: Path) -> None:
+    config, problems = load_config(tmp_path)
+    assert config is None and "no site.yaml" in problems[0].message
+
+
+def test_language_without_catalog_is_a_warning(tmp_path: Path) -> None:
+    config, problems = load(tmp_path, BASE.replace("[en, tr]", "[en, fa]"))
+    assert config and any(p.warning and "'fa'" in p.message for p in problems)
