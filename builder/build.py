@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -12,14 +13,17 @@ from .clusters import cluster_articles, read_stories
 from .config import load_config
 from .content import Cache, read_articles, render_markdown
 from .errors import BuildError, Problem
+from .feeds import feed_jobs, sitemap_jobs
 from . import i18n
 from .model import Article, Output, Site
 from .render import RenderStep, api_jobs, not_found_jobs, page_jobs, plan_site, run_jobs, static_jobs, story_jobs
+from .search import index_site, search_jobs
 from .write import write_outputs
 
 log = logging.getLogger(__name__)
 
-STEPS: tuple[RenderStep, ...] = (page_jobs, story_jobs, not_found_jobs, api_jobs, static_jobs)
+STEPS: tuple[RenderStep, ...] = (page_jobs, story_jobs, search_jobs, not_found_jobs, feed_jobs, sitemap_jobs,
+                                  api_jobs, static_jobs)
 
 
 @dataclass
@@ -29,6 +33,7 @@ class BuildReport:
     files: int
     seconds: float
     warnings: list[Problem] = field(default_factory=list)
+    search_seconds: float | None = None  # time Pagefind took; None when search is off
 
 
 def load_site(root: Path, base_url: str | None = None, cache: Cache | None = None,
@@ -71,12 +76,28 @@ def _raise_errors(problems: list[Problem], strict: bool) -> None:
 
 
 def build(root: Path, out: Path | None = None, base_url: str | None = None, strict: bool = False,
-          after_write: Callable[[Path, Site], None] | None = None) -> BuildReport:
-    """Build the site at ``root`` into ``out`` (default ``root/public``), replacing it only on success."""
+          after_write: Callable[[Path, Site], None] | None = None, search: bool = True) -> BuildReport:
+    """Build the site at ``root`` into ``out`` (default ``root/public``), replacing it only on success.
+
+    ``search=False`` (``--no-search``) acts as ``search: false`` in site.yaml: no search pages,
+    no nav link, no index. The index is built in the staging folder, so a failed index
+    leaves the previous output as it was.
+    """
     started = time.perf_counter()
     out = out or root / "public"
     site, warnings = load_site(root, base_url, strict=strict)
+    if not search:
+        site = dataclasses.replace(site, config=dataclasses.replace(site.config, search=False))
     outputs = render(site)
-    files = write_outputs(outputs, out, root, before_swap=(lambda staging: after_write(staging, site)) if after_write else None)
+    timing: list[float] = []
+
+    def before_swap(staging: Path) -> None:
+        if site.config.search:
+            timing.append(index_site(staging))
+        if after_write:
+            after_write(staging, site)
+
+    files = write_outputs(outputs, out, root, before_swap=before_swap)
     pages = sum(o.path.endswith(".html") for o in outputs)
-    return BuildReport(out, pages, files, time.perf_counter() - started, warnings)
+    return BuildReport(out, pages, files, time.perf_counter() - started, warnings,
+                       search_seconds=timing[0] if timing else None)

@@ -20,6 +20,7 @@ from . import i18n
 from .content import UNKNOWN_SOURCE, cjk_chars
 from .errors import Problem, rel
 from .model import Article, Fact, Output, Site, Story
+from .timeline import timeline_svg
 
 log = logging.getLogger(__name__)
 
@@ -120,9 +121,13 @@ class Renderer:
             ],
             "alternates": [],
             "feeds": self.feed_links(lang),
-            "search_url": self.url(f"{lang}/search/") if cfg.search else "",
+            "search_url": self.url(self.search_path(lang)) if cfg.search else "",
             "extra_head": self.extra_head,
         }
+
+    def search_path(self, lang: str) -> str:
+        """The search page for a page in ``lang``: its own, or the default language's when it has none."""
+        return f"{lang if lang in self.interface_languages() else self.site.config.default_language}/search/"
 
     def feed_links(self, lang: str) -> list[dict[str, str]]:
         if not self.site.config.feeds:
@@ -352,11 +357,14 @@ def story_context(r: Renderer, story: Story, lang: str, path: str) -> dict[str, 
         story_id=story.spec.id,
         description=" · ".join(sorted({i18n.language(a.lang).endonym for a in members})),
         alternates=alternates,
+        feeds=ctx["feeds"] + ([{"url": r.url(story_path(story, cfg.default_language, cfg.default_language) + "feed.xml"),
+                                "title": link["title"], "lang": ""}] if cfg.feeds else []),
         summaries=[{"lang": code, "dir": i18n.language(code).direction,
                     "endonym": i18n.language(code).endonym, "html": story.spec.summaries[code]}
                    for code in cfg.summary_languages if code in story.spec.summaries],
         facts=[fact_row(r, fact, lang) for fact in story.facts],
         coverage=coverage_by_language(r, members, lang),
+        timeline=timeline_svg(members, lang),
         background=[r.article_item(r.by_path[d.article], lang) for d in story.background],
         og_type="website",
     )
