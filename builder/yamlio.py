@@ -160,7 +160,8 @@ def check_mapping(
                                     f"unknown key '{prefix}{key}'", hint="" if close else hint,
                                     warning=not unknown_is_error))
         elif value is not None and not TYPES[expected](value):
-            problems.append(Problem(path, line, f"'{prefix}{key}' must be a {expected}, got {_type_name(value)}"))
+            article = "an" if expected[0] in "aeiou" else "a"
+            problems.append(Problem(path, line, f"'{prefix}{key}' must be {article} {expected}, got {_type_name(value)}"))
     return problems
 
 

@@ -35,7 +35,8 @@ class _Scanner(HTMLParser):
                 break
 
     def handle_data(self, data: str) -> None:
-        self.texts.append(data)
+        if not any(el.tag in {"script", "style"} for el in self.stack):
+            self.texts.append(data)
         for el in self.stack:
             el.children_text.append(data)
 
@@ -43,7 +44,7 @@ class _Scanner(HTMLParser):
 @dataclass
 class Page:
     elements: list[Element]
-    text: str
+    text: str  # visible text: no script or style content
 
     def all(self, tag: str, **attrs: str) -> list[Element]:
         return [e for e in self.elements if e.tag == tag and all(e.attrs.get(k.rstrip("_")) == v for k, v in attrs.items())]

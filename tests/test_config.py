@@ -32,7 +32,7 @@ def test_valid_config(tmp_path: Path) -> None:
     ("tittle: x\n", 6, "unknown key 'tittle', did you mean 'title'?"),
     ("basse_url: x\n", 6, "did you mean 'base_url'?"),
     ("feeds: yes\n", 6, "'feeds' must be a boolean"),
-    ("words_per_minute: fast\n", 6, "'words_per_minute' must be a integer"),
+    ("words_per_minute: fast\n", 6, "'words_per_minute' must be an integer"),
     ("words_per_minute: 0\n", 6, "positive"),
     ("languages: en\n", 6, "list of strings"),
     ("summary_languages: [en, ../x]\n", 6, "not a BCP 47"),

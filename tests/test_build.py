@@ -1,0 +1,300 @@
+"""End to end, as a user runs it: ``python -m builder build`` on real folders.
+
+Covers the localized pages, new languages with no code or config change, and
+the promise on bad input: ``path:line: message``, exit code 1, and the previous
+output byte-for-byte intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import babel.dates
+import pytest
+
+from builder import i18n
+from conftest import REPO, MakeSite
+from htmlscan import scan
+
+SAMPLE_LANGS = {"uz": "o‘zbek", "tr": "Türkçe", "en": "English", "ky": "кыргызча", "vi": "Tiếng Việt"}
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "builder", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=300)
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` with a hash of its bytes."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def article_pages(out: Path) -> dict[str, Path]:
+    return {p.parent.relative_to(out).as_posix(): p for p in out.glob("*/[0-9][0-9][0-9][0-9]/*/*/index.html")}
+
+
+def build_ok(site: Path, *extra: str) -> Path:
+    result = run("build", "--site", str(site), "--no-search", *extra)
+    assert result.returncode == 0, result.stderr
+    return site / "public"
+
+
+# --- the sample site -----------------------------------------------------------------
+
+
+def test_sample_build_reports_where_and_how_many(make_site: MakeSite) -> None:
+    site = make_site()
+    result = run("build", "--no-search", cwd=site)  # --site defaults to the current folder
+    assert result.returncode == 0, result.stderr
+    out = site / "public"
+    pages = len(list(out.rglob("*.html")))
+    assert f"Wrote {pages} pages" in result.stdout and str(out) in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_sample_has_every_page(sample_build: Path) -> None:
+    pages = article_pages(sample_build)
+    assert sorted(p.split("/")[0] for p in pages) == sorted(SAMPLE_LANGS)
+    assert (sample_build / "index.html").is_file()
+    for lang in SAMPLE_LANGS:
+        assert (sample_build / lang / "index.html").is_file()
+
+
+@pytest.mark.parametrize("lang", sorted(SAMPLE_LANGS))
+def test_article_page_speaks_its_language(sample_build: Path, lang: str) -> None:
+    (path,) = [p for k, p in article_pages(sample_build).items() if k.startswith(lang + "/")]
+    page = scan(path.read_text(encoding="utf-8"))
+    html = page.one("html")
+    assert html.attrs["lang"] == lang and html.attrs["dir"] == "ltr"
+    time_el = page.all("time")[0]
+    day = date.fromisoformat(time_el.attrs["datetime"][:10])
+    assert babel.dates.format_date(day, "long", locale=i18n.language(lang).babel_id) in page.text_of(time_el)
+    assert SAMPLE_LANGS[lang] in page.text
+    trans = i18n.translations(lang)
+    for msgid in ("Published", "Source", "Reading time", "Skip to content"):
+        assert trans.gettext(msgid) in page.text
+        if lang != "en":
+            assert trans.gettext(msgid) != msgid, f"{msgid} untranslated in {lang}"
+            assert msgid not in page.text
+    assert "duration-minute" not in page.text and "None" not in page.text
+    (ld,) = page.json_ld()
+    assert ld["@type"] == "NewsArticle" and ld["inLanguage"] == lang and ld["headline"]
+    assert ld["datePublished"] == time_el.attrs["datetime"]
+    og = {m.attrs["property"]: m.attrs["content"] for m in page.all("meta") if "property" in m.attrs}
+    assert og["og:locale"] == i18n.language(lang).og_locale and "_" in og["og:locale"]
+    assert page.one("link", rel="canonical").attrs["href"].startswith("https://")
+
+
+def test_sample_dates_are_the_stated_days(sample_build: Path) -> None:
+    expected = {"uz": "2025-11-26", "tr": "2025-11-26T14:41:00+03:00", "en": "2025-11-26", "ky": "2022-05-16",
+                "vi": "2025-11-27"}
+    for key, path in article_pages(sample_build).items():
+        ld = scan(path.read_text(encoding="utf-8")).json_ld()[0]
+        assert ld["datePublished"] == expected[key.split("/")[0]]
+
+
+def test_kyrgyz_and_turkish_dates_in_their_locale(sample_build: Path) -> None:
+    text = {k.split("/")[0]: p.read_text(encoding="utf-8") for k, p in article_pages(sample_build).items()}
+    assert "2022-ж., 16-май" in text["ky"]
+    assert "26 Kasım 2025" in text["tr"]
+
+
+def test_internal_links_live_under_the_base_path(sample_build: Path) -> None:
+    for path in sample_build.rglob("*.html"):
+        page = scan(path.read_text(encoding="utf-8"))
+        for el in page.all("a") + page.all("link") + page.all("script"):
+            url = el.attrs.get("href") or el.attrs.get("src") or ""
+            if url.startswith("/"):
+                assert url.startswith("/news-digest/"), (path, url)
+
+
+def test_language_switcher_lists_endonyms(sample_build: Path) -> None:
+    page = scan((sample_build / "index.html").read_text(encoding="utf-8"))
+    links = {a.attrs.get("hreflang"): page.text_of(a) for a in page.all("a") if a.attrs.get("hreflang")}
+    for lang, endonym in SAMPLE_LANGS.items():
+        assert links.get(lang) == endonym
+
+
+# --- languages the sample lacks ----------------------------------------------------------
+
+NEW = {
+    "ru": ("Путин прибыл в Бишкек", "ltr", "русский"),
+    "ar": ("بوتين يصل إلى بيشكيك", "rtl", "العربية"),
+    "fa": ("پوتین وارد بیشکک شد", "rtl", "فارسی"),
+    "he": ("פוטין הגיע לבישקק", "rtl", "עברית"),
+    "zh-Hans": ("普京抵达比什凯克", "ltr", "中文 (简体)"),
+    "ja": ("プーチン大統領がビシュケクに到着", "ltr", "日本語"),
+    "ko": ("푸틴 대통령 비슈케크 도착", "ltr", "한국어"),
+    "hi": ("पुतिन बिश्केक पहुंचे", "ltr", "हिन्दी"),
+    "de": ("Putin in Bischkek eingetroffen", "ltr", "Deutsch"),
+}
+
+
+def test_new_languages_need_no_code_or_config(make_site: MakeSite) -> None:
+    files = {f"content/articles/new/{code}.md": f"---\ntitle: \"{title}\"\ndate: 2025-11-25\nlang: {code}\n"
+             f"source: Test Wire\n---\n\n## {title}\n\n{title}. " * 1 + f"{title}.\n"
+             for code, (title, _, _) in NEW.items()}
+    site = make_site(files)
+    before = (site / "site.yaml").read_bytes()
+    result = run("build", "--site", str(site), "--no-search")
+    assert result.returncode == 0, result.stderr
+    assert (site / "site.yaml").read_bytes() == before
+    pages = article_pages(site / "public")
+    for code, (title, direction, endonym) in NEW.items():
+        (path,) = [p for k, p in pages.items() if k.startswith(code + "/")]
+        assert path.parent.name.isascii() and path.parent.name, path
+        page = scan(path.read_text(encoding="utf-8"))
+        assert page.one("html").attrs == {"lang": code, "dir": direction}
+        assert endonym in page.text and title in page.text
+        day = babel.dates.format_date(date(2025, 11, 25), "long", locale=i18n.language(code).babel_id)
+        assert day in page.text
+        assert page.json_ld()[0]["inLanguage"] == code
+        if not i18n.has_catalog(code):
+            assert f"no interface catalog for '{code}'" in result.stderr
+        assert (site / "public" / code / "index.html").is_file()
+
+
+# --- bad input: path:line: message, exit 1, previous output intact ------------------------
+
+GOOD_HEAD = "---\ntitle: Fine\ndate: 2025-11-20\nlang: en\nsource: Wire\n---\nBody.\n"
+BAD_FILES: dict[str, tuple[str | bytes, str]] = {
+    "missing field": ("---\ntitle: A\ndate: 2025-11-20\nlang: en\n---\nx\n", "content/articles/bad.md:1: required field 'source' is missing"),
+    "bad yaml": ("---\ntitle: a: b\ndate: 2025-11-20\nlang: en\nsource: W\n---\n", "content/articles/bad.md:2:"),
+    "bad date": ("---\ntitle: A\ndate: 2025-02-30\nlang: en\nsource: W\n---\n", "content/articles/bad.md:3: day is out of range"),
+    "unknown language": ("---\ntitle: A\ndate: 2025-11-20\nlang: xx\nsource: W\n---\n", "content/articles/bad.md:4: unknown language code 'xx'"),
+    "not utf-8": ("---\ntitle: Caf\xe9\ndate: 2025-11-20\nlang: en\nsource: W\n---\n".encode("latin-1"), "content/articles/bad.md:2: not valid UTF-8"),
+    "unclosed": ("---\ntitle: A\n", "content/articles/bad.md:1: front matter opened"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_bad_input_keeps_previous_output(make_site: MakeSite, case: str) -> None:
+    site = make_site()
+    out = build_ok(site)
+    before = tree(out)
+    content, expected = BAD_FILES[case]
+    bad = site / "content/articles/bad.md"
+    bad.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = run("build", "--site", str(site), "--no-search")
+    assert result.returncode == 1
+    assert expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and "Build failed with" in result.stderr
+    assert tree(out) == before
+    assert not [p for p in site.iterdir() if "staging" in p.name or ".old-" in p.name]
+
+
+def test_all_problems_are_reported_at_once(make_site: MakeSite) -> None:
+    site = make_site({"content/articles/a.md": BAD_FILES["bad date"][0], "content/articles/b.md": BAD_FILES["missing field"][0]})
+    result = run("build", "--site", str(site), "--no-search")
+    assert result.returncode == 1 and "Build failed with 2 errors" in result.stderr
+    assert "content/articles/a.md:3:" in result.stderr and "content/articles/b.md:1:" in result.stderr
+
+
+def test_same_url_names_both_files(make_site: MakeSite) -> None:
+    site = make_site({"content/articles/x1.md": GOOD_HEAD, "content/articles/x2.md": GOOD_HEAD}, sample=False)
+    result = run("build", "--site", str(site), "--no-search")
+    assert result.returncode == 1
+    assert "content/articles/x1.md" in result.stderr and "content/articles/x2.md" in result.stderr
+
+
+def test_site_yaml_error_names_line(make_site: MakeSite) -> None:
+    site = make_site()
+    config = site / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "max_file_bytes: lots\n", encoding="utf-8")
+    line = len(config.read_text(encoding="utf-8").splitlines())
+    result = run("build", "--site", str(site), "--no-search")
+    assert result.returncode == 1 and f"site.yaml:{line}: 'max_file_bytes' must be an integer" in result.stderr
+
+
+def test_template_errors_name_template_and_line(make_site: MakeSite) -> None:
+    site = make_site()
+    template = site / "templates/article.html"
+    lines = template.read_text(encoding="utf-8").splitlines()
+    lines.insert(2, "{% if %}")
+    template.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("build", "--site", str(site), "--no-search")
+    assert result.returncode == 1 and "templates/article.html:3:" in result.stderr, result.stderr
+    lines[2] = "{{ no_such_variable }}"
+    template.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("build", "--site", str(site), "--no-search")
+    assert result.returncode == 1 and "templates/article.html:3:" in result.stderr
+    assert "no_such_variable" in result.stderr and "while rendering /" in result.stderr
+
+
+def test_symlink_leaving_the_site_is_refused(make_site: MakeSite, tmp_path: Path) -> None:
+    site = make_site()
+    outside = tmp_path / "outside.md"
+    outside.write_text(GOOD_HEAD, encoding="utf-8")
+    (site / "content/articles/link.md").symlink_to(outside)
+    result = run("build", "--site", str(site), "--no-search")
+    assert result.returncode == 1 and "symlinks outside the site are not followed" in result.stderr
+
+
+@pytest.mark.parametrize("target", ["content", ".", "content/articles/out", "/"])
+def test_refuses_output_folders_holding_sources(make_site: MakeSite, target: str) -> None:
+    site = make_site()
+    before = tree(site)
+    result = run("build", "--site", str(site), "--no-search", "--out", target if target == "/" else str(site / target))
+    assert result.returncode == 1 and "refusing" in result.stderr
+    assert tree(site) == before
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run("build", "--site", str(tmp_path)).returncode == 2
+    assert run("build", "--no-such-flag").returncode == 2
+    assert run().returncode == 2
+
+
+def test_nothing_is_written_outside_the_output(make_site: MakeSite) -> None:
+    site = make_site({"content/articles/evil.md": "---\ntitle: \"../../../etc {{ 7*7 }}\"\ndate: 2025-11-20\nlang: en\nsource: W\n---\n"
+                      "<script>alert(1)</script>\n"})
+    parent_before = sorted(p.name for p in site.parent.iterdir())
+    source_before = tree(site)
+    out = build_ok(site)
+    assert sorted(p.name for p in site.parent.iterdir()) == parent_before
+    assert {k: v for k, v in tree(site).items() if not k.startswith("public/")} == source_before
+    (page,) = [p for k, p in article_pages(out).items() if "etc" in k]
+    text = page.read_text(encoding="utf-8")
+    assert "{{ 7*7 }}" in text and "<script>alert" not in text
+    assert page.resolve().is_relative_to(out.resolve())
+
+
+def test_interrupted_render_keeps_previous_output(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder import render
+    from builder.build import build
+    from builder.errors import BuildError
+
+    site = make_site()
+    out = build_ok(site)
+    before = tree(out)
+    calls = {"n": 0}
+    original = render.Renderer.article_context
+
+    def failing(self, article):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return original(self, article)
+
+    monkeypatch.setattr(render.Renderer, "article_context", failing)
+    with pytest.raises(KeyboardInterrupt):
+        build(site, out)
+    assert tree(out) == before
+
+    def disk_full(self, data):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device", str(self))
+
+    monkeypatch.setattr(render.Renderer, "article_context", original)
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    with pytest.raises(BuildError, match="No space left"):
+        build(site, out)
+    monkeypatch.undo()
+    assert tree(out) == before
+    assert not [p for p in site.iterdir() if "staging" in p.name]
