@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
-    report = build(args.site, args.out.resolve() if args.out else None, args.base_url, args.strict)
+    report = build(args.site, args.out.resolve() if args.out else None, args.base_url, args.strict,
+                   search=not args.no_search)
     for warning in report.warnings:
         print(warning, file=sys.stderr)
     print(f"Wrote {report.pages} pages ({report.files} files) to {report.out} in {report.seconds:.2f} s")
