@@ -2,7 +2,7 @@
 
 We drive git's plumbing ourselves rather than ghp-import: ghp-import builds on
 the possibly stale remote-tracking ref without fetching, resets the local
-``gh-pages`` branch, reports "No changes" never, and pushes even when its
+``gh-pages`` branch to it, never says "No changes", and pushes even when its
 ``fast-import`` failed. Here the commit is made from a temporary index, so the
 user's working tree, index and branches are never touched; its parent is the
 remote tip just fetched, so history is kept; and the only write to the remote
@@ -74,10 +74,15 @@ class DeployResult:
 
 def git(repo: Path, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> str:
     """Run ``git -C repo args``; return its stdout, raise DeployError with git's own words on failure."""
-    proc = subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True,
-                          env={**os.environ, **(env or {})})
+    try:
+        proc = subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True,
+                              env={**os.environ, **(env or {})})
+    except FileNotFoundError:
+        raise DeployError("git is not installed (deploy needs it: apt install git, or see git-scm.com)") from None
     if proc.returncode != 0:
-        words = proc.stderr.decode("utf-8", "replace").strip() or proc.stdout.decode("utf-8", "replace").strip()
+        said = (proc.stderr or proc.stdout).decode("utf-8", "replace").splitlines()
+        # git's hints advise porcelain commands (git pull, …) that do not apply to what deploy does.
+        words = "\n".join(line for line in said if line.strip() and not line.startswith("hint:"))
         raise DeployError(f"git {args[0]} failed: {words}")
     return proc.stdout.decode("utf-8", "replace").strip()
 
@@ -184,8 +189,8 @@ def fetch_tip(repo: Path, remote: str, branch: str, tip: str, force: bool) -> No
     if not is_ancestor(repo, known, tip):
         raise DeployError(
             f"'{branch}' on {remote} moved: its tip {tip[:7]} does not contain {known[:7]}, the commit this clone "
-            f"last published or fetched (someone rewrote the branch). Look at it (git fetch {remote} && "
-            f"git log {remote}/{branch}), then pass --force to publish anyway")
+            f"last published or fetched (someone rewrote the branch). Look at it with git fetch {remote} && "
+            f"git log {remote}/{branch}; once fetched, the next deploy builds on it. --force publishes now")
 
 
 def is_ancestor(repo: Path, ancestor: str, descendant: str) -> bool:
@@ -215,39 +220,43 @@ def add_pages_files(out: Path, domain: str) -> None:
 
 def check_output(out: Path) -> list[Problem]:
     """Every file of the output that must not be published: repositories, secrets, sources, hidden files."""
-    problems = []
+    problems: dict[str, Problem] = {}
     for path in sorted(out.rglob("*")):
+        if path.is_dir() and not path.is_symlink():
+            continue
         name = path.relative_to(out).as_posix()
+        parts = name.split("/")
+        if ".git" in parts:  # one problem per repository, not one per object in it
+            where = "/".join(parts[: parts.index(".git") + 1]) + "/"
+            problems.setdefault(where, Problem(where, None, "a git repository inside the output"))
+            continue
         reason = refusal(name, path)
         if reason:
-            problems.append(Problem(name, None, reason))
-        elif path.is_file():
-            data = path.read_bytes()
-            for what, pattern in TOKENS.items():
-                match = pattern.search(data)
-                if match:
-                    line = data.count(b"\n", 0, match.start()) + 1
-                    shown = match.group(0)[:6].decode("ascii", "replace")
-                    problems.append(Problem(name, line, f"looks like {what} ({shown}…); remove it from the source"))
-    return problems
+            problems[name] = Problem(name, None, reason)
+            continue
+        data = path.read_bytes()
+        for what, pattern in TOKENS.items():
+            match = pattern.search(data)
+            if match:
+                line = data.count(b"\n", 0, match.start()) + 1
+                shown = match.group(0)[:6].decode("ascii", "replace")
+                problems[name] = Problem(name, line, f"looks like {what} ({shown}…); remove it from the source")
+                break
+    return list(problems.values())
 
 
 def refusal(name: str, path: Path) -> str | None:
     """Why the output file ``name`` must not be published, judged by its name; None when it may be."""
-    parts = name.split("/")
-    if ".git" in parts:
-        return "a git repository inside the output"
+    base = name.rsplit("/", 1)[-1]
     if path.is_symlink():
         return "a symlink; the build writes plain files only"
     if any(ord(c) < 32 for c in name):
         return "a control character in the file name"
-    if path.is_dir():
-        return None
-    if SECRET_NAME.match(parts[-1]):
+    if SECRET_NAME.match(base):
         return "a file named like a secret (keys, .env, credentials)"
-    if parts[-1].lower().endswith(SOURCE_SUFFIXES) or parts[-1] in SOURCE_NAMES:
+    if base.lower().endswith(SOURCE_SUFFIXES) or base in SOURCE_NAMES:
         return "a source file (Markdown or site.yaml), not build output"
-    if name != ".nojekyll" and any(part.startswith(".") for part in parts):
+    if name != ".nojekyll" and any(part.startswith(".") for part in name.split("/")):
         return "a hidden file"
     return None
 
@@ -282,11 +291,11 @@ def push(repo: Path, remote: str, branch: str, commit: str, force: bool) -> None
     """One push, the only write to the remote; on success remember the tip as ``<remote>/<branch>``."""
     log.info("Pushing %s to %s %s", commit[:7], remote, branch)
     try:
-        git(repo, "push", "--porcelain", remote, f"{'+' if force else ''}{commit}:refs/heads/{branch}")
+        git(repo, "push", remote, f"{'+' if force else ''}{commit}:refs/heads/{branch}")
     except DeployError as exc:
-        raise DeployError(f"the push to '{branch}' on {remote} was rejected. {exc}\nIf the branch moved while "
-                          f"deploying, run the deploy again; --force replaces whatever is there") from None
-    git(repo, "update-ref", f"refs/remotes/{remote}/{branch}", commit)
+        raise DeployError(f"the push to '{branch}' on {remote} was rejected:\n{exc}\nIf the branch moved while "
+                          f"deploying, run the deploy again (it builds on the new tip); --force replaces it") from None
+    maybe(repo, "update-ref", f"refs/remotes/{remote}/{branch}", commit)  # published already: best effort
 
 
 def url_warnings(base_url: str, domain: str, remote_url: str) -> list[str]:
