@@ -156,6 +156,20 @@ def test_two_deploys_keep_history_and_publish_exactly_the_build(project: Project
     assert out.startswith("No changes to publish") and project.tip() == second
 
 
+def test_message_names_the_source_and_uncommitted_changes(project: Project,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    head = git(project.site, "rev-parse", "HEAD")
+    with (project.site / ARTICLE).open("a", encoding="utf-8") as f:
+        f.write("\nNot committed yet.\n")
+    code, _, err = deploy(capsys, project.site, "--message", "Evening edition")
+    assert code == 0, err
+    assert git(project.bare, "log", "-1", "--format=%s", "gh-pages") == \
+        f"Evening edition ({head[:7]} of main with uncommitted changes)"
+    assert f"Source: {head} (main) with uncommitted changes" in git(project.bare, "log", "-1", "--format=%b", "gh-pages")
+    assert "Not committed yet." in project.published()[
+        "en/2025/11/russia-kyrgyzstan-to-sign-key-collaboration-deals/index.html"].decode()
+
+
 def test_failed_build_publishes_nothing(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     (project.site / "content/articles/en/broken.md").write_text("---\ntitle: never closed\n", encoding="utf-8")
     code, out, err = deploy(capsys, project.site)
