@@ -17,7 +17,7 @@ from xml.etree import ElementTree as ET
 from . import i18n
 from .content import UNKNOWN_SOURCE
 from .model import Article, Moment
-from .render import ALL, Job, Renderer, sort_key, story_path
+from .render import ALL, Job, Renderer, story_path
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -38,6 +38,11 @@ def atom_time(moment: Moment) -> str:
 def instant(moment: Moment) -> datetime:
     """The moment ``atom_time`` writes, comparable across dates and date-times."""
     return moment if isinstance(moment, datetime) else datetime.combine(moment, time(12), timezone.utc)
+
+
+def newest_first(articles: Iterable[Article]) -> list[Article]:
+    """By the instant each entry's ``updated`` states, so entry order and dates agree."""
+    return sorted(articles, key=lambda a: (instant(a.date), a.path), reverse=True)
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
@@ -114,16 +119,17 @@ def feed_jobs(r: Renderer) -> list[Job]:
     if not cfg.feeds:
         return []
     default = cfg.default_language
+    newest = newest_first(r.site.articles)
     jobs = [_feed_job(r, "feed.xml", {ALL}, title=cfg.site_title(default), lang=default, page="",
-                      articles=r.newest[:FEED_ENTRIES])]
+                      articles=newest[:FEED_ENTRIES])]
     for lang in r.present:
-        in_lang = [a for a in r.newest if a.lang == lang][:FEED_ENTRIES]
+        in_lang = [a for a in newest if a.lang == lang][:FEED_ENTRIES]
         title = f"{cfg.site_title(lang)} · {i18n.language(lang).endonym}"
         jobs.append(_feed_job(r, f"{lang}/feed.xml", {f"list:{lang}"}, title=title, lang=lang, page=f"{lang}/",
                               articles=in_lang))
     for story in r.site.stories:
         page = story_path(story, default, default)
-        members = sorted((r.by_path[d.article] for d in story.members), key=sort_key, reverse=True)
+        members = newest_first(r.by_path[d.article] for d in story.members)
         title = r.story_link(story, default)["title"]
         jobs.append(_feed_job(r, f"{page}feed.xml", {ALL, story.spec.path}, title=title, lang=default, page=page,
                               articles=members[:FEED_ENTRIES]))

@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from . import i18n
 from .model import Article
 
-ROW = 36  # px per language row: label line, then the track
+ROW = 42  # px per language row: label line, then the track
 AXIS = 30  # px below the rows for the date axis
 LEFT, RIGHT = 2.0, 98.0  # % of the width the marks may use, so a mark at either end is not cut
 
@@ -59,9 +59,9 @@ def timeline_svg(articles: Sequence[Article], lang: str) -> Markup:
     ]
     for index, (code, items) in enumerate(rows.items()):
         top = index * ROW
-        track = top + 26
+        track = top + 30
         language = i18n.language(code)
-        parts.append(f'<text class="timeline-label" x="0" y="{top + 13}" lang="{code}">{escape(language.endonym)}</text>')
+        parts.append(f'<text class="timeline-label" x="0" y="{top + 14}" lang="{code}">{escape(language.endonym)}</text>')
         parts.append(f'<line class="timeline-track" x1="0" x2="100%" y1="{track}" y2="{track}"/>')
         for article in items:
             x = position(article.day, start, end)
