@@ -37,6 +37,13 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, help="output folder (default: public/ in the site folder)")
     b.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
 
+    s = sub.add_parser("serve", help="preview the site: rebuild on every edit and reload the browser")
+    site_args(s)
+    s.add_argument("--out", type=Path, help="output folder (default: public/ in the site folder)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    s.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    s.add_argument("--open", action="store_true", help="open the site in the web browser")
+
     c = sub.add_parser("clusters", help="explain which articles belong to which story, and why")
     c.add_argument("--site", type=_site_dir, default=".", help="site folder (default: .)")
     c.add_argument("--json", action="store_true", help="print the same data as public/api/clusters.json")
@@ -81,6 +88,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    out = args.out.resolve() if args.out else args.site / "public"
+    return serve(args.site, out, args.host, args.port, args.base_url, args.strict, args.open)
+
+
 def cmd_clusters(args: argparse.Namespace) -> int:
     import json
 
@@ -111,4 +125,4 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"build": cmd_build, "clusters": cmd_clusters, "deploy": cmd_deploy}
+COMMANDS = {"build": cmd_build, "serve": cmd_serve, "clusters": cmd_clusters, "deploy": cmd_deploy}

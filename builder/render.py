@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATE_INCLUDES = ("base.html", "macros.html")
 ALL = "list:*"  # the set of all articles: changes when one is added, removed or re-dated
+LANGUAGES = "languages"  # the set of article languages: every page's language switcher lists them
 
 
 def theme_dir(root: Path) -> Path:
@@ -171,7 +172,7 @@ class Renderer:
 
     def job(self, template: str, path: str, deps: Iterable[str], context: Callable[[], dict[str, Any]]) -> Job:
         """A page job: ``context`` is built only when the page is rendered."""
-        lang_deps = {f"templates/{template}", "site.yaml", *(f"templates/{n}" for n in TEMPLATE_INCLUDES)}
+        lang_deps = {f"templates/{template}", "site.yaml", LANGUAGES, *(f"templates/{n}" for n in TEMPLATE_INCLUDES)}
         return Job(path, frozenset(set(deps) | lang_deps), lambda: self.page(template, path, context()))
 
     def page(self, template: str, path: str, context: dict[str, Any]) -> bytes | None:

@@ -1,0 +1,359 @@
+"""The preview server, for real: a ``python -m builder serve`` subprocess on 127.0.0.1, edited while it runs."""
+
+from __future__ import annotations
+
+import asyncio
+import filecmp
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from builder.build import build
+from builder.incremental import EVERYTHING, Incremental, catalog_users, input_key
+from builder import i18n
+from builder.serve import InotifyWatcher, PollWatcher
+from conftest import REPO, MakeSite, free_port
+
+SAMPLE_CONFIG = (REPO / "site.yaml").read_text(encoding="utf-8").replace("search: true", "search: false")
+ARTICLE = "content/articles/en/russia-kyrgyzstan-to-sign-key-collaboration-deals.md"
+
+
+def wait_for(check: Callable[[], object], timeout: float = 20.0, what: str = "condition") -> object:
+    """Poll ``check`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.05)
+    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+
+
+class Served:
+    """A running ``python -m builder serve``; its output lines are collected as they come."""
+
+    def __init__(self, site: Path, out: Path, *extra: str):
+        self.site, self.out, self.port = site, out, free_port()
+        self.lines: list[str] = []
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "builder", "serve", "--site", str(site), "--out", str(out), "--port", str(self.port), *extra],
+            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        wait_for(lambda: any("Serving" in line for line in self.lines) or self.proc.poll() is not None,
+                 timeout=60, what="the server to start")
+        assert self.proc.poll() is None, "\n".join(self.lines)
+
+    def _read(self) -> None:
+        assert self.proc.stdout
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def get(self, path: str) -> tuple[int, str]:
+        """GET ``path`` exactly as written (http.client does not normalize ``..`` or ``%2e``)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            return response.status, response.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+
+    def wait_page(self, path: str, predicate: Callable[[int, str], bool], what: str) -> str:
+        def check() -> str | None:
+            status, body = self.get(path)
+            return body if predicate(status, body) else None
+        return str(wait_for(check, what=what))
+
+    def rebuilds(self) -> list[str]:
+        return [line for line in self.lines if " rewritten (" in line]
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        code = self.proc.wait(timeout=30)
+        self.reader.join(timeout=5)
+        return code
+
+
+@pytest.fixture
+def serve(make_site: MakeSite, tmp_path: Path) -> Iterator[Callable[..., Served]]:
+    started: list[Served] = []
+
+    def start(*extra: str, files: dict[str, str] | None = None) -> Served:
+        site = make_site(files, config=SAMPLE_CONFIG)
+        served = Served(site, tmp_path / "out", *extra)
+        started.append(served)
+        return served
+
+    yield start
+    for served in started:
+        served.stop()
+
+
+def article_url(site: Path, rel: str) -> str:
+    """The served URL of an article, from its front matter (slug from the title, folder from the date)."""
+    from builder.build import load_site
+
+    site_, _ = load_site(site)
+    article = next(a for a in site_.articles if a.path == rel)
+    return site_.config.base_path + article.page_path
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# --- over HTTP ---------------------------------------------------------------------
+
+
+def test_edit_is_served_and_only_its_pages_are_rewritten(serve: Callable[..., Served]) -> None:
+    s = serve()
+    url = article_url(s.site, ARTICLE)
+    status, body = s.get(url)
+    assert status == 200 and "livereload.js" in body  # the script is added on the wire...
+    other = s.out / "tr"
+    untouched = {p: p.stat().st_mtime_ns for p in other.rglob("index.html")}
+    edit(s.site / ARTICLE, "\n---\n", "\n---\nZebrafinch paragraph added while serving.\n\n")
+    s.wait_page(url, lambda st, b: "Zebrafinch paragraph" in b, "the edited text")
+    line = wait_for(lambda: s.rebuilds()[-1:] and s.rebuilds()[-1], what="the rebuild line")
+    rendered, total = map(int, re.search(r"\((\d+) of (\d+) rendered", str(line)).groups())
+    assert ARTICLE in str(line) and rendered < total, line
+    assert {p: p.stat().st_mtime_ns for p in other.rglob("index.html")} == untouched
+    # ...and never written to the output folder, which stays a production build
+    assert not [p for p in s.out.rglob("*.html") if b"livereload" in p.read_bytes()]
+
+
+def test_broken_template_shows_error_page_then_recovers(serve: Callable[..., Served]) -> None:
+    s = serve()
+    url = article_url(s.site, ARTICLE)
+    template = s.site / "templates" / "article.html"
+    good = template.read_text(encoding="utf-8")
+    lines = good.splitlines()
+    lines.insert(2, "{% if %}")
+    template.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    body = s.wait_page(url, lambda st, b: st == 500, "the error page")
+    assert "templates/article.html:3" in body and "Build failed" in body and "livereload.js" in body
+    assert "{% if %}" in body.replace("&#x27;", "'").replace("&quot;", '"') or "{% if %}" in body
+    status, home = s.get("/news-digest/")
+    assert status == 500 and "templates/article.html:3" in home  # every page request while broken
+    # another save while still broken: the terminal does not repeat the same report
+    edit(s.site / ARTICLE, "\n---\n", "\n---\nStill broken.\n\n")
+    wait_for(lambda: any("still failing" in line for line in s.lines), what="the 'still failing' line")
+    assert sum("Build failed" in line for line in s.lines) == 1
+    template.write_text(good, encoding="utf-8")
+    body = s.wait_page(url, lambda st, b: st == 200, "the page back")
+    assert "Still broken." in body  # the edit made while broken is not lost
+
+
+def test_yaml_error_names_the_line(serve: Callable[..., Served]) -> None:
+    s = serve()
+    config = s.site / "site.yaml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good + "feeds: [unclosed\n", encoding="utf-8")
+    body = s.wait_page("/news-digest/", lambda st, b: st == 500, "the error page")
+    assert re.search(r"site\.yaml:\d+", body), body
+    config.write_text(good, encoding="utf-8")
+    s.wait_page("/news-digest/", lambda st, b: st == 200, "the page back")
+    assert s.proc.poll() is None
+
+
+def test_deleted_article_is_gone_and_new_one_appears(serve: Callable[..., Served]) -> None:
+    s = serve()
+    url = article_url(s.site, ARTICLE)
+    assert s.get(url)[0] == 200
+    (s.site / ARTICLE).unlink()
+    s.wait_page(url, lambda st, b: st == 404, "a 404 for the deleted article")
+    assert not (s.out / url.removeprefix("/news-digest/")).exists()
+    (s.site / "content/articles/en/fresh.md").write_text(
+        "---\ntitle: Quokka census published\ndate: 2025-11-27\nlang: en\nsource: Test Wire\n---\nBody.\n", encoding="utf-8")
+    s.wait_page("/news-digest/en/2025/11/quokka-census-published/", lambda st, b: st == 200, "the new article")
+    assert "Quokka census published" in s.get("/news-digest/en/")[1]
+
+
+def test_burst_of_saves_is_one_rebuild(serve: Callable[..., Served]) -> None:
+    s = serve()
+    before = len(s.rebuilds())
+    paths = sorted((s.site / "content/articles").rglob("*.md"))[:5]
+    for path in paths:
+        edit(path, "\n---\n", "\n---\nBurst edit.\n\n")
+    wait_for(lambda: len(s.rebuilds()) > before, what="a rebuild")
+    time.sleep(1.0)  # long enough for a second rebuild to show up if the burst were split
+    assert len(s.rebuilds()) == before + 1, s.rebuilds()
+
+
+def test_traversal_and_symlinks_out_are_404(serve: Callable[..., Served], tmp_path: Path) -> None:
+    s = serve()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-MARKER", encoding="utf-8")
+    (s.out / "leak.txt").symlink_to(secret)
+    (s.out / "leakdir").symlink_to(tmp_path, target_is_directory=True)
+    probes = ["/news-digest/../secret.txt", "/news-digest/%2e%2e/secret.txt", "/news-digest/%2E%2E/%2e%2e/etc/passwd",
+              "/news-digest/..%2fsecret.txt", "/news-digest//etc/passwd", "/../site.yaml", "/news-digest/leak.txt",
+              "/news-digest/leakdir/secret.txt", "/news-digest/en/../../secret.txt", "/etc/passwd"]
+    for probe in probes:
+        status, body = s.get(probe)
+        assert status == 404 and "TOP-SECRET" not in body and "root:" not in body, probe
+    with socket.create_connection(("127.0.0.1", s.port), timeout=10) as raw:  # no client at all in between
+        raw.sendall(b"GET /news-digest/../../secret.txt HTTP/1.0\r\n\r\n")
+        answer = b"".join(iter(lambda: raw.recv(65536), b""))
+    assert answer.startswith(b"HTTP/1.1 404") and b"TOP-SECRET" not in answer
+
+
+def test_site_lives_under_base_path(serve: Callable[..., Served]) -> None:
+    s = serve()
+    conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+    conn.request("GET", "/")
+    response = conn.getresponse()
+    assert response.status in (301, 302) and response.getheader("Location") == "/news-digest/"
+    conn.close()
+    status, body = s.get("/en/")
+    assert status == 404 and "<html" in body  # outside the base path, as on GitHub Pages: the site's 404 page
+    assert s.get("/news-digest/en/")[0] == 200
+
+
+def test_sigint_stops_cleanly_with_a_complete_build(serve: Callable[..., Served], tmp_path: Path) -> None:
+    s = serve()
+    edit(s.site / ARTICLE, "\n---\n", "\n---\nLast edit before stopping.\n\n")
+    wait_for(lambda: any(ARTICLE in line for line in s.rebuilds()), what="the rebuild")
+    assert s.stop() == 0
+    assert any("Stopped" in line for line in s.lines)
+    fresh = tmp_path / "fresh"
+    build(s.site, fresh)
+    assert _differences(s.out, fresh) == [], "the served folder differs from a production build"
+    assert not list(s.out.parent.glob(".out.*")), "a staging folder was left behind"
+
+
+def _differences(left: Path, right: Path) -> list[str]:
+    """Files missing on one side or with other bytes, as paths relative to the folders."""
+    files = {p.relative_to(left) for p in left.rglob("*") if p.is_file()} | {p.relative_to(right) for p in right.rglob("*") if p.is_file()}
+    return sorted(str(f) for f in files if not ((left / f).is_file() and (right / f).is_file()
+                                                  and filecmp.cmp(left / f, right / f, shallow=False)))
+
+
+def test_all_interfaces_warns(make_site: MakeSite, tmp_path: Path) -> None:
+    s = Served(make_site(config=SAMPLE_CONFIG), tmp_path / "out", "--host", "0.0.0.0")
+    try:
+        assert any("all interfaces" in line for line in s.lines)
+    finally:
+        assert s.stop() == 0
+
+
+# --- the incremental rebuild, without a server --------------------------------------
+
+
+@pytest.fixture
+def incremental(make_site: MakeSite, tmp_path: Path) -> Incremental:
+    inc = Incremental(make_site(config=SAMPLE_CONFIG), tmp_path / "out")
+    inc.rebuild()
+    return inc
+
+
+def test_redating_an_article_redoes_its_listings(incremental: Incremental) -> None:
+    listing = incremental.out / "en" / "index.html"
+    assert "November 20, 2025" not in listing.read_text(encoding="utf-8")
+    edit(incremental.root / ARTICLE, "date: 2025-11-26", "date: 2025-11-20")
+    report = incremental.rebuild([ARTICLE])
+    assert report.removed == 0 and report.rendered < report.total
+    assert "November 20, 2025" in listing.read_text(encoding="utf-8")
+
+
+def test_a_new_language_redoes_every_page(incremental: Incremental) -> None:
+    path = "content/articles/fr/bonjour.md"
+    (incremental.root / path).parent.mkdir()
+    (incremental.root / path).write_text("---\ntitle: Bonjour\ndate: 2025-11-27\nlang: fr\nsource: AFP\n---\nTexte.\n",
+                                         encoding="utf-8")
+    report = incremental.rebuild([path])
+    pages = [p for p in incremental.previous if p.endswith(".html")]
+    assert report.rendered >= len(pages)  # the language switcher of every page now lists French
+    assert "fr/" in (incremental.out / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_untraced_input_rebuilds_everything(incremental: Incremental) -> None:
+    partial = incremental.root / "templates" / "unused-partial.html"
+    partial.write_text("<p>x</p>\n", encoding="utf-8")
+    report = incremental.rebuild(["templates/unused-partial.html"])
+    assert report.rendered == report.total
+
+
+def test_a_failed_rebuild_keeps_its_changes_for_the_next(incremental: Incremental) -> None:
+    from builder.errors import BuildError
+
+    edit(incremental.root / ARTICLE, "\n---\n", "\n---\nKept across a failure.\n\n")
+    config = incremental.root / "site.yaml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good + "tittle: x\n", encoding="utf-8")
+    with pytest.raises(BuildError):
+        incremental.rebuild([ARTICLE, "site.yaml"])
+    config.write_text(good, encoding="utf-8")
+    incremental.rebuild(["site.yaml"])
+    assert any("Kept across a failure." in p.read_text(encoding="utf-8") for p in incremental.out.rglob("index.html"))
+
+
+@pytest.mark.parametrize(("path", "key"), [
+    ("site.yaml", "site.yaml"),
+    ("content/articles/en/x.md", "content/articles/en/x.md"),
+    ("content/articles/en/sedAbc12", None),
+    ("content/articles/en/.x.md.swp", None),
+    ("content/articles/en/x.md~", None),
+    ("templates/base.html", "templates/base.html"),
+    ("static/style.css", "static/style.css"),
+    ("public/index.html", None),
+    ("README.md", None),
+])
+def test_input_key(tmp_path: Path, path: str, key: str | None) -> None:
+    assert input_key(tmp_path / path, tmp_path) == key
+
+
+def test_catalog_keys() -> None:
+    assert input_key(i18n.CATALOGS / "uz" / "LC_MESSAGES" / "messages.po", Path("/site")) == "catalog:uz"
+    known = {"catalog:uz", "catalog:uz-Latn", "catalog:ru", "site.yaml"}
+    assert catalog_users({"catalog:uz"}, known) == {"catalog:uz", "catalog:uz-Latn"}
+
+
+@pytest.mark.parametrize("watcher", [InotifyWatcher, PollWatcher])
+def test_watchers_report_changed_inputs(watcher: type, make_site: MakeSite) -> None:
+    site = make_site(config=SAMPLE_CONFIG)
+
+    async def run() -> set[str]:
+        seen: set[str] = set()
+        got = asyncio.Event()
+
+        def report(keys: set[str]) -> None:
+            seen.update(keys)
+            got.set()
+
+        w = watcher(site, report)
+        w.start(asyncio.get_running_loop())
+        await asyncio.sleep(0.05)
+        (site / "content/articles/new-folder").mkdir()
+        (site / "content/articles/new-folder/a.md").write_text("x", encoding="utf-8")
+        (site / "site.yaml").write_text(SAMPLE_CONFIG + "\n", encoding="utf-8")
+        (site / "public").mkdir(exist_ok=True)
+        (site / "public" / "ignored.html").write_text("x", encoding="utf-8")
+        deadline = time.monotonic() + 10
+        while not {"site.yaml", "content/articles/new-folder/a.md"} <= seen and time.monotonic() < deadline:
+            got.clear()
+            try:
+                await asyncio.wait_for(got.wait(), 1)
+            except TimeoutError:
+                pass
+        w.close(asyncio.get_running_loop())
+        return seen
+
+    seen = asyncio.run(run())
+    assert {"site.yaml", "content/articles/new-folder/a.md"} <= seen and EVERYTHING not in seen
+    assert not any(key.startswith("public") for key in seen)
