@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 SITE   ?= .
+DEPLOY_ARGS ?=
 LOCALES := builder/locales
 
 .PHONY: build test serve deploy clusters messages screenshots bench clean
@@ -28,7 +29,7 @@ serve: $(VENV)/.installed
 	$(PY) -m builder serve --site $(SITE)
 
 deploy: $(VENV)/.installed
-	$(PY) -m builder deploy --site $(SITE)
+	$(PY) -m builder deploy --site $(SITE) $(DEPLOY_ARGS)
 
 clusters: $(VENV)/.installed
 	$(PY) -m builder clusters --site $(SITE)
