@@ -203,8 +203,8 @@ def assert_speaks(path: Path, lang: str, expected: tuple[str, ...]) -> None:
     page = scan(path.read_text(encoding="utf-8"))
     assert page.one("html").attrs["lang"] == lang
     text, labels = interface_text(page, lang)
-    english = [msgid for msgid in extracted() if translated(lang, msgid) != msgid and (
-        english_pattern(msgid).search(text) or any(english_pattern(msgid).fullmatch(label) for label in labels))]
+    english = [form for msgid, id_forms in extracted().items() if translated(lang, msgid) != msgid for form in id_forms
+               if english_pattern(form).search(text) or any(english_pattern(form).fullmatch(label) for label in labels)]
     assert not english, f"{path}: English interface strings on a '{lang}' page: {english}"
     absent = [(msgid, translated(lang, msgid)) for msgid in expected
               if not translated(lang, msgid) or (translated(lang, msgid) not in text and translated(lang, msgid) not in labels)]
@@ -214,6 +214,12 @@ def assert_speaks(path: Path, lang: str, expected: tuple[str, ...]) -> None:
 @pytest.mark.parametrize("lang", TRANSLATED_PAGES)
 def test_article_pages_speak_their_language(sample_build: Path, lang: str) -> None:
     assert_speaks(article_page(sample_build, lang), lang, ALWAYS_ON_ARTICLE)
+
+
+@pytest.mark.parametrize("lang", TRANSLATED_PAGES)
+def test_language_pages_speak_their_language(sample_build: Path, lang: str) -> None:
+    """The language index, with its story list (a plural count from macros.html)."""
+    assert_speaks(sample_build / lang / "index.html", lang, (*CHROME, "All articles"))
 
 
 @pytest.mark.parametrize("lang", [code for code in LANGUAGES if code != "en"])
