@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 BUNDLE = "pagefind"  # the index folder, under the output folder
 TIMEOUT = 600  # seconds; 1,000 articles index in about a second
+PAGEFIND = [sys.executable, "-m", "pagefind"]  # the binary the pagefind package ships
+HINT = "install it with pip install 'pagefind[extended]', or build with --no-search (search: false in site.yaml)"
 
 
 def search_jobs(r: Renderer) -> list[Job]:
@@ -54,16 +56,16 @@ def search_context(r: Renderer, lang: str, path: str) -> dict[str, Any]:
 def index_site(folder: Path) -> float:
     """Build the Pagefind index into ``folder/pagefind/``; return seconds taken, raise BuildError on failure."""
     started = time.perf_counter()
-    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-subdir", BUNDLE, "--silent"]
+    command = [*PAGEFIND, "--site", str(folder), "--output-subdir", BUNDLE, "--silent"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    except OSError as exc:
+        raise BuildError([Problem("search", None, f"cannot run Pagefind: {exc}", hint=HINT)]) from None
     except subprocess.TimeoutExpired:
-        raise BuildError([Problem("search", None, f"Pagefind took over {TIMEOUT} s",
-                                  hint="build with --no-search, or set search: false in site.yaml")]) from None
+        raise BuildError([Problem("search", None, f"Pagefind took over {TIMEOUT} s", hint=HINT)]) from None
     if done.returncode != 0:
-        detail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        raise BuildError([Problem("search", None, "Pagefind could not index the site: " + " / ".join(detail),
-                                  hint="install it with pip install 'pagefind[extended]', or build with --no-search")])
+        detail = " / ".join((done.stderr or done.stdout).strip().splitlines()[-3:]) or f"exit code {done.returncode}"
+        raise BuildError([Problem("search", None, f"Pagefind could not index the site: {detail}", hint=HINT)])
     seconds = time.perf_counter() - started
     log.debug("search index built in %.2f s", seconds)
     return seconds

@@ -54,13 +54,13 @@ async function search(query) {
     }));
     if (id !== latest) return;
     results = answers.flat().sort((a, b) => b.score - a.score);
+    await more();
   } catch (error) {
     console.error(error);
     if (id === latest) status.textContent = text.failed;
     return;
   }
-  status.textContent = results.length ? text.count.replace("{num}", results.length) : text.none;
-  await more();
+  if (id === latest) status.textContent = results.length ? text.count.replace("{num}", results.length) : text.none;
 }
 
 function el(tag, props = {}, children = []) {

@@ -1,0 +1,162 @@
+"""Site search: a Pagefind index of every language, search pages in each interface language,
+and a real query in headless Chromium that finds articles across languages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from builder import search as search_module
+from builder.build import build
+from builder.errors import BuildError
+from conftest import MakeSite
+from htmlscan import scan
+from siteserver import serve_site
+
+BASE = "/news-digest/"
+INTERFACE = ("en", "ru", "tr", "uz", "ky", "vi")  # the sample's site.yaml languages
+
+
+def nav_search_links(page_html: str) -> list[str]:
+    page = scan(page_html)
+    return [a.attrs["href"] for a in page.all("a") if a.attrs.get("href", "").endswith("/search/")]
+
+
+def test_sample_has_a_search_page_per_interface_language_and_an_index(sample_build: Path) -> None:
+    for lang in INTERFACE:
+        page = scan((sample_build / lang / "search" / "index.html").read_text(encoding="utf-8"))
+        assert page.one("html").attrs["lang"] == lang
+        assert page.all("script", src=f"{BASE}static/search.js")
+        assert page.all("form", role="search")
+        assert "<noscript>" in (sample_build / lang / "search" / "index.html").read_text(encoding="utf-8")
+    entry = json.loads((sample_build / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    article_langs = {p.parts[0] for p in (q.relative_to(sample_build) for q in sample_build.glob("*/[0-9]*/*/*/index.html"))}
+    assert article_langs <= set(entry["languages"])  # each language indexed on its own, with its own stemming
+    assert (sample_build / "pagefind" / "pagefind.js").is_file()
+
+
+def test_every_pages_search_link_leads_to_a_search_page(sample_build: Path) -> None:
+    pages = [p for p in sample_build.rglob("*.html")]
+    assert len(pages) > 10
+    for path in pages:
+        links = nav_search_links(path.read_text(encoding="utf-8"))
+        assert links, path
+        for href in links:
+            assert (sample_build / href.removeprefix(BASE) / "index.html").is_file(), (path, href)
+
+
+def test_a_language_without_interface_links_the_default_search_page(make_site: MakeSite, tmp_path: Path) -> None:
+    site = make_site({"content/articles/ja/a.md": "---\ntitle: 会談\ndate: 2025-11-26\nlang: ja\nsource: NHK\n---\n\n本文。\n"})
+    out = tmp_path / "out"
+    build(site, out, search=False)
+    assert not (out / "ja" / "search").exists()
+    build(site, out)
+    article = next(out.glob("ja/2025/11/*/index.html"))
+    assert nav_search_links(article.read_text(encoding="utf-8")) == [f"{BASE}en/search/"]
+
+
+@pytest.mark.parametrize("how", ["flag", "config"])
+def test_search_can_be_turned_off(make_site: MakeSite, tmp_path: Path, how: str) -> None:
+    config = None
+    if how == "config":
+        config = (Path(__file__).resolve().parent.parent / "site.yaml").read_text(encoding="utf-8").replace(
+            "search: true", "search: false")
+    site = make_site(config=config)
+    out = tmp_path / "out"
+    report = build(site, out, search=how != "flag")
+    assert report.search_seconds is None
+    assert not (out / "pagefind").exists()
+    assert not list(out.glob("*/search"))
+    assert not nav_search_links((out / "index.html").read_text(encoding="utf-8"))
+
+
+def test_a_failed_index_leaves_the_previous_output(make_site: MakeSite, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site()
+    out = tmp_path / "out"
+    build(site, out, search=False)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    monkeypatch.setattr(search_module, "PAGEFIND", ["false"])
+    with pytest.raises(BuildError) as caught:
+        build(site, out)
+    assert "Pagefind could not index the site" in caught.value.report()
+    assert "--no-search" in caught.value.report()
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not list(tmp_path.glob(".out.staging-*"))
+
+
+# --- in the browser ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site_url(sample_build: Path):
+    with serve_site(sample_build) as url:
+        yield url
+
+
+def text_none(url: str) -> str:
+    return "Ничего не найдено." if "/ru/" in url else "No results."
+
+
+def run_search(browser, url: str) -> list[dict[str, str]]:
+    page = browser.new_page()
+    errors: list[str] = []
+    console: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: console.append(msg.text))
+    page.goto(url)
+    page.wait_for_function("document.getElementById('search-status').textContent.trim() !== '' && "
+                           "!document.getElementById('search-status').textContent.includes('…')", timeout=15_000)
+    items = page.eval_on_selector_all("#search-results li", """items => items.map(li => ({
+        title: li.querySelector('a').textContent, href: li.querySelector('a').getAttribute('href'),
+        lang: li.querySelector('a').lang, meta: li.querySelector('.meta')?.textContent || ''}))""")
+    status = page.inner_text("#search-status")
+    page.close()
+    assert not errors, errors
+    assert items or status == text_none(url), (status, console)
+    return [{**item, "status": status} for item in items]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("query, lang, title_part", [
+    ("Caparov", "tr", "Rusya-Kırgızistan"),  # only the Turkish article spells it so
+    ("Bishkek", "uz", "Qirg‘iziston"),
+    ("Жапаров", "ky", "Садыр Жапаров"),
+    ("hamkorlik", "uz", "hamkorlik"),
+])
+def test_a_search_finds_articles_in_every_language(browser, site_url: str, query: str, lang: str,
+                                                   title_part: str) -> None:
+    results = run_search(browser, f"{site_url}en/search/?q={query}")
+    match = [r for r in results if title_part in r["title"]]
+    assert match, results
+    hit = match[0]
+    assert hit["lang"] == lang and hit["href"].startswith(f"{BASE}{lang}/")
+    parts = hit["meta"].split(" · ")
+    assert len(parts) == 3 and all(parts), hit  # language · outlet · date
+    assert any(ch.isdigit() for ch in parts[2])
+
+
+@pytest.mark.browser
+def test_the_search_page_speaks_the_interface_language(browser, site_url: str) -> None:
+    results = run_search(browser, f"{site_url}ru/search/?q=Caparov")
+    assert results and results[0]["status"] == f"Найдено: {len(results)}"
+    stories = [r for r in results if "/stories/" in r["href"]]
+    assert all(r["href"].endswith("/ru/") for r in stories)  # the story page in the reader's language only
+    nothing = browser.new_page()
+    nothing.goto(f"{site_url}ru/search/?q=zzzqqqxxx")
+    nothing.wait_for_function("document.getElementById('search-status').textContent.trim().length > 0 && "
+                              "!document.getElementById('search-status').textContent.includes('…')")
+    assert nothing.locator("#search-results li").count() == 0
+    nothing.close()
+
+
+@pytest.mark.browser
+def test_without_javascript_the_search_page_says_what_to_do(browser, site_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site_url}en/search/")
+    assert page.locator(".notice").is_visible()
+    assert page.locator(".browse a").count() >= 5
+    context.close()
