@@ -9,161 +9,26 @@ file and line; it reloads by itself once the file is fixed.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import html
 import logging
-import os
 import signal
-import struct
 import sys
-import time
 import webbrowser
-from collections.abc import Callable
 from pathlib import Path
 
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from tornado import web
 
-from . import i18n
-from .errors import BuildError
-from .incremental import CONFIG, EVERYTHING, SITE_DIRS, Incremental, input_key
+from .errors import BuildError, Problem
+from .incremental import QUIET, Incremental, make_watcher, watched_dirs
+from .search import index_site
 from .write import check_out_dir
 
 log = logging.getLogger(__name__)
 
-QUIET = 0.05  # seconds without a new change before rebuilding: an editor saving several files is one burst
+INDEX_IDLE = 2.0  # seconds without a rebuild before the search index is refreshed (it reads every page)
 ALL_INTERFACES = {"", "0.0.0.0", "::", "[::]"}
-
-
-# --- watching the sources --------------------------------------------------------
-
-
-def watched_dirs(root: Path) -> list[Path]:
-    """Folders whose files the build reads: the site's, and the builder's translation catalogs."""
-    return [d for d in (*(root / name for name in SITE_DIRS), i18n.CATALOGS) if d.is_dir()]
-
-
-class InotifyWatcher:
-    """Linux inotify through libc: changes arrive as they happen, with no polling of 10,000 files."""
-
-    quiet = QUIET
-    EVENTS = 0x2 | 0x4 | 0x8 | 0x40 | 0x80 | 0x100 | 0x200  # modify attrib close_write moved_from/to create delete
-    ONLYDIR, ISDIR, OVERFLOW, IGNORED = 0x01000000, 0x40000000, 0x4000, 0x8000
-
-    def __init__(self, root: Path, report: Callable[[set[str]], None]):
-        self.root, self.report = root, report
-        self.libc = ctypes.CDLL(None, use_errno=True)
-        self.fd = self.libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
-        if self.fd < 0:
-            raise OSError(ctypes.get_errno(), "inotify_init1")
-        self.dirs: dict[int, Path] = {}
-        self._add(root)  # not recursive: for site.yaml, and for a content/ etc. created later
-        for folder in watched_dirs(root):
-            self._add_tree(folder)
-
-    def _add(self, folder: Path) -> None:
-        wd = self.libc.inotify_add_watch(self.fd, os.fsencode(folder), self.EVENTS | self.ONLYDIR)
-        if wd < 0:
-            raise OSError(ctypes.get_errno(), f"cannot watch {folder}")
-        self.dirs[wd] = folder
-
-    def _add_tree(self, folder: Path) -> set[Path]:
-        """Watch ``folder`` and its subfolders; return the files already in them (a folder moved in)."""
-        files = set()
-        for path, subdirs, names in os.walk(folder):
-            self._add(Path(path))
-            files |= {Path(path, name) for name in names}
-        return files
-
-    def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        loop.add_reader(self.fd, self._read)
-
-    def _read(self) -> None:
-        changed: set[Path] = set()
-        while True:
-            try:
-                data = os.read(self.fd, 1 << 16)
-            except BlockingIOError:
-                break
-            offset = 0
-            while offset < len(data):
-                wd, mask, _, size = struct.unpack_from("iIII", data, offset)
-                name = data[offset + 16: offset + 16 + size].rstrip(b"\0")
-                offset += 16 + size
-                if mask & self.OVERFLOW:
-                    self.report({EVERYTHING})
-                    continue
-                if mask & self.IGNORED:
-                    self.dirs.pop(wd, None)
-                    continue
-                folder = self.dirs.get(wd)
-                if folder is None:
-                    continue
-                path = folder / os.fsdecode(name)
-                changed.add(path)
-                if mask & self.ISDIR and mask & 0x180 and (folder != self.root or path.name in SITE_DIRS):
-                    changed |= self._add_tree(path)
-        keys = {key for path in changed if (key := input_key(path, self.root))}
-        if keys:
-            self.report(keys)
-
-    def close(self, loop: asyncio.AbstractEventLoop) -> None:
-        loop.remove_reader(self.fd)
-        os.close(self.fd)
-
-
-class PollWatcher:
-    """Where inotify is missing (macOS, or its watch limit is reached): compare file stats every interval."""
-
-    def __init__(self, root: Path, report: Callable[[set[str]], None]):
-        self.root, self.report = root, report
-        self.seen = self._scan()
-        self.interval = 0.1
-        self.quiet = self.interval * 1.5  # the next poll must come back empty before a rebuild
-        self.handle: asyncio.TimerHandle | None = None
-
-    def _scan(self) -> dict[str, tuple[int, int, int]]:
-        found = {}
-        stack = [str(d) for d in watched_dirs(self.root)]
-        while stack:
-            with os.scandir(stack.pop()) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(entry.path)
-                    elif entry.is_file():
-                        st = entry.stat()
-                        found[entry.path] = (st.st_mtime_ns, st.st_size, st.st_ino)
-        config = self.root / CONFIG
-        if config.is_file():
-            st = config.stat()
-            found[str(config)] = (st.st_mtime_ns, st.st_size, st.st_ino)
-        return found
-
-    def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        started = time.perf_counter()
-        now = self._scan()
-        # never spend more than a fifth of a core on polling, however big the site
-        self.interval = max(0.1, 5 * (time.perf_counter() - started))
-        self.quiet = self.interval * 1.5
-        changed = {p for p in now.keys() | self.seen.keys() if now.get(p) != self.seen.get(p)}
-        self.seen = now
-        keys = {key for p in changed if (key := input_key(Path(p), self.root))}
-        if keys:
-            self.report(keys)
-        self.handle = loop.call_later(self.interval, self.start, loop)
-
-    def close(self, loop: asyncio.AbstractEventLoop) -> None:
-        if self.handle:
-            self.handle.cancel()
-
-
-def make_watcher(root: Path, report: Callable[[set[str]], None]) -> InotifyWatcher | PollWatcher:
-    try:
-        return InotifyWatcher(root, report)
-    except (OSError, AttributeError) as exc:  # AttributeError: a libc without inotify
-        log.info("watching by polling (%s)", exc)
-        return PollWatcher(root, report)
 
 
 # --- HTTP ------------------------------------------------------------------------
@@ -239,6 +104,9 @@ class Preview:
         self.changes: set[str] = set()
         self.timer: asyncio.TimerHandle | None = None
         self.shown: set[str] = set()  # errors and warnings printed already
+        self.quiet = QUIET
+        self.index_timer: asyncio.TimerHandle | None = None
+        self.indexing: asyncio.Future[float] | None = None
 
     def changed(self, keys: set[str]) -> None:
         """Called by the watcher: wait for the burst to end, then rebuild once."""
@@ -246,8 +114,6 @@ class Preview:
         if self.timer:
             self.timer.cancel()
         self.timer = asyncio.get_running_loop().call_later(self.quiet, self.rebuild)
-
-    quiet = QUIET
 
     def rebuild(self) -> bool:
         """Rebuild what changed; on errors keep the last good output, show them, and keep serving."""
@@ -273,7 +139,46 @@ class Preview:
         print(("fixed; " if was_broken else "") + str(report), flush=True)
         if was_broken or report.written or report.removed:
             reload_browsers()
+        if self.incremental.index_stale:
+            self._schedule_index()
         return True
+
+    def _schedule_index(self) -> None:
+        if self.index_timer:
+            self.index_timer.cancel()
+        self.index_timer = asyncio.get_running_loop().call_later(INDEX_IDLE, self._start_index)
+
+    def _start_index(self) -> None:
+        """Refresh the search index in a thread; pages keep being served and rebuilt meanwhile."""
+        self.index_timer = None
+        if self.indexing:
+            self._schedule_index()
+            return
+        self.incremental.index_stale = False
+        self.indexing = asyncio.get_running_loop().run_in_executor(None, index_site, self.incremental.out)
+        self.indexing.add_done_callback(self._indexed)
+
+    def _indexed(self, done: asyncio.Future[float]) -> None:
+        self.indexing = None
+        error = done.exception()
+        if isinstance(error, BuildError):
+            print(error.report(), file=sys.stderr, flush=True)
+        elif error:
+            raise error
+        else:
+            print(f"search index refreshed in {done.result():.1f} s", flush=True)
+
+    async def finish(self) -> None:
+        """On Ctrl-C: leave a complete build, the search index matching the pages."""
+        for timer in (self.timer, self.index_timer):
+            if timer:
+                timer.cancel()
+        if self.indexing:
+            await self.indexing
+        if self.incremental.index_stale:
+            print("refreshing the search index before stopping …", flush=True)
+            self._start_index()
+            await self.indexing  # type: ignore[misc]
 
     def error_page(self) -> bytes:
         """The build's errors as a page: file, line, message and the offending source line."""
@@ -317,6 +222,8 @@ def serve(root: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, base
           strict: bool = False, open_browser: bool = False) -> int:
     """Build ``root`` into ``out`` and serve it until Ctrl-C; return the exit code."""
     check_out_dir(out, root)
+    if any(out.resolve().is_relative_to(folder.resolve()) for folder in watched_dirs(root)):
+        raise BuildError([Problem(str(out), None, "the output folder cannot be inside a folder the server watches")])
     preview = Preview(Incremental(root, out.resolve(), base_url, strict))
     print(f"Building {root} into {preview.incremental.out} …", flush=True)
     preview.rebuild()  # a broken site is served too: as its error page
@@ -347,7 +254,6 @@ async def _run(preview: Preview, host: str, port: int, open_browser: bool) -> in
         loop.run_in_executor(None, webbrowser.open, url)
     await stop.wait()
     watcher.close(loop)
-    if preview.timer:
-        preview.timer.cancel()
+    await preview.finish()
     print(f"Stopped; {preview.incremental.out} holds the last good build", flush=True)
     return 0

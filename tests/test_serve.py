@@ -21,7 +21,7 @@ import pytest
 from builder.build import build
 from builder.incremental import EVERYTHING, Incremental, catalog_users, input_key
 from builder import i18n
-from builder.serve import InotifyWatcher, PollWatcher
+from builder.incremental import InotifyWatcher, PollWatcher
 from conftest import REPO, MakeSite, free_port
 
 SAMPLE_CONFIG = (REPO / "site.yaml").read_text(encoding="utf-8").replace("search: true", "search: false")
@@ -42,7 +42,7 @@ def wait_for(check: Callable[[], object], timeout: float = 20.0, what: str = "co
 class Served:
     """A running ``python -m builder serve``; its output lines are collected as they come."""
 
-    def __init__(self, site: Path, out: Path, *extra: str):
+    def __init__(self, site: Path, out: Path, *extra: str, start_timeout: float = 60):
         self.site, self.out, self.port = site, out, free_port()
         self.lines: list[str] = []
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -51,8 +51,12 @@ class Served:
             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
-        wait_for(lambda: any("Serving" in line for line in self.lines) or self.proc.poll() is not None,
-                 timeout=60, what="the server to start")
+        try:
+            wait_for(lambda: any("Serving" in line for line in self.lines) or self.proc.poll() is not None,
+                     timeout=start_timeout, what="the server to start")
+        finally:
+            if not any("Serving" in line for line in self.lines):
+                self.stop()
         assert self.proc.poll() is None, "\n".join(self.lines)
 
     def _read(self) -> None:

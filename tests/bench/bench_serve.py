@@ -1,0 +1,150 @@
+"""Edit-to-reloaded-page latency of ``digest serve``, in headless chromium, on the sample site and a big one.
+
+For each edit: the time the Markdown file is saved, and the time the browser had
+the new page (its DOMContentLoaded, read from the page's own performance
+timeline, on the same clock), so polling by this script adds nothing to the
+figure. Reports median and 95th percentile, the server's own rebuild lines (with
+where the time went: load, plan, render, write) and the initial full build.
+
+    .venv/bin/python tests/bench/bench_serve.py [--n 10000] [--edits 30] [--corpus-script PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO))
+
+from conftest import CHROMIUM_ARGS  # noqa: E402
+from test_serve import Served  # noqa: E402
+
+SITE_YAML = """\
+title:
+  en: Benchmark Digest
+base_url: https://bench.example/news-digest/
+default_language: en
+languages: [en, tr, uz, ky, vi]
+allow_future: true
+search: false
+"""
+
+
+def sample_site(work: Path) -> Path:
+    site = work / "sample"
+    for name in ("content", "templates", "static"):
+        shutil.copytree(REPO / name, site / name)
+    shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    return site
+
+
+def corpus_site(work: Path, n: int, script: Path) -> Path:
+    """The generator's corpus with a site.yaml; the builder's own theme (no templates/ of its own)."""
+    site = work / f"corpus-{n}"
+    subprocess.run([sys.executable, str(script), "--n", str(n), "--out", str(site), "--no-peers"], check=True,
+                   stdout=subprocess.DEVNULL)
+    (site / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    return site
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def measure(site: Path, work: Path, edits: int, chromium: str) -> dict[str, object]:
+    from playwright.sync_api import Error, sync_playwright
+
+    from builder.build import load_site
+
+    started = time.time()
+    served = Served(site, work / f"out-{site.name}", start_timeout=1800)
+    startup = time.time() - started
+    loaded, _ = load_site(site)
+    article = sorted(loaded.articles, key=lambda a: a.path)[len(loaded.articles) // 2]
+    del loaded
+    path = site / article.path
+    original = path.read_text(encoding="utf-8")
+    latencies: list[float] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{served.port}/news-digest/{article.page_path}")
+            page.wait_for_function("() => window.LiveReload !== undefined", timeout=30_000)
+            for i in range(edits):
+                marker = f"bench-marker-{i:04d}"
+                time.sleep(0.3)  # let the previous reload settle
+                saved = time.time()
+                path.write_text(original.replace("\n---\n", f"\n---\n{marker}\n\n", 1), encoding="utf-8")
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    try:
+                        at = page.evaluate(
+                            "m => document.body && document.body.innerText.includes(m) ? performance.timeOrigin"
+                            " + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd : 0", marker)
+                    except Error:  # the page is being replaced by the reload
+                        at = 0
+                    if at:
+                        latencies.append(at / 1000 - saved)
+                        break
+                    time.sleep(0.01)
+                else:
+                    raise SystemExit(f"edit {i} never reached the browser; server said:\n" + "\n".join(served.lines[-5:]))
+            browser.close()
+    finally:
+        path.write_text(original, encoding="utf-8")
+        served.stop()
+    full = next(line for line in served.lines if line.startswith("full build"))
+    rebuilds = [line for line in served.rebuilds() if article.path in line]
+    server_ms = [float(m.group(1)) for line in rebuilds if (m := re.search(r" in (\d+) ms", line))]
+    return {"site": site.name, "startup_s": startup, "full_build": full, "latencies": latencies,
+            "rebuild_ms": server_ms, "sample_rebuild": rebuilds[len(rebuilds) // 2] if rebuilds else ""}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=10000, help="articles in the generated site (0: sample site only)")
+    ap.add_argument("--edits", type=int, default=30)
+    ap.add_argument("--corpus-script", type=Path, default=REPO.parent / "shared" / "bench" / "make_corpus.py")
+    ap.add_argument("--work", type=Path, help="working folder (default: a temporary one, removed at the end)")
+    args = ap.parse_args()
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        raise SystemExit("needs Debian's chromium (apt-get install chromium)")
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-serve-"))
+    try:
+        sites = [sample_site(work)]
+        if args.n:
+            started = time.time()
+            sites.append(corpus_site(work, args.n, args.corpus_script))
+            print(f"generated {args.n} articles in {time.time() - started:.1f} s", flush=True)
+        for site in sites:
+            result = measure(site, work, args.edits, chromium)
+            ms = [v * 1000 for v in result["latencies"]]  # type: ignore[union-attr]
+            server = result["rebuild_ms"]
+            print(f"\n== {result['site']}: {len(ms)} article edits, save → new page in the browser")
+            print(f"   median {statistics.median(ms):.0f} ms, p95 {percentile(ms, 0.95):.0f} ms, "
+                  f"min {min(ms):.0f} ms, max {max(ms):.0f} ms")
+            if server:
+                print(f"   server rebuild: median {statistics.median(server):.0f} ms, "  # type: ignore[arg-type]
+                      f"p95 {percentile(server, 0.95):.0f} ms")  # type: ignore[arg-type]
+            print(f"   a typical rebuild line: {result['sample_rebuild']}")
+            print(f"   initial: {result['full_build']} (server up after {result['startup_s']:.1f} s)", flush=True)
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
