@@ -1,0 +1,288 @@
+"""Stories across languages: the sample story, new languages, near misses, story-file errors, reports."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from builder import entities
+from builder.clusters import _matched, cluster_articles, explain, read_stories, stories_json
+from builder.config import load_config
+from builder.content import read_articles, render_markdown
+from builder.model import Article, Story
+
+REPO = Path(__file__).resolve().parent.parent
+LABELLED = REPO / "tests" / "fixtures" / "labelled"
+STORY = "putin-bishkek-2025-11"
+STORY_FILE = f"content/clusters/{STORY}/story.yaml"
+EN = "content/articles/en/russia-kyrgyzstan-to-sign-key-collaboration-deals.md"
+TR = "content/articles/tr/rusya-kirgizistan-stratejik-ortaklik.md"
+UZ = "content/articles/uz/rossiya-qirgiziston-hamkorlik-paketi.md"
+VI = "content/articles/vi/tong-thong-nga-putin-va-nguoi-dong-cap-kyrgyzstan-japarov.md"
+KY = "content/articles/ky/sadyr-zhaparov-orusiya-menen-kyzmattashuuga-dayar.md"
+
+
+def cluster(root: Path) -> tuple[tuple[Story, ...], list[Article], list]:
+    config, problems = load_config(root)
+    assert config, problems
+    articles, found = read_articles(config)
+    assert not [p for p in found if not p.warning], found
+    specs, problems = read_stories(config, render_markdown)
+    return cluster_articles(specs, articles), articles, problems
+
+
+def story(stories: tuple[Story, ...], story_id: str = STORY) -> Story:
+    return next(s for s in stories if s.spec.id == story_id)
+
+
+def paths(decisions) -> list[str]:
+    return sorted(d.article for d in decisions)
+
+
+def fixture(rel: str) -> dict[str, str]:
+    return {rel: (LABELLED / rel).read_text(encoding="utf-8")}
+
+
+@pytest.fixture(scope="module")
+def sample() -> Story:
+    stories, _, problems = cluster(REPO)
+    assert not [p for p in problems if not p.warning], problems
+    return story(stories)
+
+
+def test_sample_story_by_the_rules_alone(sample: Story) -> None:
+    assert sample.spec.include == () and sample.spec.exclude == ()
+    assert paths(sample.members) == sorted([EN, TR, UZ, VI])
+    assert paths(sample.background) == [KY]
+    assert all(d.score == 1.0 for d in sample.members)
+
+
+def test_sample_evidence_in_the_spelling_used(sample: Story) -> None:
+    by = {d.article: d for d in (*sample.members, *sample.background)}
+    spellings = {p: {(m.entity, m.spelling) for m in d.mentions} for p, d in by.items()}
+    assert {("Sadyr Japarov", "Caparov"), ("Bishkek", "Bişkek"),
+            ("CSTO", "Kolektif Güvenlik Anlaşması Örgütü")} <= spellings[TR]
+    assert {("CSTO", "KXShT"), ("Bishkek", "Bishkek"), ("Sadyr Japarov", "Japarov")} <= spellings[UZ]
+    assert {("CSTO", "Tổ chức An ninh Tập thể"), ("Sadyr Japarov", "Sadyr Japarov")} <= spellings[VI]
+    assert {("CSTO", "Collective Security Treaty Organization"), ("Vladimir Putin", "Putin")} <= spellings[EN]
+    assert {("CSTO", "ЖККУ"), ("Sadyr Japarov", "Жапаров"), ("Vladimir Putin", "Путин")} <= spellings[KY]
+    assert set(by[UZ].dates) == {date(2025, 11, 25), date(2025, 11, 26), date(2025, 11, 27)}
+    assert set(by[VI].dates) == {date(2025, 11, 25), date(2025, 11, 26), date(2025, 11, 27)}
+    assert by[EN].dates == (date(2025, 11, 26), date(2025, 11, 27))
+    assert by[TR].dates == (date(2025, 11, 26),)  # states no day: its own date counts
+    ky = by[KY]
+    assert date(2022, 5, 16) in ky.dates and ky.score == 0.75
+    assert "no story place (Bishkek) named" in ky.reason and "outside the window" in ky.reason
+
+
+def test_summaries_are_rendered(sample: Story) -> None:
+    spec = sample.spec
+    assert set(spec.summaries) == {"en", "ru"}
+    assert spec.summaries["en"].startswith("<p>") and "CSTO" in spec.summaries["en"]
+    assert "ОДКБ" in spec.summaries["ru"]
+    assert spec.summary_paths == {lang: f"content/clusters/{STORY}/summary.{lang}.md" for lang in ("en", "ru")}
+    assert spec.title["en"] == "Putin in Bishkek, Nov 2025" and spec.title["ru"]
+
+
+@pytest.mark.parametrize("rel", [
+    "content/articles/ru/putin-pribyl-v-bishkek.md",
+    "content/articles/de/putin-staatsbesuch-bischkek.md",
+    "content/articles/ar/putin-yasil-bishkek.md",
+    "content/articles/zh/pujing-dida-bishikaike.md",
+    "content/articles/kk/putin-bishkekke-saparmen.md",
+    "content/articles/fr/poutine-visite-etat-bichkek.md",
+    "content/articles/ja/putin-bishukeku-homon.md",
+    "content/articles/tr/putin-kirgizistan-ziyareti-oncesi.md",  # a preview dated before the window
+])
+def test_same_visit_in_a_new_language_joins(make_site, rel: str) -> None:
+    stories, _, _ = cluster(make_site(fixture(rel)))
+    s = story(stories)
+    assert rel in paths(s.members), next(d.reason for d in (*s.background, *s.left_out) if d.article == rel)
+    assert paths(s.members) == sorted([EN, TR, UZ, VI, rel])
+
+
+@pytest.mark.parametrize(("rel", "why"), [
+    ("content/articles/ru/putin-zhaparov-moskva-9-maya.md", "set in Moscow"),
+    ("content/articles/en/putin-japarov-talks-in-astana.md", "set in Astana"),
+    ("content/articles/ru/putin-v-bishkeke-2019.md", "dated 2019-03-28, outside the window"),
+    ("content/articles/tr/putin-caparov-2022-gorusmesi-hatirlatma.md", "its text dates its events 2022-05-16"),
+])
+def test_same_people_at_another_event_are_background(make_site, rel: str, why: str) -> None:
+    stories, _, _ = cluster(make_site(fixture(rel)))
+    decision = next(d for d in story(stories).background if d.article == rel)
+    assert why in decision.reason
+
+
+@pytest.mark.parametrize(("rel", "why"), [
+    ("content/articles/en/putinism-and-the-bishkekov-family.md", "no story entity mentioned"),
+    ("content/articles/uz/japarov-turkiya-vaziri-bilan.md", "members need 3"),
+    ("content/articles/vi/bishkek-o-nhiem-khong-khi.md", "no person of the story named"),
+])
+def test_near_misses_are_out(make_site, rel: str, why: str) -> None:
+    stories, _, _ = cluster(make_site(fixture(rel)))
+    decision = next(d for d in story(stories).left_out if d.article == rel)
+    assert why in decision.reason
+
+
+def test_include_and_exclude_override_the_rules(make_site) -> None:
+    text = (REPO / STORY_FILE).read_text(encoding="utf-8")
+    root = make_site({STORY_FILE: text + f"include:\n  - {KY}\nexclude:\n  - {EN}\n"})
+    s = story(cluster(root)[0])
+    assert paths(s.members) == sorted([KY, TR, UZ, VI])
+    ky = next(d for d in s.members if d.article == KY)
+    en = next(d for d in s.left_out if d.article == EN)
+    assert ky.reason.startswith("included by the story file (the rules say background:")
+    assert en.reason.startswith("excluded by the story file (the rules say member:")
+
+
+def story_problems(make_site, text: str, *, drop: str = "") -> list:
+    root = make_site({STORY_FILE: text})
+    if drop:
+        (root / drop).unlink()
+    config, _ = load_config(root)
+    specs, problems = read_stories(config, render_markdown)
+    assert STORY not in [s.id for s in specs]  # a story with errors is not built
+    return [p for p in problems if not p.warning]
+
+
+GOOD = (REPO / STORY_FILE).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    (GOOD.replace("title:", "titel:"), 6, "unknown key 'titel', did you mean 'title'?"),
+    (GOOD.replace("start: 2025-11-24", "start: 2025-11-31"), 14, "'window.start' must be a date like 2025-11-24, got '2025-11-31'"),
+    (GOOD.replace("end: 2025-11-30", "end: 2025-11-20"), 15, "window ends (2025-11-20) before it starts (2025-11-24)"),
+    (GOOD.replace("  - Vladimir Putin", "  - Putin"), 17, "unknown entity 'Putin', did you mean 'Vladimir Putin'?"),
+    (GOOD.replace("  - CSTO", "  - CTSO"), 20, "unknown entity 'CTSO', did you mean 'CSTO'?"),
+    (GOOD.replace("id: putin-bishkek-2025-11", "id: putin-bishkek"), 5, "id 'putin-bishkek' differs from the folder name"),
+    (GOOD.replace("entities:", "entities: Vladimir Putin\nx:"), 16, "'entities' must be a list of strings"),
+    (GOOD + "include:\n  - content/articles/en/missing.md\n", 22, "include: no article file 'content/articles/en/missing.md'"),
+    (GOOD + "summary_languages: [en, xx-Yyyy]\n", 21, "unknown language code 'xx-Yyyy'"),
+    (GOOD.replace("window:\n  start: 2025-11-24\n  end: 2025-11-30\n", "window:\n  begin: 2025-11-24\n  end: 2025-11-30\n"),
+     14, "unknown key 'window.begin'"),
+])
+def test_story_file_errors_have_lines(make_site, text: str, line: int, message: str) -> None:
+    errors = story_problems(make_site, text)
+    assert any(p.path == STORY_FILE and p.line == line and message in p.message for p in errors), errors
+
+
+def test_missing_summary_names_the_file(make_site) -> None:
+    errors = story_problems(make_site, GOOD, drop=f"content/clusters/{STORY}/summary.ru.md")
+    assert [p.message for p in errors] == [f"missing summary file content/clusters/{STORY}/summary.ru.md (the ru summary)"]
+
+
+def test_all_errors_of_a_story_at_once(make_site) -> None:
+    text = GOOD.replace("title:", "titl:\n  en: x\ntitle:").replace("end: 2025-11-30", "end: 30.11.2025")
+    messages = [p.message for p in story_problems(make_site, text)]
+    assert any("unknown key 'titl'" in m for m in messages) and any("'window.end' must be a date" in m for m in messages)
+
+
+def test_single_file_story_with_its_own_summary_languages(make_site) -> None:
+    root = make_site({
+        "content/clusters/putin-bishkek-tr.yaml": GOOD.replace("id: putin-bishkek-2025-11\n", "") + "summary_languages: [tr, ky]\n",
+        "content/clusters/putin-bishkek-tr.summary.tr.md": "Putin **Bişkek'te**.",
+        "content/clusters/putin-bishkek-tr.summary.ky.md": "Путин Бишкекте.",
+    })
+    s = story(cluster(root)[0], "putin-bishkek-tr")
+    assert s.spec.summaries == {"tr": "<p>Putin <strong>Bişkek'te</strong>.</p>", "ky": "<p>Путин Бишкекте.</p>"}
+    assert paths(s.members) == sorted([EN, TR, UZ, VI])
+
+
+def test_facts_compare_the_members(monkeypatch, make_site) -> None:
+    seen: list[list[str]] = []
+    monkeypatch.setattr("builder.facts.compare_facts", lambda articles: seen.append([a.path for a in articles]) or (),
+                        raising=False)
+    cluster(REPO)
+    assert sorted(seen[0]) == sorted([EN, TR, UZ, VI])
+
+
+def labelled_site(make_site) -> Path:
+    root = make_site()
+    shutil.copytree(LABELLED / "content", root / "content", dirs_exist_ok=True)
+    return root
+
+
+def test_explain_and_json_agree(make_site) -> None:
+    stories, articles, _ = cluster(labelled_site(make_site))
+    report = explain(stories, articles)
+    data = json.loads(json.dumps(stories_json(stories, articles, "/digest/"), ensure_ascii=False))
+    by_path = {a.path: a for a in articles}
+    assert [s["id"] for s in data["stories"]] == [s.spec.id for s in stories]
+    for exported, s in zip(data["stories"], stories):
+        assert exported["window"] == {"start": s.spec.start.isoformat(), "end": s.spec.end.isoformat()}
+        for key, decisions in (("members", s.members), ("background", s.background)):
+            assert [i["path"] for i in exported[key]] == [d.article for d in decisions]
+            for item, d in zip(exported[key], decisions):
+                a = by_path[d.article]
+                assert item["url"] == "/digest/" + a.page_path and item["lang"] == a.lang
+                assert item["date"] == a.date.isoformat() and item["evidence"]["reason"] == d.reason
+                assert item["evidence"]["mentions"] == [{"entity": m.entity, "spelling": m.spelling, "count": m.count}
+                                                        for m in d.mentions]
+                assert f"    {d.article}  [{a.lang}] score {d.score:.2f}" in report and f"why: {d.reason}" in report
+        assert f"  members ({len(s.members)}):" in report and f"  background ({len(s.background)}):" in report
+    tr = next(i for i in data["stories"][0]["members"] if i["path"] == TR)
+    assert tr["date"] == "2025-11-26T14:41:00+03:00" and tr["evidence"]["score"] == 1.0
+
+
+def dummy(i: int, text: str, day: date = date(2025, 11, 26), lang: str = "en") -> Article:
+    return Article(f"content/articles/{lang}/dummy-{i}.md", f"Dummy {i}", day, lang, "test", f"dummy-{i}", "", text, 100)
+
+
+def test_explain_sums_up_silent_articles_and_lists_the_rest(sample: Story) -> None:
+    articles = [dummy(i, f"Weather report number {i}: rain in the valleys.") for i in range(30)]
+    articles.append(dummy(99, "Putin spoke on television about the economy."))
+    stories = cluster_articles([sample.spec], articles)
+    report = explain(stories, articles)
+    assert "    30 articles out: no entity mentioned" in report
+    assert "dummy-7.md" not in report
+    assert "content/articles/en/dummy-99.md: 1/4 entities (Vladimir Putin): members need 3" in report
+
+
+def test_recluster_reads_only_the_edited_article(sample: Story) -> None:
+    articles = [dummy(i, f"Putin and Japarov met in Bishkek, story {i}.") for i in range(50)]
+    cluster_articles([sample.spec], articles)
+    find = entities.matcher(_matched([sample.spec])).find
+    before = find.cache_info().misses
+    articles[3] = dummy(3, "Putin and Japarov met in Astana.")
+    stories = cluster_articles([sample.spec], articles)
+    assert find.cache_info().misses == before + 1
+    assert "content/articles/en/dummy-3.md" not in paths(stories[0].members)
+
+
+def test_recluster_of_thousands_is_fast(sample: Story) -> None:
+    """The live-reload server re-clusters on every edit: after the first pass, a re-cluster is cheap."""
+    words = "the council discussed the budget for schools roads and water in the region " * 50
+    articles = [dummy(i, f"{words} {i}", lang=("en", "tr", "ru")[i % 3]) for i in range(3000)]
+    articles += [dummy(10_000 + i, f"Putin and Japarov met in Bishkek on 26 November. {words}") for i in range(300)]
+    cluster_articles([sample.spec], articles)
+    start = time.process_time()
+    stories = cluster_articles([sample.spec], articles)
+    elapsed = time.process_time() - start
+    assert len(stories[0].members) == 300
+    assert elapsed < 1.0, f"re-clustering 3,300 articles took {elapsed:.2f}s of CPU"
+
+
+def test_labelled_set_precision_recall(make_site, capsys) -> None:
+    """Pairwise precision and recall of story membership on the hand-labelled set."""
+    labels = yaml.safe_load((LABELLED / "labels.yaml").read_text(encoding="utf-8"))
+    stories, articles, problems = cluster(labelled_site(make_site))
+    assert not [p for p in problems if not p.warning], problems
+    assert set(labels) <= {a.path for a in articles}
+    truth = {frozenset(pair) for sid in set(labels.values()) - {"none"}
+             for pair in itertools.combinations(sorted(p for p, s in labels.items() if s == sid), 2)}
+    predicted = {frozenset(pair) for s in stories
+                 for pair in itertools.combinations(sorted(d.article for d in s.members if d.article in labels), 2)}
+    precision = len(truth & predicted) / len(predicted)
+    recall = len(truth & predicted) / len(truth)
+    wrong = sorted({p for pair in predicted ^ truth for p in pair})
+    with capsys.disabled():
+        print(f"\nlabelled set: {len(labels)} articles, {len(truth)} true pairs, {len(predicted)} predicted; "
+              f"precision {precision:.3f}, recall {recall:.3f}; articles in wrong pairs: {wrong or 'none'}")
+    assert precision >= 0.9 and recall >= 0.9
