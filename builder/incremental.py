@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 SITE_DIRS = ("content", "templates", "static")  # watched recursively, with site.yaml and the catalogs
 CONFIG = "site.yaml"
 PHASES = ("load", "plan", "render", "write")
-QUIET = 0.05  # seconds without a new change before rebuilding: an editor saving several files is one burst
+QUIET = 0.03  # seconds without a new change before rebuilding: an editor saving several files is one burst
 EVERYTHING = "*"  # a changed-input key meaning "the watcher lost track: redo every job"
 
 

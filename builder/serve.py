@@ -20,7 +20,7 @@ from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from tornado import web
 
-from .errors import BuildError, Problem
+from .errors import BuildError, Problem, rel
 from .incremental import QUIET, Incremental, make_watcher, watched_dirs
 from .search import index_site
 from .write import check_out_dir
@@ -103,7 +103,8 @@ class Preview:
         self.error: BuildError | None = None
         self.changes: set[str] = set()
         self.timer: asyncio.TimerHandle | None = None
-        self.shown: set[str] = set()  # errors and warnings printed already
+        self.shown: set[str] = set()  # warnings printed already
+        self.shown_error = ""  # the error report printed last: a save that changes nothing is not a new report
         self.quiet = QUIET
         self.index_timer: asyncio.TimerHandle | None = None
         self.indexing: asyncio.Future[float] | None = None
@@ -118,20 +119,27 @@ class Preview:
     def rebuild(self) -> bool:
         """Rebuild what changed; on errors keep the last good output, show them, and keep serving."""
         changes, self.changes, self.timer = self.changes, set(), None
-        was_broken = self.error is not None
+        was_broken, self.error = self.error is not None, None
         try:
             report = self.incremental.rebuild(changes)
         except BuildError as exc:
             self.error = exc
-            text = exc.report()
-            if text not in self.shown:
-                self.shown = {text}
-                print(text, file=sys.stderr, flush=True)
-            else:
+        except OSError as exc:  # a file the editor made unreadable, a full disk
+            where = rel(Path(exc.filename), self.incremental.root) if exc.filename else "output"
+            self.error = BuildError([Problem(where, None, exc.strerror or str(exc))])
+        except Exception as exc:  # a bug in digest: one line, as the CLI says it, and keep serving
+            self.error = BuildError([Problem("digest", None, f"internal error: {type(exc).__name__}: {exc} "
+                                             "(a bug in digest; the last good build is still served)")])
+        if self.error is not None:
+            text = self.error.report()
+            if text == self.shown_error:
                 print(f"{', '.join(sorted(changes))}: still failing (same errors as above)", file=sys.stderr, flush=True)
+            else:
+                print(text, file=sys.stderr, flush=True)
+            self.shown_error = text
             reload_browsers()
             return False
-        self.error = None
+        self.shown_error = ""
         for warning in report.warnings:
             if str(warning) not in self.shown:
                 self.shown.add(str(warning))

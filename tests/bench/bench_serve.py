@@ -48,11 +48,15 @@ def sample_site(work: Path) -> Path:
 
 
 def corpus_site(work: Path, n: int, script: Path) -> Path:
-    """The generator's corpus with a site.yaml; the builder's own theme (no templates/ of its own)."""
+    """The generator's corpus with a site.yaml and the builder's own theme (no templates/ of its own)."""
     site = work / f"corpus-{n}"
     subprocess.run([sys.executable, str(script), "--n", str(n), "--out", str(site), "--no-peers"], check=True,
                    stdout=subprocess.DEVNULL)
     (site / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    # Its titles repeat (4 pairs in 10,000 share a month and a title, so a slug): name each page after its file.
+    for path in (site / "content" / "articles").rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("---\n", f"---\nslug: {path.stem}\n", 1), encoding="utf-8")
     return site
 
 
