@@ -337,7 +337,9 @@ def _cldr() -> tuple[tuple[dict[str, str], dict[str, str]], ...]:
         if ident.count("_") > 1 or ("_" in ident and len(ident.split("_")[1]) != 4):
             continue
         with open(resolve_locale_filename(ident), "rb") as fh:
-            data = pickle.load(fh)  # Babel's packaged CLDR data, not user input
+            # Babel's packaged CLDR data, not user input. Not babel.localedata.load(merge_inherited=False):
+            # it caches the unmerged data under the locale's name, breaking later Locale lookups.
+            data = pickle.load(fh)
         cities = {zone: v["city"] for zone, v in data.get("time_zones", {}).items() if "city" in v}
         out.append((dict(data.get("territories", {})), cities))
     log.debug("read place names from %d CLDR locales", len(out))

@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 
 from . import i18n
+from .clusters import stories_json
 from .content import UNKNOWN_SOURCE, cjk_chars
 from .errors import Problem, rel
 from .model import Article, Fact, Output, Site, Story
@@ -434,8 +435,6 @@ def not_found_jobs(r: Renderer) -> list[Job]:
 
 def api_jobs(r: Renderer) -> list[Job]:
     """``api/clusters.json``: every story, its members, background, evidence and facts."""
-    from .clusters import stories_json  # clusters imports render's neighbours; import late to keep stages one-way
-
     site = r.site
 
     def run() -> bytes:
