@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the previous output is unchanged", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `digest clusters | head`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # a bug: say so in one line; DIGEST_DEBUG=1 shows the traceback
         if os.environ.get("DIGEST_DEBUG"):
             raise
