@@ -51,10 +51,11 @@ def timeline_svg(articles: Sequence[Article], lang: str) -> Markup:
     counts = ", ".join(f"{i18n.language(code).endonym} ({len(items)})" for code, items in rows.items())
     summary = trans.ngettext("%(num)s article", "%(num)s articles", len(articles)) % {"num": len(articles)}
     desc = f"{summary}: {counts}. {date_range(start, end, lang)}."
+    title = trans.gettext("Coverage timeline")
     parts = [
         f'<svg class="timeline" role="img" aria-labelledby="timeline-title timeline-desc" width="100%" '
         f'height="{height}" direction="ltr" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="timeline-title">{escape(trans.gettext("Coverage timeline"))}</title>',
+        f'<title id="timeline-title">{escape(title)}</title>',
         f'<desc id="timeline-desc">{escape(desc)}</desc>',
     ]
     for index, (code, items) in enumerate(rows.items()):
