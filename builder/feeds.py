@@ -108,8 +108,7 @@ def atom_feed(r: Renderer, *, title: str, lang: str, page: str, path: str, artic
 
 def _feed_job(r: Renderer, path: str, deps: Iterable[str], **kwargs: Any) -> Job:
     articles: list[Article] = kwargs["articles"]
-    langs = {f"catalog:{a.lang}" for a in articles}
-    return Job(path, frozenset({"site.yaml", *deps, *langs, *(a.path for a in articles)}),
+    return Job(path, frozenset({"site.yaml", *deps, *(a.path for a in articles)}),
                lambda: atom_feed(r, path=path, **kwargs))
 
 
