@@ -9,6 +9,7 @@ reader finds "Caparov" from the English search page.
 
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 import sys
@@ -53,6 +54,13 @@ def search_context(r: Renderer, lang: str, path: str) -> dict[str, Any]:
     return ctx
 
 
+def _sort_entry(path: Path) -> None:
+    """Pagefind lists languages in hash-map order; sorted, an unchanged site gives identical bytes (and no deploy)."""
+    if path.is_file():
+        path.write_text(json.dumps(json.loads(path.read_text(encoding="utf-8")), sort_keys=True,
+                                   separators=(",", ":")), encoding="utf-8")
+
+
 def index_site(folder: Path) -> float:
     """Build the Pagefind index into ``folder/pagefind/``; return seconds taken, raise BuildError on failure."""
     started = time.perf_counter()
@@ -66,6 +74,7 @@ def index_site(folder: Path) -> float:
     if done.returncode != 0:
         detail = " / ".join((done.stderr or done.stdout).strip().splitlines()[-3:]) or f"exit code {done.returncode}"
         raise BuildError([Problem("search", None, f"Pagefind could not index the site: {detail}", hint=HINT)])
+    _sort_entry(folder / BUNDLE / "pagefind-entry.json")
     seconds = time.perf_counter() - started
     log.debug("search index built in %.2f s", seconds)
     return seconds

@@ -49,7 +49,8 @@ async function search(query) {
     const mine = text.lang.toLowerCase();
     // A story has a page per interface language: only the reader's own is listed.
     const answers = await Promise.all(instances.map(async ({ lang, api }) => {
-      const found = await api.search(query, lang === mine ? {} : { filters: { kind: "article" } });
+      // Only story pages carry a filter: with one value per index, Pagefind writes it the same way every build.
+      const found = await api.search(query, lang === mine ? {} : { filters: { kind: { none: ["story"] } } });
       return found.results.map((r) => ({ lang, score: r.score, data: r.data }));
     }));
     if (id !== latest) return;

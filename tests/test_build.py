@@ -298,3 +298,11 @@ def test_interrupted_render_keeps_previous_output(make_site: MakeSite, monkeypat
     monkeypatch.undo()
     assert tree(out) == before
     assert not [p for p in site.iterdir() if "staging" in p.name]
+
+
+def test_builds_are_reproducible(sample_build: Path, tmp_path: Path) -> None:
+    """The same sources give the same bytes (search index included), so an unchanged site deploys nothing."""
+    from builder.build import build
+
+    build(REPO, tmp_path / "again")
+    assert tree(tmp_path / "again") == tree(sample_build)
