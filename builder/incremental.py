@@ -202,9 +202,13 @@ class InotifyWatcher:
         if self.fd < 0:
             raise OSError(ctypes.get_errno(), "inotify_init1")
         self.dirs: dict[int, Path] = {}
-        self._add(root)  # not recursive: for site.yaml, and for a content/ etc. created later
-        for folder in watched_dirs(root):
-            self._add_tree(folder)
+        try:
+            self._add(root)  # not recursive: for site.yaml, and for a content/ etc. created later
+            for folder in watched_dirs(root):
+                self._add_tree(folder)
+        except OSError:
+            os.close(self.fd)
+            raise
 
     def _add(self, folder: Path) -> None:
         wd = self.libc.inotify_add_watch(self.fd, os.fsencode(folder), self.EVENTS | self.ONLYDIR)
@@ -251,7 +255,10 @@ class InotifyWatcher:
                 elif folder != self.root or path.name in SITE_DIRS:
                     folders.add(path)
                     if mask & (self.CREATE | self.MOVED_TO):
-                        changed |= self._add_tree(path)
+                        try:
+                            changed |= self._add_tree(path)
+                        except OSError as exc:  # gone again, or the system's watch limit reached
+                            log.warning("%s: not watched (%s)", path, exc.strerror)
         keys = {key for path in changed if (key := input_key(path, self.root))}
         keys |= {key for path in folders if (key := input_key(path, self.root, folder=True))}
         if keys:
@@ -306,6 +313,7 @@ class PollWatcher:
 
 
 def make_watcher(root: Path, report: Callable[[set[str]], None]) -> InotifyWatcher | PollWatcher:
+    """inotify where the system has it and allows enough watches; polling otherwise."""
     try:
         return InotifyWatcher(root, report)
     except (OSError, AttributeError) as exc:  # AttributeError: a libc without inotify

@@ -9,6 +9,7 @@ file and line; it reloads by itself once the file is fixed.
 from __future__ import annotations
 
 import asyncio
+import gc
 import html
 import logging
 import signal
@@ -27,6 +28,7 @@ from .write import check_out_dir
 
 log = logging.getLogger(__name__)
 
+COMPACT_IDLE = 1.0  # seconds after a rebuild before its garbage is collected
 INDEX_IDLE = 2.0  # seconds without a rebuild before the search index is refreshed (it reads every page)
 ALL_INTERFACES = {"", "0.0.0.0", "::", "[::]"}
 
@@ -108,6 +110,8 @@ class Preview:
         self.quiet = QUIET
         self.index_timer: asyncio.TimerHandle | None = None
         self.indexing: asyncio.Future[float] | None = None
+        self.stopping = False
+        self.compact_timer: asyncio.TimerHandle | None = None
 
     def changed(self, keys: set[str]) -> None:
         """Called by the watcher: wait for the burst to end, then rebuild once."""
@@ -120,6 +124,7 @@ class Preview:
         """Rebuild what changed; on errors keep the last good output, show them, and keep serving."""
         changes, self.changes, self.timer = self.changes, set(), None
         was_broken, self.error = self.error is not None, None
+        gc.disable()  # a full collection walks every object of a big site: collect when idle, not now
         try:
             report = self.incremental.rebuild(changes)
         except BuildError as exc:
@@ -130,6 +135,9 @@ class Preview:
         except Exception as exc:  # a bug in digest: one line, as the CLI says it, and keep serving
             self.error = BuildError([Problem("digest", None, f"internal error: {type(exc).__name__}: {exc} "
                                              "(a bug in digest; the last good build is still served)")])
+        finally:
+            gc.enable()
+            self._schedule_compaction()
         if self.error is not None:
             text = self.error.report()
             if text == self.shown_error:
@@ -151,6 +159,14 @@ class Preview:
             self._schedule_index()
         return True
 
+    def _schedule_compaction(self) -> None:
+        if self.compact_timer:
+            self.compact_timer.cancel()
+        try:
+            self.compact_timer = asyncio.get_running_loop().call_later(COMPACT_IDLE, compact_memory)
+        except RuntimeError:  # the first build, before serving: compact right away
+            compact_memory()
+
     def _schedule_index(self) -> None:
         if self.index_timer:
             self.index_timer.cancel()
@@ -170,7 +186,10 @@ class Preview:
         self.indexing = None
         error = done.exception()
         if isinstance(error, BuildError):
-            print(error.report(), file=sys.stderr, flush=True)
+            if self.stopping:  # Ctrl-C in a terminal reaches Pagefind too: finish() indexes again
+                self.incremental.index_stale = True
+            else:
+                print(error.report(), file=sys.stderr, flush=True)
         elif error:
             raise error
         else:
@@ -178,11 +197,12 @@ class Preview:
 
     async def finish(self) -> None:
         """On Ctrl-C: leave a complete build, the search index matching the pages."""
-        for timer in (self.timer, self.index_timer):
+        self.stopping = True
+        for timer in (self.timer, self.index_timer, self.compact_timer):
             if timer:
                 timer.cancel()
         if self.indexing:
-            await self.indexing
+            await asyncio.wait([self.indexing])
         if self.incremental.index_stale:
             print("refreshing the search index before stopping …", flush=True)
             self._start_index()
@@ -206,6 +226,14 @@ class Preview:
             f"</head><body><h1>Build failed with {count} error{'s' if count != 1 else ''}</h1><ol>{''.join(items)}</ol>"
             "<p>The server keeps running: fix the file and this page reloads by itself.</p></body></html>"
         ).encode("utf-8")
+
+
+def compact_memory() -> None:
+    """Collect the last rebuild's garbage, then freeze what is left (the site, the parse cache), so that
+    collections during the next rebuild skip it: they would otherwise walk millions of live objects."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def reload_browsers() -> None:

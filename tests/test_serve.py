@@ -48,7 +48,8 @@ class Served:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "builder", "serve", "--site", str(site), "--out", str(out), "--port", str(self.port), *extra],
-            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True)  # its own process group, so stop() can press Ctrl-C as a terminal does
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
         try:
@@ -84,19 +85,28 @@ class Served:
         return [line for line in self.lines if " rewritten (" in line]
 
     def stop(self) -> int:
+        """Ctrl-C to the whole process group, as a terminal sends it; return the exit code."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-        code = self.proc.wait(timeout=30)
+            os.killpg(self.proc.pid, signal.SIGINT)
+        code = self.proc.wait(timeout=60)
         self.reader.join(timeout=5)
         return code
+
+    def strays(self) -> bool:
+        """Whether any process of the server's group (Pagefind, say) outlived it."""
+        try:
+            os.killpg(self.proc.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
 
 
 @pytest.fixture
 def serve(make_site: MakeSite, tmp_path: Path) -> Iterator[Callable[..., Served]]:
     started: list[Served] = []
 
-    def start(*extra: str, files: dict[str, str] | None = None) -> Served:
-        site = make_site(files, config=SAMPLE_CONFIG)
+    def start(*extra: str, files: dict[str, str] | None = None, config: str = SAMPLE_CONFIG) -> Served:
+        site = make_site(files, config=config)
         served = Served(site, tmp_path / "out", *extra)
         started.append(served)
         return served
@@ -234,11 +244,25 @@ def test_sigint_stops_cleanly_with_a_complete_build(serve: Callable[..., Served]
     edit(s.site / ARTICLE, "\n---\n", "\n---\nLast edit before stopping.\n\n")
     wait_for(lambda: any(ARTICLE in line for line in s.rebuilds()), what="the rebuild")
     assert s.stop() == 0
-    assert any("Stopped" in line for line in s.lines)
+    assert any("Stopped" in line for line in s.lines) and not s.strays()
     fresh = tmp_path / "fresh"
     build(s.site, fresh)
     assert _differences(s.out, fresh) == [], "the served folder differs from a production build"
     assert not list(s.out.parent.glob(".out.*")), "a staging folder was left behind"
+
+
+def test_search_index_follows_edits_and_is_fresh_on_stop(serve: Callable[..., Served]) -> None:
+    s = serve(config=SAMPLE_CONFIG.replace("search: false", "search: true"))
+    entry = s.out / "pagefind" / "pagefind-entry.json"
+    built = entry.stat().st_mtime_ns
+    edit(s.site / ARTICLE, "\n---\n", "\n---\nIndexed while serving.\n\n")
+    wait_for(lambda: any("search index refreshed" in line for line in s.lines), what="the index refresh")
+    assert entry.stat().st_mtime_ns > built
+    edit(s.site / ARTICLE, "Indexed while serving.", "Edited just before stopping.")
+    wait_for(lambda: sum(ARTICLE in line for line in s.rebuilds()) == 2, what="the second rebuild")
+    assert s.stop() == 0  # sooner than the idle delay: the index is refreshed on the way out
+    assert any("refreshing the search index before stopping" in line for line in s.lines)
+    assert entry.is_file() and not s.strays()
 
 
 def _differences(left: Path, right: Path) -> list[str]:
