@@ -19,6 +19,7 @@ import jinja2
 from . import i18n
 from .clusters import stories_json
 from .content import UNKNOWN_SOURCE, cjk_chars
+from .entities import ENTITIES_FILE
 from .errors import Problem, rel
 from .model import Article, Fact, Output, Site, Story
 from .timeline import timeline_svg
@@ -219,7 +220,9 @@ class Renderer:
         return ctx
 
     def listing_job(self, lang: str, path: str, articles: list[Article], template: str, key: str) -> Job:
-        deps = {key, f"catalog:{lang}", *(a.path for a in articles), *(s.spec.path for s in self.site.stories)}
+        # the story links show each story's member count: a member joining or leaving changes the page
+        deps = {key, f"catalog:{lang}", *(a.path for a in articles),
+                *(p for s in self.site.stories for p in (s.spec.path, *(d.article for d in s.members)))}
         return self.job(template, path + "index.html", deps, lambda: self.listing_context(lang, path, articles))
 
     def listing_context(self, lang: str, path: str, articles: list[Article]) -> dict[str, Any]:
@@ -337,7 +340,7 @@ def story_jobs(r: Renderer) -> list[Job]:
     jobs = []
     for story in r.site.stories:
         deps = {story.spec.path, *story.spec.summary_paths.values(), *(d.article for d in story.members),
-                *(d.article for d in story.background), ALL}
+                *(d.article for d in story.background), ALL, ENTITIES_FILE}
         for lang in r.interface_languages():
             path = story_path(story, lang, cfg.default_language)
             jobs.append(r.job("story.html", path + "index.html", deps | {f"catalog:{lang}"},
@@ -441,5 +444,6 @@ def api_jobs(r: Renderer) -> list[Job]:
         data = stories_json(site.stories, site.articles, site.config.base_path)
         return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
 
-    deps = {ALL, *(s.spec.path for s in site.stories), *(d.article for s in site.stories for d in (*s.members, *s.background))}
+    deps = {ALL, ENTITIES_FILE, *(s.spec.path for s in site.stories),
+            *(d.article for s in site.stories for d in (*s.members, *s.background))}
     return [Job("api/clusters.json", frozenset(deps), run)]

@@ -317,6 +317,13 @@ def test_an_untraced_input_rebuilds_everything(incremental: Incremental) -> None
     assert report.rendered == report.total
 
 
+def test_entity_table_edit_redoes_stories_not_the_site(incremental: Incremental) -> None:
+    table = incremental.root / "content" / "entities.yaml"
+    table.write_text(table.read_text(encoding="utf-8") + "\n# reviewed\n", encoding="utf-8")
+    report = incremental.rebuild(["content/entities.yaml"])
+    assert 0 < report.rendered < report.total
+
+
 def test_a_failed_rebuild_keeps_its_changes_for_the_next(incremental: Incremental) -> None:
     from builder.errors import BuildError
 
