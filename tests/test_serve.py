@@ -389,6 +389,10 @@ def test_watchers_report_changed_inputs(watcher: type, make_site: MakeSite) -> N
         w.close(asyncio.get_running_loop())
         return seen
 
-    seen = asyncio.run(run())
+    result: list[set[str]] = []  # in a thread of its own: the session's Playwright may own this thread's loop
+    thread = threading.Thread(target=lambda: result.append(asyncio.run(run())))
+    thread.start()
+    thread.join(timeout=30)
+    seen = result[0]
     assert {"site.yaml", "content/articles/new-folder/a.md"} <= seen and EVERYTHING not in seen
     assert not any(key.startswith("public") for key in seen)
