@@ -10,7 +10,12 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
+import multiprocessing
+import os
 import re
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -250,50 +255,74 @@ def cjk_chars(text: str) -> int:
 # --- the folder walk -------------------------------------------------------------
 
 
-def article_files(root: Path) -> tuple[list[Path], list[Problem]]:
-    """Every ``*.md`` under content/articles, sorted; symlinks leading outside the site are refused."""
-    base = root / ARTICLES_DIR
+def article_files(root: Path) -> tuple[list[tuple[str, os.DirEntry[str]]], list[Problem]]:
+    """Every ``*.md`` under content/articles as (site-relative path, entry), sorted by path; symlinks
+    leading outside the site are refused. One scandir walk: a 10,000-article site is read on every edit."""
     files, problems = [], []
     site = root.resolve()
-    for path in sorted(base.rglob("*.md")):
-        if path.is_symlink() and not path.resolve().is_relative_to(site):
-            problems.append(Problem(path.relative_to(root).as_posix(), None, "symlinks outside the site are not followed"))
+    stack = [(str(root / ARTICLES_DIR), ARTICLES_DIR)]
+    while stack:
+        folder, rel_folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
             continue
-        if path.is_file():
-            files.append(path)
+        for entry in entries:
+            rel = f"{rel_folder}/{entry.name}"
+            if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(site):
+                problems.append(Problem(rel, None, "symlinks outside the site are not followed"))
+            elif entry.is_dir():
+                stack.append((entry.path, rel))
+            elif entry.name.endswith(".md") and entry.is_file():
+                files.append((rel, entry))
+    files.sort(key=lambda item: item[0])
     return files, problems
 
 
 Cache = dict[str, tuple[tuple[int, int], tuple[Article | None, list[Problem]]]]
+PARALLEL_FROM = 256  # files to parse before a process pool pays for its start-up
 
 
 def read_articles(config: SiteConfig, cache: Cache | None = None) -> tuple[list[Article], list[Problem]]:
     """Parse every article; ``cache`` (path → (mtime, size) and result) lets a server skip unchanged files."""
-    root = config.root
-    files, problems = article_files(root)
+    files, problems = article_files(config.root)
+    cache = {} if cache is None else cache
+    keys = {}
+    for rel, entry in files:
+        stat = entry.stat()
+        keys[rel] = (stat.st_mtime_ns, stat.st_size)
+    for gone in cache.keys() - keys.keys():
+        del cache[gone]
+    todo = [(rel, entry.path) for rel, entry in files if rel not in cache or cache[rel][0] != keys[rel]]
+    for rel, result in _parse_files(todo, config):
+        cache[rel] = (keys[rel], result)
     articles: list[Article] = []
-    for path in files:
-        rel = path.relative_to(root).as_posix()
-        stat = path.stat()
-        key = (stat.st_mtime_ns, stat.st_size)
-        if cache is not None and rel in cache and cache[rel][0] == key:
-            article, found = cache[rel][1]
-        else:
-            data = path.read_bytes()
-            if not data:
-                article, found = None, [Problem(rel, None, "empty file skipped", warning=True)]
-            else:
-                article, found = parse_article(rel, data, config)
-            if cache is not None:
-                cache[rel] = (key, (article, found))
+    for rel, _ in files:
+        article, found = cache[rel][1]
         problems += found
         if article:
             articles.append(article)
-    if cache is not None:
-        for gone in set(cache) - {p.relative_to(root).as_posix() for p in files}:
-            del cache[gone]
     problems += _collisions(articles)
     return articles, problems
+
+
+def _parse_files(todo: list[tuple[str, str]], config: SiteConfig) -> Iterable[tuple[str, tuple[Article | None, list[Problem]]]]:
+    """Parse files, on every core when there are many (a first build of a large site)."""
+    jobs = [(rel, path, config) for rel, path in todo]
+    # Forked workers start at once and need no importable __main__; forking is only safe with one thread.
+    if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or threading.active_count() > 1 \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        return map(_parse_file, jobs)
+    with ProcessPoolExecutor(mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_parse_file, jobs, chunksize=64))
+
+
+def _parse_file(job: tuple[str, str, SiteConfig]) -> tuple[str, tuple[Article | None, list[Problem]]]:
+    rel, path, config = job
+    data = Path(path).read_bytes()
+    if not data:
+        return rel, (None, [Problem(rel, None, "empty file skipped", warning=True)])
+    return rel, parse_article(rel, data, config)
 
 
 def _collisions(articles: list[Article]) -> list[Problem]:

@@ -10,14 +10,14 @@ limit of the sitemap protocol up to about 45,000 articles).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, time, timezone
+from datetime import datetime, timezone
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from . import i18n
 from .content import UNKNOWN_SOURCE
-from .model import Article, Moment
-from .render import ALL, Job, Renderer, story_path
+from .model import Article, Moment, instant
+from .render import ALL, Job, Renderer, sort_key, story_path
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -33,16 +33,6 @@ def atom_time(moment: Moment) -> str:
     from −12:00 to +11:59, where midnight UTC would show the day before in the Americas."""
     text = instant(moment).isoformat()
     return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
-
-
-def instant(moment: Moment) -> datetime:
-    """The moment ``atom_time`` writes, comparable across dates and date-times."""
-    return moment if isinstance(moment, datetime) else datetime.combine(moment, time(12), timezone.utc)
-
-
-def newest_first(articles: Iterable[Article]) -> list[Article]:
-    """By the instant each entry's ``updated`` states, so entry order and dates agree."""
-    return sorted(articles, key=lambda a: (instant(a.date), a.path), reverse=True)
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
@@ -118,7 +108,7 @@ def feed_jobs(r: Renderer) -> list[Job]:
     if not cfg.feeds:
         return []
     default = cfg.default_language
-    newest = newest_first(r.site.articles)
+    newest = r.newest
     jobs = [_feed_job(r, "feed.xml", {ALL}, title=cfg.site_title(default), lang=default, page="",
                       articles=newest[:FEED_ENTRIES])]
     for lang in r.present:
@@ -128,7 +118,7 @@ def feed_jobs(r: Renderer) -> list[Job]:
                               articles=in_lang))
     for story in r.site.stories:
         page = story_path(story, default, default)
-        members = newest_first(r.by_path[d.article] for d in story.members)
+        members = sorted((r.by_path[d.article] for d in story.members), key=sort_key, reverse=True)
         title = r.story_link(story, default)["title"]
         jobs.append(_feed_job(r, f"{page}feed.xml", {ALL, story.spec.path}, title=title, lang=default, page=page,
                               articles=members[:FEED_ENTRIES]))

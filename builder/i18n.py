@@ -123,7 +123,11 @@ def iso(moment: Moment) -> str:
 
 def format_day(moment: Moment, code: str, form: str = "long") -> str:
     """The article's calendar day as its readers write it ("26 Kasım 2025")."""
-    day = moment.date() if isinstance(moment, datetime) else moment
+    return _format_day(moment.date() if isinstance(moment, datetime) else moment, code, form)
+
+
+@lru_cache(maxsize=65536)
+def _format_day(day: date, code: str, form: str) -> str:  # indexes list thousands of articles, on few days
     return babel.dates.format_date(day, format=form, locale=locale(code))
 
 

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from functools import cached_property
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 
 Moment = date | datetime  # a date-only value is a calendar day and is never shifted to UTC
+
+
+def instant(moment: Moment) -> datetime:
+    """A point in time to order and stamp by: a date-only value counts as noon UTC of its day, which
+    is that same calendar day at every offset from −12:00 to +11:59 (midnight UTC is not, in the Americas)."""
+    return moment if isinstance(moment, datetime) else datetime.combine(moment, time(12), timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,7 @@ class Article:
         """The calendar day the article is dated, in its own offset."""
         return self.date.date() if isinstance(self.date, datetime) else self.date
 
-    @property
+    @cached_property
     def page_path(self) -> str:
         """Output-relative folder of the article page, ``<lang>/<yyyy>/<mm>/<slug>/``."""
         return f"{self.lang}/{self.day.year:04d}/{self.day.month:02d}/{self.slug}/"

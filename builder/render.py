@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from .clusters import stories_json
 from .content import UNKNOWN_SOURCE, cjk_chars
 from .entities import ENTITIES_FILE
 from .errors import Problem, rel
-from .model import Article, Fact, Output, Site, Story
+from .model import Article, Fact, Output, Site, Story, instant
 from .timeline import timeline_svg
 
 log = logging.getLogger(__name__)
@@ -40,8 +42,15 @@ def theme_dir(root: Path) -> Path:
 
 def make_env(root: Path) -> jinja2.Environment:
     """A strict Jinja environment: an undefined variable is an error, never an empty string."""
+    return _env(theme_dir(root))
+
+
+@lru_cache(maxsize=8)
+def _env(theme: Path) -> jinja2.Environment:
+    """One per theme folder and process: the dev server then compiles only templates that changed
+    (Jinja checks each template's modification time when it is used)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(theme_dir(root)),
+        loader=jinja2.FileSystemLoader(theme),
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"]),
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -174,8 +183,7 @@ class Renderer:
 
     def job(self, template: str, path: str, deps: Iterable[str], context: Callable[[], dict[str, Any]]) -> Job:
         """A page job: ``context`` is built only when the page is rendered."""
-        lang_deps = {f"templates/{template}", "site.yaml", LANGUAGES, *(f"templates/{n}" for n in TEMPLATE_INCLUDES)}
-        return Job(path, frozenset(set(deps) | lang_deps), lambda: self.page(template, path, context()))
+        return Job(path, _page_deps(template).union(deps), lambda: self.page(template, path, context()))
 
     def page(self, template: str, path: str, context: dict[str, Any]) -> bytes | None:
         """Render one template; a template error becomes a problem naming the page."""
@@ -238,11 +246,15 @@ class Renderer:
         return ctx
 
 
-def sort_key(article: Article) -> tuple[Any, ...]:
-    """Newest first without comparing a date to a date-time: the day, then the UTC instant if known."""
-    moment = article.date
-    instant = moment.timestamp() if hasattr(moment, "timestamp") else 0.0
-    return (article.day, instant, article.path)
+@lru_cache(maxsize=None)
+def _page_deps(template: str) -> frozenset[str]:
+    """What every page made from ``template`` depends on; built once, as sites plan 10,000 pages per edit."""
+    return frozenset({f"templates/{template}", "site.yaml", LANGUAGES, *(f"templates/{n}" for n in TEMPLATE_INCLUDES)})
+
+
+def sort_key(article: Article) -> tuple[datetime, str]:
+    """Dates and date-times mixed, in one order everywhere (indexes, feeds, story pages)."""
+    return (instant(article.date), article.path)
 
 
 def story_path(story: Story, lang: str, default: str) -> str:
@@ -442,7 +454,7 @@ def api_jobs(r: Renderer) -> list[Job]:
 
     def run() -> bytes:
         data = stories_json(site.stories, site.articles, site.config.base_path)
-        return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
+        return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")  # compact: C encoder, 10x faster
 
     deps = {ALL, ENTITIES_FILE, *(s.spec.path for s in site.stories),
             *(d.article for s in site.stories for d in (*s.members, *s.background))}
