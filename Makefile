@@ -45,6 +45,7 @@ screenshots: $(VENV)/.installed-test build
 
 bench: $(VENV)/.installed-test
 	$(PY) tests/bench/bench_build.py
+	$(PY) tests/bench/bench_serve.py
 
 clean:
 	rm -rf public screenshots

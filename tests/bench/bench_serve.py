@@ -15,7 +15,6 @@ import argparse
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,39 +23,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests" / "bench"))
 
 from conftest import CHROMIUM_ARGS  # noqa: E402
+from corpus import corpus_site  # noqa: E402
 from test_serve import Served  # noqa: E402
-
-SITE_YAML = """\
-title:
-  en: Benchmark Digest
-base_url: https://bench.example/news-digest/
-default_language: en
-languages: [en, tr, uz, ky, vi]
-allow_future: true
-search: false
-"""
-
 
 def sample_site(work: Path) -> Path:
     site = work / "sample"
     for name in ("content", "templates", "static"):
         shutil.copytree(REPO / name, site / name)
     shutil.copy(REPO / "site.yaml", site / "site.yaml")
-    return site
-
-
-def corpus_site(work: Path, n: int, script: Path) -> Path:
-    """The generator's corpus with a site.yaml and the builder's own theme (no templates/ of its own)."""
-    site = work / f"corpus-{n}"
-    subprocess.run([sys.executable, str(script), "--n", str(n), "--out", str(site), "--no-peers"], check=True,
-                   stdout=subprocess.DEVNULL)
-    (site / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
-    # Its titles repeat (4 pairs in 10,000 share a month and a title, so a slug): name each page after its file.
-    for path in (site / "content" / "articles").rglob("*.md"):
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace("---\n", f"---\nslug: {path.stem}\n", 1), encoding="utf-8")
     return site
 
 
