@@ -11,14 +11,17 @@ that left the plan are deleted, so no page of a deleted article stays served.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import logging
 import os
-import struct
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from watchdog import events
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
+from watchdog.observers.polling import PollingObserver
 
 from . import i18n
 from .build import STEPS, load_site
@@ -187,135 +190,67 @@ def watched_dirs(root: Path) -> list[Path]:
     return [d for d in (*(root / name for name in SITE_DIRS), i18n.CATALOGS) if d.is_dir()]
 
 
-class InotifyWatcher:
-    """Linux inotify through libc: changes arrive as they happen, with no polling of 10,000 files."""
+# Not opened or closed-without-writing: every rebuild reads the sources, and would trigger the next one.
+# Not folder "modified" either: it only says a file in it changed, and that file has its own event.
+EVENTS: list[type[events.FileSystemEvent]] = [
+    events.FileCreatedEvent, events.FileModifiedEvent, events.FileClosedEvent, events.FileDeletedEvent,
+    events.FileMovedEvent, events.DirCreatedEvent, events.DirDeletedEvent, events.DirMovedEvent]
+POLL = 0.5  # seconds between scans when the system's own notifications are not available
 
-    quiet = QUIET
-    MODIFY, ATTRIB, CLOSE_WRITE, MOVED_FROM, MOVED_TO, CREATE, DELETE = 0x2, 0x4, 0x8, 0x40, 0x80, 0x100, 0x200
-    EVENTS = MODIFY | ATTRIB | CLOSE_WRITE | MOVED_FROM | MOVED_TO | CREATE | DELETE
-    ONLYDIR, ISDIR, OVERFLOW, IGNORED = 0x01000000, 0x40000000, 0x4000, 0x8000
 
-    def __init__(self, root: Path, report: Callable[[set[str]], None]):
-        self.root, self.report = root, report
-        self.libc = ctypes.CDLL(None, use_errno=True)
-        self.fd = self.libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
-        if self.fd < 0:
-            raise OSError(ctypes.get_errno(), "inotify_init1")
-        self.dirs: dict[int, Path] = {}
+class Watcher(events.FileSystemEventHandler):
+    """The sources watched by watchdog (inotify, FSEvents, ReadDirectoryChangesW; polling where they fail to
+    start, as at the inotify watch limit). Events arrive on watchdog's threads; their keys are handed to
+    ``report`` on ``loop``'s thread."""
+
+    def __init__(self, root: Path, report: Callable[[set[str]], None], loop: asyncio.AbstractEventLoop):
+        self.root, self.report, self.loop = root, report, loop
+        self.quiet = QUIET
         try:
-            self._add(root)  # not recursive: for site.yaml, and for a content/ etc. created later
-            for folder in watched_dirs(root):
-                self._add_tree(folder)
+            self._start(Observer())
+        except OSError as exc:
+            log.info("watching by polling (%s)", exc)
+            self._start(PollingObserver(timeout=POLL))
+            self.quiet = POLL * 1.5  # the next scan must come back empty before a rebuild
+
+    def _start(self, observer: BaseObserver) -> None:
+        self.observer = observer
+        self.watches: dict[Path, ObservedWatch] = {}
+        try:
+            observer.schedule(self, str(self.root), event_filter=EVENTS)  # site.yaml, and site folders made later
+            for folder in watched_dirs(self.root):
+                self._watch(folder)
+            observer.start()
         except OSError:
-            os.close(self.fd)
+            observer.stop()  # the watches that did start
             raise
 
-    def _add(self, folder: Path) -> None:
-        wd = self.libc.inotify_add_watch(self.fd, os.fsencode(folder), self.EVENTS | self.ONLYDIR)
-        if wd < 0:
-            raise OSError(ctypes.get_errno(), f"cannot watch {folder}")
-        self.dirs[wd] = folder
+    def _watch(self, folder: Path) -> None:
+        if folder in self.watches:  # deleted and made again: its old watch ended with it
+            self.observer.unschedule(self.watches.pop(folder))
+        self.watches[folder] = self.observer.schedule(self, str(folder), recursive=True, event_filter=EVENTS)
 
-    def _add_tree(self, folder: Path) -> set[Path]:
-        """Watch ``folder`` and its subfolders; return the files already in them (a folder moved in)."""
-        files = set()
-        for path, subdirs, names in os.walk(folder):
-            self._add(Path(path))
-            files |= {Path(path, name) for name in names}
-        return files
-
-    def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        loop.add_reader(self.fd, self._read)
-
-    def _read(self) -> None:
-        changed: set[Path] = set()
-        folders: set[Path] = set()  # created, deleted or moved: every article in them came or went
-        while True:
-            try:
-                data = os.read(self.fd, 1 << 16)
-            except BlockingIOError:
-                break
-            offset = 0
-            while offset < len(data):
-                wd, mask, _, size = struct.unpack_from("iIII", data, offset)
-                name = data[offset + 16: offset + 16 + size].rstrip(b"\0")
-                offset += 16 + size
-                if mask & self.OVERFLOW:
-                    self.report({EVERYTHING})
-                    continue
-                if mask & self.IGNORED:
-                    self.dirs.pop(wd, None)
-                    continue
-                folder = self.dirs.get(wd)
-                if folder is None:
-                    continue
-                path = folder / os.fsdecode(name)
-                if not mask & self.ISDIR:
-                    changed.add(path)
-                elif folder != self.root or path.name in SITE_DIRS:
-                    folders.add(path)
-                    if mask & (self.CREATE | self.MOVED_TO):
-                        try:
-                            changed |= self._add_tree(path)
-                        except OSError as exc:  # gone again, or the system's watch limit reached
-                            log.warning("%s: not watched (%s)", path, exc.strerror)
-        keys = {key for path in changed if (key := input_key(path, self.root))}
-        keys |= {key for path in folders if (key := input_key(path, self.root, folder=True))}
+    def on_any_event(self, event: events.FileSystemEvent) -> None:
+        """On watchdog's thread: the keys of the paths the event names (both ends of a move; a folder's
+        own key, since every article in it came or went), handed to the loop's thread."""
+        paths = [Path(os.fsdecode(path)) for path in (event.src_path, event.dest_path) if path]
+        keys = {key for path in paths if (key := input_key(path, self.root, folder=event.is_directory))}
+        for path in paths:
+            if event.is_directory and path.parent == self.root and path.name in SITE_DIRS:
+                keys.add(EVERYTHING)  # a whole site folder came or went: polling reports none of its files
+                if path.is_dir():
+                    try:
+                        self._watch(path)
+                    except OSError as exc:  # the system's watch limit reached
+                        log.warning("%s: not watched (%s)", path, exc.strerror)
         if keys:
+            self.loop.call_soon_threadsafe(self._report, keys)
+
+    def _report(self, keys: set[str]) -> None:
+        if self.observer.should_keep_running():  # nothing starts a rebuild once stopping began
             self.report(keys)
 
-    def close(self, loop: asyncio.AbstractEventLoop) -> None:
-        loop.remove_reader(self.fd)
-        os.close(self.fd)
-
-
-class PollWatcher:
-    """Where inotify is missing (macOS, or its watch limit is reached): compare file stats every interval."""
-
-    def __init__(self, root: Path, report: Callable[[set[str]], None]):
-        self.root, self.report = root, report
-        started = time.perf_counter()
-        self.seen = self._scan()
-        # never spend more than a fifth of a core on polling, however big the site
-        self.interval = max(0.1, 5 * (time.perf_counter() - started))
-        self.quiet = self.interval * 1.5  # the next poll must come back empty before a rebuild
-        self.handle: asyncio.TimerHandle | None = None
-
-    def _scan(self) -> dict[str, tuple[int, int, int]]:
-        found = {}
-        stack = [str(d) for d in watched_dirs(self.root)]
-        while stack:
-            with os.scandir(stack.pop()) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(entry.path)
-                    elif entry.is_file():
-                        st = entry.stat()
-                        found[entry.path] = (st.st_mtime_ns, st.st_size, st.st_ino)
-        config = self.root / CONFIG
-        if config.is_file():
-            st = config.stat()
-            found[str(config)] = (st.st_mtime_ns, st.st_size, st.st_ino)
-        return found
-
-    def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        now = self._scan()
-        changed = {p for p in now.keys() | self.seen.keys() if now.get(p) != self.seen.get(p)}
-        self.seen = now
-        keys = {key for p in changed if (key := input_key(Path(p), self.root))}
-        if keys:
-            self.report(keys)
-        self.handle = loop.call_later(self.interval, self.start, loop)
-
-    def close(self, loop: asyncio.AbstractEventLoop) -> None:
-        if self.handle:
-            self.handle.cancel()
-
-
-def make_watcher(root: Path, report: Callable[[set[str]], None]) -> InotifyWatcher | PollWatcher:
-    """inotify where the system has it and allows enough watches; polling otherwise."""
-    try:
-        return InotifyWatcher(root, report)
-    except (OSError, AttributeError) as exc:  # AttributeError: a libc without inotify
-        log.info("watching by polling (%s)", exc)
-        return PollWatcher(root, report)
+    def close(self) -> None:
+        """Stop watchdog's threads (on Ctrl-C), so that none outlives the server."""
+        self.observer.stop()
+        self.observer.join(timeout=5)

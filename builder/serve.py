@@ -22,7 +22,7 @@ from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from tornado import web
 
 from .errors import BuildError, Problem, rel
-from .incremental import QUIET, Incremental, make_watcher, watched_dirs
+from .incremental import QUIET, Incremental, Watcher, watched_dirs
 from .search import index_site
 from .write import check_out_dir
 
@@ -277,9 +277,8 @@ async def _run(preview: Preview, host: str, port: int, open_browser: bool) -> in
         return 2
     if host in ALL_INTERFACES:
         log.warning("warning: serving on all interfaces: anyone on your network can read this preview")
-    watcher = make_watcher(preview.incremental.root, preview.changed)
+    watcher = Watcher(preview.incremental.root, preview.changed, loop)
     preview.quiet = watcher.quiet
-    watcher.start(loop)
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)  # runs between callbacks: a rebuild is never cut in half
@@ -289,7 +288,7 @@ async def _run(preview: Preview, host: str, port: int, open_browser: bool) -> in
     if open_browser:
         loop.run_in_executor(None, webbrowser.open, url)
     await stop.wait()
-    watcher.close(loop)
+    watcher.close()
     await preview.finish()
     print(f"Stopped; {preview.incremental.out} holds the last good build", flush=True)
     return 0

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import filecmp
 import http.client
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,13 +17,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
+from watchdog.observers import Observer
 
-from builder.build import build
-from builder.incremental import EVERYTHING, Incremental, catalog_users, input_key
 from builder import i18n
-from builder.incremental import InotifyWatcher, PollWatcher
+from builder.build import build
+from builder.incremental import EVERYTHING, Incremental, Watcher, catalog_users, input_key
 from conftest import REPO, MakeSite, free_port
 
 SAMPLE_CONFIG = (REPO / "site.yaml").read_text(encoding="utf-8").replace("search: true", "search: false")
@@ -359,40 +362,126 @@ def test_catalog_keys() -> None:
     assert catalog_users({"catalog:uz"}, known) == {"catalog:uz", "catalog:uz-Latn"}
 
 
-@pytest.mark.parametrize("watcher", [InotifyWatcher, PollWatcher])
-def test_watchers_report_changed_inputs(watcher: type, make_site: MakeSite) -> None:
-    site = make_site(config=SAMPLE_CONFIG)
+# --- the watcher: real file events, from the native observer and from the polling fallback ----------
 
-    async def run() -> set[str]:
-        seen: set[str] = set()
-        got = asyncio.Event()
+
+class WatchLimitReached(Observer):
+    """A native observer whose last watch fails, as at the system's inotify watch limit."""
+
+    failed: ClassVar[list[WatchLimitReached]] = []
+
+    def on_thread_start(self) -> None:
+        super().on_thread_start()  # the emitters start: the fallback must stop them again
+        WatchLimitReached.failed.append(self)
+        raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+
+@pytest.fixture(params=["native", "polling"])
+def watching(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "polling":
+        monkeypatch.setattr("builder.incremental.Observer", WatchLimitReached)
+    return request.param
+
+
+Step = tuple[Callable[[], object], set[str]]  # a change to the files, and keys to wait for after it
+
+
+def watch(site: Path, steps: list[Step], timeout: float = 10) -> set[str]:
+    """The keys a Watcher on ``site`` reports while ``steps`` run, each waiting for its keys and then a quiet
+    moment (for any stray report to come); checks the keys came, on the loop's thread, and no thread is left."""
+
+    async def run() -> tuple[set[str], list[set[str]], set[int], Watcher]:
+        reports: list[set[str]] = []
+        missing: list[set[str]] = []
+        threads: set[int] = set()
 
         def report(keys: set[str]) -> None:
-            seen.update(keys)
-            got.set()
+            reports.append(keys)
+            threads.add(threading.get_ident())
 
-        w = watcher(site, report)
-        w.start(asyncio.get_running_loop())
-        await asyncio.sleep(0.05)
-        (site / "content/articles/new-folder").mkdir()
-        (site / "content/articles/new-folder/a.md").write_text("x", encoding="utf-8")
-        (site / "site.yaml").write_text(SAMPLE_CONFIG + "\n", encoding="utf-8")
-        (site / "public").mkdir(exist_ok=True)
-        (site / "public" / "ignored.html").write_text("x", encoding="utf-8")
-        deadline = time.monotonic() + 10
-        while not {"site.yaml", "content/articles/new-folder/a.md"} <= seen and time.monotonic() < deadline:
-            got.clear()
-            try:
-                await asyncio.wait_for(got.wait(), 1)
-            except TimeoutError:
-                pass
-        w.close(asyncio.get_running_loop())
-        return seen
+        watcher = Watcher(site, report, asyncio.get_running_loop())
+        try:
+            for change, keys in steps:
+                before = len(reports)
+                change()
+                deadline = time.monotonic() + timeout
+                while not keys <= set().union(*reports[before:]) and time.monotonic() < deadline:
+                    await asyncio.sleep(0.02)
+                missing.append(keys - set().union(*reports[before:]))
+                await asyncio.sleep(watcher.quiet)  # polling: every scan has run once since
+        finally:
+            watcher.close()
+        return set().union(*reports), missing, threads, watcher
 
-    result: list[set[str]] = []  # in a thread of its own: the session's Playwright may own this thread's loop
+    # in a thread of its own: the session's Playwright may own this thread's loop
+    result: list[tuple[set[str], list[set[str]], set[int], Watcher]] = []
     thread = threading.Thread(target=lambda: result.append(asyncio.run(run())))
     thread.start()
-    thread.join(timeout=30)
-    seen = result[0]
-    assert {"site.yaml", "content/articles/new-folder/a.md"} <= seen and EVERYTHING not in seen
-    assert not any(key.startswith("public") for key in seen)
+    thread.join(timeout=60)
+    seen, missing, threads, watcher = result[0]
+    assert not any(missing), f"never reported, step by step: {missing}"
+    assert threads == {thread.ident}, "reported on watchdog's thread, not the loop's"
+    assert not watcher.observer.is_alive() and not watcher.observer.emitters
+    assert not any(failed.emitters for failed in WatchLimitReached.failed), "the failed native watches still run"
+    return seen
+
+
+def test_watcher_reports_a_new_folder_and_the_config(make_site: MakeSite, watching: str) -> None:
+    site = make_site(sample=False, config=SAMPLE_CONFIG)
+
+    def change() -> None:
+        (site / "public").mkdir()  # the output folder: never a key
+        (site / "public" / "index.html").write_text("x", encoding="utf-8")
+        (site / "content/articles/fr").mkdir()
+        (site / "content/articles/fr/a.md").write_text("x", encoding="utf-8")
+        (site / "site.yaml").write_text(SAMPLE_CONFIG + "\n", encoding="utf-8")
+
+    expected = {"content/articles/fr", "content/articles/fr/a.md", "site.yaml"}
+    assert watch(site, [(change, expected)]) == expected
+
+
+def test_watcher_reports_a_deleted_folder_and_its_articles(make_site: MakeSite, watching: str) -> None:
+    site = make_site({"content/articles/tr/a.md": "x", "content/articles/tr/b.md": "x"}, sample=False,
+                     config=SAMPLE_CONFIG)
+    expected = {"content/articles/tr", "content/articles/tr/a.md", "content/articles/tr/b.md"}
+    assert watch(site, [(lambda: shutil.rmtree(site / "content/articles/tr"), expected)]) == expected
+
+
+def test_watcher_reports_both_ends_of_a_move(make_site: MakeSite, watching: str) -> None:
+    site = make_site({"content/articles/tr/a.md": "x"}, sample=False, config=SAMPLE_CONFIG)
+    articles = site / "content/articles"
+
+    def save_by_rename() -> None:  # as many editors save: a temporary file renamed over the article
+        (articles / ".b.md.tmp").write_text("x", encoding="utf-8")
+        os.replace(articles / ".b.md.tmp", articles / "b.md")
+
+    folders = {"content/articles/tr", "content/articles/tr/a.md", "content/articles/tr2", "content/articles/tr2/a.md"}
+    seen = watch(site, [(save_by_rename, {"content/articles/b.md"}),
+                        (lambda: (articles / "tr").rename(articles / "tr2"), folders)])
+    assert seen == {"content/articles/b.md"} | folders
+
+
+def test_watcher_ignores_reads_and_editor_files(make_site: MakeSite, watching: str) -> None:
+    site = make_site(sample=False, config=SAMPLE_CONFIG)
+    folder = site / "content/articles"
+
+    def change() -> None:
+        for path in site.rglob("*.*"):  # as a rebuild does: reading is not a change
+            path.read_bytes()
+        for name in (".a.md.swp", "a.md~", "4913", ".#a.md"):  # vim's swap and probe files, backups, emacs' locks
+            (folder / name).write_text("x", encoding="utf-8")
+            (folder / name).unlink()
+        (folder / "a.md").write_text("x", encoding="utf-8")  # the save itself, after them
+
+    assert watch(site, [(change, {"content/articles/a.md"})]) == {"content/articles/a.md"}
+
+
+def test_watcher_follows_a_site_folder_deleted_and_made_again(make_site: MakeSite, watching: str) -> None:
+    site = make_site(sample=False, config=SAMPLE_CONFIG)
+    static = site / "static"
+    seen = watch(site, [
+        (lambda: shutil.rmtree(static), {EVERYTHING}),  # polling reports none of its files
+        (lambda: shutil.copytree(REPO / "static", static), {EVERYTHING}),  # nor are they new to a new watch
+        (lambda: (static / "late.css").write_text("x", encoding="utf-8"), {"static/late.css"}),
+    ])
+    assert "static/late.css" in seen
