@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,12 +37,12 @@ class BuildReport:
 
 
 def load_site(root: Path, base_url: str | None = None, cache: Cache | None = None,
-              strict: bool = False) -> tuple[Site, list[Problem]]:
+              strict: bool = False, changed: Collection[str] | None = None) -> tuple[Site, list[Problem]]:
     """Read and cluster everything; raise BuildError with every error found, return warnings."""
     config, problems = load_config(root, base_url)
     if config is None:
         raise BuildError(problems)
-    articles, found = read_articles(config, cache)
+    articles, found = read_articles(config, cache, changed)
     problems += found + untranslated_languages(articles)
     specs, found = read_stories(config, render_markdown)
     problems += found

@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
@@ -283,14 +283,19 @@ Cache = dict[str, tuple[tuple[int, int], tuple[Article | None, list[Problem]]]]
 PARALLEL_FROM = 256  # files to parse before a process pool pays for its start-up
 
 
-def read_articles(config: SiteConfig, cache: Cache | None = None) -> tuple[list[Article], list[Problem]]:
-    """Parse every article; ``cache`` (path → (mtime, size) and result) lets a server skip unchanged files."""
+def read_articles(config: SiteConfig, cache: Cache | None = None,
+                  changed: Collection[str] | None = None) -> tuple[list[Article], list[Problem]]:
+    """Parse every article; ``cache`` (path → (mtime, size) and result) lets a server skip unchanged files,
+    and ``changed`` (the paths a file watcher reported) lets it skip even their stat calls."""
     files, problems = article_files(config.root)
     cache = {} if cache is None else cache
     keys = {}
     for rel, entry in files:
-        stat = entry.stat()
-        keys[rel] = (stat.st_mtime_ns, stat.st_size)
+        if changed is not None and rel in cache and rel not in changed:
+            keys[rel] = cache[rel][0]
+        else:
+            stat = entry.stat()
+            keys[rel] = (stat.st_mtime_ns, stat.st_size)
     for gone in cache.keys() - keys.keys():
         del cache[gone]
     todo = [(rel, entry.path) for rel, entry in files if rel not in cache or cache[rel][0] != keys[rel]]

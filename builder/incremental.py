@@ -103,7 +103,9 @@ class Incremental:
         self.pending |= set(changed)
         if any(key.startswith("catalog:") or key == EVERYTHING for key in self.pending):
             i18n.translations.cache_clear()  # compiled from the .po once per process otherwise
-        site, warnings = load_site(self.root, self.base_url, self.cache, self.strict)
+        # The watcher names every changed file, so unchanged articles need not even be stat'ed.
+        hint = self.pending if self.previous is not None and EVERYTHING not in self.pending else None
+        site, warnings = load_site(self.root, self.base_url, self.cache, self.strict, hint)
         self.base_path = site.config.base_path
         laps.append(time.perf_counter())
         renderer, jobs = plan_site(site, STEPS)

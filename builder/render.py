@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 
@@ -68,10 +68,10 @@ def json_ld(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     """One output to make: its path and inputs are known before it is rendered,
-    so the dev server can pick the jobs an edit touches without rendering the rest."""
+    so the dev server can pick the jobs an edit touches without rendering the rest.
+    (A NamedTuple: a 10,000-article site plans 10,000 of them on every edit.)"""
 
     path: str
     deps: frozenset[str]
