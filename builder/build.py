@@ -61,9 +61,9 @@ def untranslated_languages(articles: list[Article]) -> list[Problem]:
             for lang, path in sorted(first.items()) if not i18n.has_catalog(lang)]
 
 
-def render(site: Site, extra_head: str = "") -> list[Output]:
+def render(site: Site) -> list[Output]:
     """Every output of the site, in memory; raise BuildError on template problems."""
-    renderer, jobs = plan_site(site, STEPS, extra_head)
+    renderer, jobs = plan_site(site, STEPS)
     outputs, problems = run_jobs(renderer, jobs)
     _raise_errors(problems, strict=False)
     return outputs

@@ -28,7 +28,7 @@ from .build import STEPS, load_site
 from .content import ARTICLES_DIR, Cache
 from .errors import BuildError, Problem
 from .model import Moment, Output, Site
-from .render import ALL, LANGUAGES, Job, plan_site, run_jobs
+from .render import ALL, LANGUAGES, Job, Renderer, plan_site, run_jobs
 from .search import index_site
 from .write import UnsafeOutput, update_outputs, write_outputs
 
@@ -95,6 +95,7 @@ class Incremental:
     pending: set[str] = field(default_factory=set)  # inputs changed since the last good build
     base_path: str = "/"  # where the site lives on its host, from base_url, as of the last site.yaml read
     index_stale: bool = False  # pages changed since the search index was built
+    renderer: Renderer | None = None  # kept between plans: jobs of unchanged articles are reused
 
     def rebuild(self, changed: Iterable[str] = ()) -> Rebuild:
         """Bring ``out`` up to date after ``changed`` inputs; raise BuildError (remembering the changes,
@@ -108,7 +109,8 @@ class Incremental:
         site, warnings = load_site(self.root, self.base_url, self.cache, self.strict, hint)
         self.base_path = site.config.base_path
         laps.append(time.perf_counter())
-        renderer, jobs = plan_site(site, STEPS)
+        self.renderer, jobs = plan_site(site, STEPS, self.renderer)
+        renderer = self.renderer
         paths = {job.path: job for job in jobs}
         if len(paths) != len(jobs):
             twice = sorted({job.path for job in jobs if paths[job.path] is not job})

@@ -84,11 +84,19 @@ class Renderer:
 
     site: Site
     env: jinja2.Environment
-    extra_head: str = ""  # the dev server injects its live-reload script here; never in a build
     problems: list[Problem] = field(default_factory=list)
+    # article page jobs of earlier plans, by id(article): the dev server plans 10,000 of them per edit
+    memo: dict[int, tuple[Article, tuple[Any, ...], Job]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        cfg = self.site.config
+        self.use(self.site)
+
+    def use(self, site: Site) -> None:
+        """Point at ``site`` (the dev server's next plan): lookups are rebuilt, jobs of unchanged articles kept.
+
+        Jobs call back into this renderer when they run, so a kept job renders with the current site."""
+        self.site, self.problems = site, []
+        cfg = site.config
         self.by_path = {a.path: a for a in self.site.articles}
         self.newest = sorted(self.site.articles, key=sort_key, reverse=True)
         self.present = sorted({a.lang for a in self.site.articles} | {cfg.default_language})
@@ -134,7 +142,6 @@ class Renderer:
             "alternates": [],
             "feeds": self.feed_links(lang),
             "search_url": self.url(self.search_path(lang)) if cfg.search else "",
-            "extra_head": self.extra_head,
         }
 
     def search_path(self, lang: str) -> str:
@@ -198,10 +205,17 @@ class Renderer:
         return text.encode("utf-8")
 
     def article_job(self, article: Article) -> Job:
+        stories = tuple((story.spec.path, role, tuple(d.article for d in story.members))
+                        for story, role in self.stories_of.get(article.path, ()))
+        kept = self.memo.get(id(article))
+        if kept and kept[0] is article and kept[1] == stories:
+            return kept[2]
         deps = {article.path, f"catalog:{article.lang}"}
-        for story, _ in self.stories_of.get(article.path, []):
-            deps |= {story.spec.path} | {d.article for d in story.members}
-        return self.job("article.html", article.page_path + "index.html", deps, lambda: self.article_context(article))
+        for spec_path, _, members in stories:
+            deps |= {spec_path, *members}
+        job = self.job("article.html", article.page_path + "index.html", deps, lambda: self.article_context(article))
+        self.memo[id(article)] = (article, stories, job)
+        return job
 
     def article_context(self, article: Article) -> dict[str, Any]:
         cfg = self.site.config
@@ -330,10 +344,18 @@ def page_jobs(r: Renderer) -> list[Job]:
     return jobs
 
 
-def plan_site(site: Site, steps: Iterable[RenderStep], extra_head: str = "") -> tuple[Renderer, list[Job]]:
-    """Every job of the site, not yet rendered."""
-    r = Renderer(site, make_env(site.config.root), extra_head)
-    return r, [job for step in steps for job in step(r)]
+def plan_site(site: Site, steps: Iterable[RenderStep], renderer: Renderer | None = None) -> tuple[Renderer, list[Job]]:
+    """Every job of the site, not yet rendered; ``renderer`` (the dev server's, from the last plan)
+    lets jobs of unchanged articles be kept rather than made again."""
+    if renderer is None or renderer.env is not make_env(site.config.root):
+        renderer = Renderer(site, make_env(site.config.root))
+    else:
+        renderer.use(site)
+    jobs = [job for step in steps for job in step(renderer)]
+    live = {id(a) for a in site.articles}
+    for gone in renderer.memo.keys() - live:  # deleted or edited articles
+        del renderer.memo[gone]
+    return renderer, jobs
 
 
 def run_jobs(r: Renderer, jobs: Iterable[Job]) -> tuple[list[Output], list[Problem]]:
