@@ -9,14 +9,23 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import i18n
 from .clusters import cluster_articles, read_stories
 from .config import load_config
 from .content import Cache, read_articles, render_markdown
 from .errors import BuildError, Problem
 from .feeds import feed_jobs, sitemap_jobs
-from . import i18n
 from .model import Article, Output, Site
-from .render import RenderStep, api_jobs, not_found_jobs, page_jobs, plan_site, run_jobs, static_jobs, story_jobs
+from .render import (
+    RenderStep,
+    api_jobs,
+    not_found_jobs,
+    page_jobs,
+    plan_site,
+    run_jobs,
+    static_jobs,
+    story_jobs,
+)
 from .search import index_site, search_jobs
 from .write import write_outputs
 

@@ -70,7 +70,16 @@ from pathlib import Path
 from . import i18n
 from .entities import ENTITIES_FILE, Place, event_dates, matcher, read_entities
 from .errors import Problem
-from .model import Article, Decision, Entity, Fact, Mention, SiteConfig, Story, StorySpec
+from .model import (
+    Article,
+    Decision,
+    Entity,
+    Fact,
+    Mention,
+    SiteConfig,
+    Story,
+    StorySpec,
+)
 from .yamlio import TYPES, YamlDoc, check_mapping, load_yaml
 
 log = logging.getLogger(__name__)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime, time, timezone
+from functools import cached_property
 from pathlib import Path
 
 Moment = date | datetime  # a date-only value is a calendar day and is never shifted to UTC
