@@ -112,7 +112,7 @@ def feed_jobs(r: Renderer) -> list[Job]:
     jobs = [_feed_job(r, "feed.xml", {ALL}, title=cfg.site_title(default), lang=default, page="",
                       articles=newest[:FEED_ENTRIES])]
     for lang in r.present:
-        in_lang = [a for a in newest if a.lang == lang][:FEED_ENTRIES]
+        in_lang = r.newest_in.get(lang, [])[:FEED_ENTRIES]
         title = f"{cfg.site_title(lang)} · {i18n.language(lang).endonym}"
         jobs.append(_feed_job(r, f"{lang}/feed.xml", {f"list:{lang}"}, title=title, lang=lang, page=f"{lang}/",
                               articles=in_lang))
@@ -135,7 +135,7 @@ def sitemap_pages(r: Renderer) -> list[tuple[str, Moment | None, list[tuple[str,
     tests/test_feeds.py checks this list against the built folder, so the two cannot drift.
     """
     cfg = r.site.config
-    newest = {lang: next((a.date for a in r.newest if a.lang == lang), None) for lang in r.present}
+    newest = {lang: r.newest_in[lang][0].date if lang in r.newest_in else None for lang in r.present}
     indexes = [(lang, f"{lang}/") for lang in r.present]
     pages: list[tuple[str, Moment | None, list[tuple[str, str]]]] = [("", r.newest[0].date if r.newest else None, [])]
     pages += [(path, newest[lang], indexes) for lang, path in indexes]

@@ -99,7 +99,10 @@ class Renderer:
         cfg = site.config
         self.by_path = {a.path: a for a in self.site.articles}
         self.newest = sorted(self.site.articles, key=sort_key, reverse=True)
-        self.present = sorted({a.lang for a in self.site.articles} | {cfg.default_language})
+        self.newest_in: dict[str, list[Article]] = {}  # by language, newest first
+        for article in self.newest:
+            self.newest_in.setdefault(article.lang, []).append(article)
+        self.present = sorted(self.newest_in.keys() | {cfg.default_language})
         self.stories_of: dict[str, list[tuple[Story, str]]] = {}
         for story in self.site.stories:
             for d in story.members:
@@ -205,8 +208,9 @@ class Renderer:
         return text.encode("utf-8")
 
     def article_job(self, article: Article) -> Job:
-        stories = tuple((story.spec.path, role, tuple(d.article for d in story.members))
-                        for story, role in self.stories_of.get(article.path, ()))
+        memberships = self.stories_of.get(article.path)
+        stories = () if memberships is None else tuple(
+            (story.spec.path, role, tuple(d.article for d in story.members)) for story, role in memberships)
         kept = self.memo.get(id(article))
         if kept and kept[0] is article and kept[1] == stories:
             return kept[2]
@@ -339,7 +343,7 @@ def page_jobs(r: Renderer) -> list[Job]:
     jobs = [r.article_job(a) for a in r.site.articles]
     jobs.append(r.listing_job(cfg.default_language, "", r.newest[: cfg.latest_count], "home.html", ALL))
     for lang in r.present:
-        in_lang = [a for a in r.newest if a.lang == lang]
+        in_lang = r.newest_in.get(lang, [])
         jobs.append(r.listing_job(lang, f"{lang}/", in_lang, "language.html", f"list:{lang}"))
     return jobs
 
