@@ -27,7 +27,7 @@ from markdown.extensions.toc import slugify_unicode
 
 from . import i18n
 from .errors import Problem
-from .model import Article, Heading, Moment, SiteConfig
+from .model import Article, Heading, Moment, SiteConfig, day_of
 from .yamlio import YamlDoc, check_mapping, load_yaml
 
 log = logging.getLogger(__name__)
@@ -154,14 +154,14 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
     return text, []
 
 
-def split_front_matter(path: str, text: str) -> tuple[str, int, str] | Problem:
-    """Return (front matter, line the body starts on, body) or the problem."""
+def split_front_matter(path: str, text: str) -> tuple[str, str] | Problem:
+    """Return (front matter, body) or the problem."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
         return Problem(path, 1, "missing front matter: an article starts with a line '---'")
     for i, line in enumerate(lines[1:], start=1):
         if line.rstrip() in ("---", "..."):
-            return "\n".join(lines[1:i]), i + 2, "\n".join(lines[i + 1 :])
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :])
     return Problem(path, 1, "front matter opened with '---' is never closed")
 
 
@@ -176,7 +176,7 @@ def parse_article(path: str, data: bytes, config: SiteConfig) -> tuple[Article |
     split = split_front_matter(path, text)
     if isinstance(split, Problem):
         return None, [split]
-    fm_text, body_line, body = split
+    fm_text, body = split
     doc, problems = load_yaml(fm_text, path, first_line=2)
     if doc is None:
         return None, problems
@@ -203,13 +203,9 @@ def parse_article(path: str, data: bytes, config: SiteConfig) -> tuple[Article |
     if errors:
         return None, errors + [p for p in problems if p.warning]
     assert moment is not None and lang is not None
-    if not config.allow_future and moment_day(moment) > i18n.today():
+    if not config.allow_future and day_of(moment) > date.today():
         problems.append(Problem(path, doc.line("date"), f"date {moment} is in the future (set allow_future: true in site.yaml if intended)", warning=True))
     return _build(path, doc, body, lang, moment), problems
-
-
-def moment_day(moment: Moment) -> date:
-    return moment.date() if isinstance(moment, datetime) else moment
 
 
 def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment) -> Article:

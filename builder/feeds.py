@@ -24,7 +24,6 @@ SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
 XML_LANG = "xml:lang"
 FEED_ENTRIES = 50  # newest articles per feed: readers poll often, old entries are already read
-SUMMARY_CHARS = 300
 
 
 def atom_time(moment: Moment) -> str:
@@ -55,13 +54,7 @@ def outlet(article: Article) -> str:
 def summary_text(article: Article) -> str:
     """"Outlet · 26 Kasım 2025 — description", all in the article's own language."""
     head = " · ".join(filter(None, [outlet(article), i18n.format_day(article.date, article.lang)]))
-    body = article.description or _excerpt(article)
-    return f"{head} — {body}" if body else head
-
-
-def _excerpt(article: Article) -> str:
-    text = article.text.removeprefix(article.title).strip()
-    return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…"
+    return f"{head} — {article.description}" if article.description else head
 
 
 def atom_feed(r: Renderer, *, title: str, lang: str, page: str, path: str, articles: list[Article]) -> bytes:

@@ -26,7 +26,7 @@ from babel.core import get_global
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from .model import Moment
+from .model import Moment, day_of
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,6 @@ class Language:
     og_locale: str  # "zh_CN"
     direction: str  # "ltr" | "rtl"
     endonym: str  # the language's name for itself: "кыргызча"
-    english_name: str
 
 
 def normalize_code(code: str) -> str:
@@ -78,7 +77,6 @@ def language(code: str) -> Language:
         og_locale=f"{loc.language}_{territory}",
         direction="rtl" if loc.character_order == "right-to-left" else "ltr",
         endonym=loc.get_display_name(loc) or code,
-        english_name=loc.get_display_name("en") or code,
     )
 
 
@@ -123,7 +121,7 @@ def iso(moment: Moment) -> str:
 
 def format_day(moment: Moment, code: str, form: str = "long") -> str:
     """The article's calendar day as its readers write it ("26 Kasım 2025")."""
-    return _format_day(moment.date() if isinstance(moment, datetime) else moment, code, form)
+    return _format_day(day_of(moment), code, form)
 
 
 @lru_cache(maxsize=65536)
@@ -169,6 +167,3 @@ def format_quantity(value: float, unit: str, code: str) -> str:
         return babel.numbers.format_compact_currency(value, unit, format_type="short", fraction_digits=2, locale=loc)
     return babel.numbers.format_currency(value, unit, locale=loc)
 
-
-def today() -> date:
-    return date.today()

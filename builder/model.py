@@ -10,6 +10,11 @@ from pathlib import Path
 Moment = date | datetime  # a date-only value is a calendar day and is never shifted to UTC
 
 
+def day_of(moment: Moment) -> date:
+    """The calendar day of a date, or of a date-time in its own offset (never shifted to UTC)."""
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
 def instant(moment: Moment) -> datetime:
     """A point in time to order and stamp by: a date-only value counts as noon UTC of its day, which
     is that same calendar day at every offset from −12:00 to +11:59 (midnight UTC is not, in the Americas)."""
@@ -77,7 +82,7 @@ class Article:
     @property
     def day(self) -> date:
         """The calendar day the article is dated, in its own offset."""
-        return self.date.date() if isinstance(self.date, datetime) else self.date
+        return day_of(self.date)
 
     @cached_property
     def page_path(self) -> str:
