@@ -7,15 +7,14 @@ of every file, not just the first.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import logging
-import multiprocessing
 import os
+import pickle
 import re
-import threading
 from collections.abc import Collection, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,10 @@ from anyascii import anyascii
 from markdown.extensions.toc import slugify_unicode
 
 from . import i18n
+from .cache import Store, code_version, digest
 from .errors import Problem
 from .model import Article, Heading, Moment, SiteConfig, day_of
+from .parallel import fork_map
 from .yamlio import YamlDoc, check_mapping, load_yaml
 
 log = logging.getLogger(__name__)
@@ -167,6 +168,12 @@ def split_front_matter(path: str, text: str) -> tuple[str, str] | Problem:
 
 def parse_article(path: str, data: bytes, config: SiteConfig) -> tuple[Article | None, list[Problem]]:
     """Parse one article file's bytes; ``path`` is site-relative and only used in messages and URLs."""
+    article, problems = parse_source(path, data, config)
+    return article, problems + (future_dates([article], config) if article else [])
+
+
+def parse_source(path: str, data: bytes, config: SiteConfig) -> tuple[Article | None, list[Problem]]:
+    """``parse_article`` but for what depends on the day it runs: what the build cache keeps."""
     if len(data) > config.max_file_bytes:
         return None, [Problem(path, None, f"file is too large ({len(data):,} bytes; the limit is "
                                           f"{config.max_file_bytes:,}, set max_file_bytes in site.yaml)")]
@@ -203,9 +210,17 @@ def parse_article(path: str, data: bytes, config: SiteConfig) -> tuple[Article |
     if errors:
         return None, errors + [p for p in problems if p.warning]
     assert moment is not None and lang is not None
-    if not config.allow_future and day_of(moment) > date.today():
-        problems.append(Problem(path, doc.line("date"), f"date {moment} is in the future (set allow_future: true in site.yaml if intended)", warning=True))
     return _build(path, doc, body, lang, moment), problems
+
+
+def future_dates(articles: Iterable[Article], config: SiteConfig) -> list[Problem]:
+    """A warning per article dated after today, unless the site allows it (checked on every build,
+    not when parsing: a cached parse outlives the day it was made)."""
+    if config.allow_future:
+        return []
+    today = date.today()
+    return [Problem(a.path, a.date_line, f"date {a.date} is in the future (set allow_future: true in site.yaml "
+                    "if intended)", warning=True) for a in articles if day_of(a.date) > today]
 
 
 def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment) -> Article:
@@ -236,6 +251,7 @@ def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment) -> Art
         description=description,
         image=fields.get("image"),
         headings=headings,
+        date_line=doc.line("date"),
     )
 
 
@@ -276,13 +292,13 @@ def article_files(root: Path) -> tuple[list[tuple[str, os.DirEntry[str]]], list[
 
 
 Cache = dict[str, tuple[tuple[int, int], tuple[Article | None, list[Problem]]]]
-PARALLEL_FROM = 256  # files to parse before a process pool pays for its start-up
 
 
-def read_articles(config: SiteConfig, cache: Cache | None = None,
-                  changed: Collection[str] | None = None) -> tuple[list[Article], list[Problem]]:
-    """Parse every article; ``cache`` (path → (mtime, size) and result) lets a server skip unchanged files,
-    and ``changed`` (the paths a file watcher reported) lets it skip even their stat calls."""
+def read_articles(config: SiteConfig, cache: Cache | None = None, changed: Collection[str] | None = None,
+                  store: Store | None = None) -> tuple[list[Article], list[Problem]]:
+    """Parse every article. ``cache`` (path → (mtime, size) and result) lets a server skip unchanged files,
+    ``changed`` (the paths a file watcher reported) lets it skip even their stat calls, and ``store``
+    (the build cache on disk) holds the parse of every file's bytes from earlier builds."""
     files, problems = article_files(config.root)
     cache = {} if cache is None else cache
     keys = {}
@@ -294,8 +310,8 @@ def read_articles(config: SiteConfig, cache: Cache | None = None,
             keys[rel] = (stat.st_mtime_ns, stat.st_size)
     for gone in cache.keys() - keys.keys():
         del cache[gone]
-    todo = [(rel, entry.path) for rel, entry in files if rel not in cache or cache[rel][0] != keys[rel]]
-    for rel, result in _parse_files(todo, config):
+    todo = [(rel, entry.path, keys[rel]) for rel, entry in files if rel not in cache or cache[rel][0] != keys[rel]]
+    for rel, result in _load(todo, config, store, every_file=len(todo) == len(files)):
         cache[rel] = (keys[rel], result)
     articles: list[Article] = []
     for rel, _ in files:
@@ -303,27 +319,57 @@ def read_articles(config: SiteConfig, cache: Cache | None = None,
         problems += found
         if article:
             articles.append(article)
-    problems += _collisions(articles)
+    problems += future_dates(articles, config) + _collisions(articles)
     return articles, problems
 
 
-def _parse_files(todo: list[tuple[str, str]], config: SiteConfig) -> Iterable[tuple[str, tuple[Article | None, list[Problem]]]]:
-    """Parse files, on every core when there are many (a first build of a large site)."""
-    jobs = [(rel, path, config) for rel, path in todo]
-    # Forked workers start at once and need no importable __main__; forking is only safe with one thread.
-    if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or threading.active_count() > 1 \
-            or "fork" not in multiprocessing.get_all_start_methods():
-        return map(_parse_file, jobs)
-    with ProcessPoolExecutor(mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_parse_file, jobs, chunksize=64))
+Parsed = tuple[Article | None, list[Problem]]
+Stat = tuple[int, int]  # mtime in ns, size
 
 
-def _parse_file(job: tuple[str, str, SiteConfig]) -> tuple[str, tuple[Article | None, list[Problem]]]:
-    rel, path, config = job
-    data = Path(path).read_bytes()
-    if not data:
-        return rel, (None, [Problem(rel, None, "empty file skipped", warning=True)])
-    return rel, parse_article(rel, data, config)
+def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | None,
+          every_file: bool) -> Iterable[tuple[str, Parsed]]:
+    """Parse ``todo`` files, or take their parse from ``store`` when their bytes were parsed before.
+    With ``every_file``, entries of files no longer in the site are dropped from the store."""
+    salt = digest(code_version(), f"max_file_bytes={config.max_file_bytes}")[:16] + ":"
+    known = store.files() if store else {}
+    keys, data = {}, {}
+    for rel, path, stat in todo:
+        seen = known.get(rel)
+        if seen and seen[0] == stat and seen[1].startswith(salt):
+            keys[rel] = seen[1]
+        else:
+            data[rel] = Path(path).read_bytes()
+            keys[rel] = salt + digest(data[rel])[:16]
+    stored = store.articles(keys.values()) if store else {}
+    misses = [(rel, data.get(rel) or Path(path).read_bytes(), keys[rel], config)
+              for rel, path, _ in todo if keys[rel] not in stored]
+    del data
+    made = dict(_parse_files(misses))
+    del misses
+    if store:
+        store.keep_articles({keys[rel]: blob for rel, blob in made.items()}, keys.values() if every_file else None)
+        files = {rel: (stat, keys[rel]) for rel, _, stat in todo}
+        if not every_file:
+            files = {**known, **files}
+        if files != known:
+            store.save_files(files)
+    for rel, _, _ in todo:
+        yield rel, pickle.loads(made.pop(rel, None) or stored.pop(keys[rel]))
+
+
+def _parse_files(jobs: list[tuple[str, bytes, str, SiteConfig]]) -> Iterable[tuple[str, bytes]]:
+    """Parse files, on every core for a first build of a large site; each result comes back pickled,
+    as the store keeps it."""
+    return fork_map(_parse_file, jobs, "reading", chunksize=64)
+
+
+def _parse_file(job: tuple[str, bytes, str, SiteConfig]) -> tuple[str, bytes]:
+    rel, data, key, config = job
+    article, problems = parse_source(rel, data, config) if data else \
+        (None, [Problem(rel, None, "empty file skipped", warning=True)])
+    parsed = (article and dataclasses.replace(article, digest=key), problems)
+    return rel, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _collisions(articles: list[Article]) -> list[Problem]:

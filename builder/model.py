@@ -78,6 +78,8 @@ class Article:
     description: str = ""
     image: str | None = None
     headings: tuple[Heading, ...] = ()
+    date_line: int | None = None  # where ``date:`` is written: the build cache keeps articles across days
+    digest: str = ""  # hash of the file's bytes and what shapes its parse: pages made from it are keyed by it
 
     @property
     def day(self) -> date:
