@@ -5,16 +5,18 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import i18n
+from .cache import Store, open_store
 from .clusters import cluster_articles, read_stories
 from .config import load_config
 from .content import Cache, read_articles, render_markdown
 from .errors import BuildError, Problem
 from .feeds import feed_jobs, sitemap_jobs
+from .fingerprint import Fingerprints
 from .model import Article, Output, Site
 from .render import (
     RenderStep,
@@ -27,7 +29,7 @@ from .render import (
     story_jobs,
 )
 from .search import index_site, search_jobs
-from .write import write_outputs
+from .write import write_site
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +44,20 @@ class BuildReport:
     files: int
     seconds: float
     warnings: list[Problem] = field(default_factory=list)
-    search_seconds: float | None = None  # time Pagefind took; None when search is off
+    search_seconds: float | None = None  # time Pagefind took; None when search is off or not needed
+    rendered: int = 0  # outputs rendered: new, or an input changed
+    written: int = 0  # files whose bytes changed
+    removed: int = 0  # files deleted: no longer part of the site
+    timings: list[tuple[str, float]] = field(default_factory=list)  # seconds per stage, in order
 
 
-def load_site(root: Path, base_url: str | None = None, cache: Cache | None = None,
-              strict: bool = False, changed: Collection[str] | None = None) -> tuple[Site, list[Problem]]:
+def load_site(root: Path, base_url: str | None = None, cache: Cache | None = None, strict: bool = False,
+              changed: Collection[str] | None = None, store: Store | None = None) -> tuple[Site, list[Problem]]:
     """Read and cluster everything; raise BuildError with every error found, return warnings."""
     config, problems = load_config(root, base_url)
     if config is None:
         raise BuildError(problems)
-    articles, found = read_articles(config, cache, changed)
+    articles, found = read_articles(config, cache, changed, store)
     problems += found + untranslated_languages(articles)
     specs, found = read_stories(config, render_markdown)
     problems += found
@@ -84,29 +90,55 @@ def _raise_errors(problems: list[Problem], strict: bool) -> None:
         raise BuildError(errors)
 
 
+class _Stopwatch:
+    """Seconds per stage, for ``--timings``."""
+
+    def __init__(self) -> None:
+        self.laps: list[tuple[str, float]] = []
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((stage, now - self.last))
+        self.last = now
+
+
 def build(root: Path, out: Path | None = None, base_url: str | None = None, strict: bool = False,
-          after_write: Callable[[Path, Site], None] | None = None, search: bool = True) -> BuildReport:
+          search: bool = True, cache_dir: Path | None = None, use_cache: bool = True) -> BuildReport:
     """Build the site at ``root`` into ``out`` (default ``root/public``), replacing it only on success.
 
+    Only outputs whose inputs changed since the last build into ``out`` are rendered, and
+    only files whose bytes changed are written (``cache_dir``, default ``root/.digest-cache``;
+    ``use_cache=False`` builds from scratch and remembers nothing).
     ``search=False`` (``--no-search``) acts as ``search: false`` in site.yaml: no search pages,
     no nav link, no index. The index is built in the staging folder, so a failed index
     leaves the previous output as it was.
     """
     started = time.perf_counter()
-    out = out or root / "public"
-    site, warnings = load_site(root, base_url, strict=strict)
-    if not search:
-        site = dataclasses.replace(site, config=dataclasses.replace(site.config, search=False))
-    outputs = render(site)
-    timing: list[float] = []
-
-    def before_swap(staging: Path) -> None:
-        if site.config.search:
-            timing.append(index_site(staging))
-        if after_write:
-            after_write(staging, site)
-
-    files = write_outputs(outputs, out, root, before_swap=before_swap)
-    pages = sum(o.path.endswith(".html") for o in outputs)
-    return BuildReport(out, pages, files, time.perf_counter() - started, warnings,
-                       search_seconds=timing[0] if timing else None)
+    watch = _Stopwatch()
+    out = (out or root / "public").resolve()
+    store = open_store(root, cache_dir, use_cache)
+    try:
+        site, warnings = load_site(root, base_url, strict=strict, store=store)
+        watch.lap("read and cluster")
+        if not search:
+            site = dataclasses.replace(site, config=dataclasses.replace(site.config, search=False))
+        renderer, jobs = plan_site(site, STEPS)
+        _raise_errors(renderer.problems, strict)  # found while planning: a static file leaving the site
+        prints = Fingerprints(site).all(jobs)
+        watch.lap("plan")
+        index_seconds: list[float] = []
+        index = (lambda staging: index_seconds.append(index_site(staging))) if site.config.search else None
+        done = write_site(renderer, jobs, prints, out, root, store.outputs(out), index)
+        watch.lap("render and write")
+        if done.records != store.outputs(out):
+            store.save_outputs(out, done.records)
+    finally:
+        store.close()
+    if index_seconds:
+        watch.laps[-1] = ("render and write", watch.laps[-1][1] - index_seconds[0])
+        watch.laps.append(("search index", index_seconds[0]))
+    pages = sum(job.path.endswith(".html") for job in jobs)
+    return BuildReport(out, pages, len(jobs), time.perf_counter() - started, warnings,
+                       search_seconds=index_seconds[0] if index_seconds else None, rendered=done.rendered,
+                       written=done.written, removed=done.removed, timings=watch.laps)

@@ -92,19 +92,27 @@ def catalog_languages() -> tuple[str, ...]:
     return tuple(sorted(p.parent.parent.name.replace("_", "-") for p in CATALOGS.glob(f"*/LC_MESSAGES/{DOMAIN}.po")))
 
 
-@lru_cache(maxsize=None)
-def translations(code: str) -> gettext.NullTranslations:
-    """Interface strings for a language, compiled from its ``.po`` in memory; English when none exists."""
+def catalog_file(code: str) -> Path | None:
+    """The ``.po`` that translates ``code``'s interface: its own, or its base language's."""
     for candidate in (code, code.split("-")[0]):
         po = CATALOGS / candidate.replace("-", "_") / "LC_MESSAGES" / f"{DOMAIN}.po"
         if po.is_file():
-            with po.open("rb") as fh:
-                catalog = read_po(fh, locale=language(candidate).babel_id)
-            buf = io.BytesIO()
-            write_mo(buf, catalog)
-            buf.seek(0)
-            return gettext.GNUTranslations(buf)
-    return gettext.NullTranslations()
+            return po
+    return None
+
+
+@lru_cache(maxsize=None)
+def translations(code: str) -> gettext.NullTranslations:
+    """Interface strings for a language, compiled from its ``.po`` in memory; English when none exists."""
+    po = catalog_file(code)
+    if po is None:
+        return gettext.NullTranslations()
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=language(po.parent.parent.name.replace("_", "-")).babel_id)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
 
 
 def has_catalog(code: str) -> bool:

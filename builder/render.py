@@ -40,6 +40,12 @@ def theme_dir(root: Path) -> Path:
     return own if own.is_dir() else DEFAULT_THEME
 
 
+def static_dir(root: Path) -> Path:
+    """The site's ``static/``; the builder's own when the site has none."""
+    own = root / "static"
+    return own if own.is_dir() else DEFAULT_THEME.parent / "static"
+
+
 def make_env(root: Path) -> jinja2.Environment:
     """A strict Jinja environment: an undefined variable is an error, never an empty string."""
     return _env(theme_dir(root))
@@ -437,7 +443,7 @@ def coverage_by_language(r: Renderer, members: list[Article], lang: str) -> list
 def static_jobs(r: Renderer) -> list[Job]:
     """The site's ``static/`` folder, copied under ``static/``; symlinks leaving the site are refused."""
     root = r.site.config.root
-    base = root / "static" if (root / "static").is_dir() else DEFAULT_THEME.parent / "static"
+    base = static_dir(root)
     site = root.resolve()
     jobs = []
     for path in sorted(base.rglob("*")):

@@ -1,19 +1,27 @@
-"""Write outputs: stage the whole build beside the output folder, then swap it in.
+"""Write outputs: stage the build beside the output folder, then swap or move it in.
 
 A failed or interrupted build leaves the previous output exactly as it was,
 and no path — whatever a slug or template says — can land outside the output
-folder.
+folder. ``write_site`` renders only the outputs whose fingerprint changed, and
+writes only those whose bytes changed: an unchanged file keeps its modification
+time, so rsync and CDNs see no change.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterable
+import signal
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .cache import Record
 from .errors import BuildError, Problem
 from .model import Output
+from .parallel import fork_map
+from .render import Job, Renderer
 
 
 class UnsafeOutput(ValueError):
@@ -95,3 +103,184 @@ def update_outputs(changed: Iterable[Output], removed: Iterable[str], out: Path)
             parent.rmdir()
             parent = parent.parent
     return count
+
+
+# --- incremental builds ----------------------------------------------------------
+
+
+@dataclass
+class Written:
+    """What ``write_site`` did: the record of every output now in the folder, for the next build."""
+
+    records: dict[str, Record]
+    rendered: int  # jobs run: new, or their fingerprint changed
+    written: int  # files whose bytes changed
+    removed: int  # files no longer part of the site
+
+
+Index = Callable[[Path], None]  # builds the search index into a folder holding the whole site
+
+
+def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], out: Path, root: Path,
+               previous: Mapping[str, Record], index: Index | None = None) -> Written:
+    """Bring ``out`` to the site ``jobs`` describe, rendering only jobs whose fingerprint (``prints``)
+    differs from ``previous`` or whose file was changed since; raise BuildError, leaving ``out`` as it was.
+
+    Changed files are rendered into a staging folder and moved in when all succeeded. When
+    the search index must be rebuilt (it reads the whole site), the staging folder is
+    completed with hard links to the unchanged files and swapped in whole.
+    """
+    check_out_dir(out, root)
+    out = out.resolve()
+    _unique(jobs)
+    existing = _scan(out)
+    fresh = [job for job in jobs if previous.get(job.path) != (prints[job.path], *existing.get(job.path, (-1, -1)))]
+    keep = {p for p in existing if p.startswith(INDEX_DIR)} if index else set()
+    stray = existing.keys() - prints.keys() - keep
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        staging.mkdir()
+        changed = _render_into(renderer, fresh, staging, out)
+        touched = True
+        if index and (changed or stray or not keep):
+            for path in prints.keys() - set(changed):  # the unchanged files, as they are (same inode, same mtime)
+                _link(out / path, safe_target(staging, path))
+            index(staging)
+            _swap(staging, out, old)
+        elif not out.exists():
+            _swap(staging, out, old)
+        elif changed or stray:
+            _move_in(staging, out, changed, stray)
+        else:
+            touched = False  # nothing to do: not even the folder is touched
+    except UnsafeOutput as exc:
+        raise BuildError([Problem("output", None, str(exc))]) from None
+    except OSError as exc:  # disk full, permissions: the previous output stays as it was
+        raise BuildError([Problem(str(exc.filename or out), None, f"could not write the output: {exc.strerror or exc}")]) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+    now = _scan(out) if touched else existing
+    records = {path: (fp, *now[path]) for path, fp in prints.items()}
+    return Written(records, len(fresh), len(changed), len(stray))
+
+
+INDEX_DIR = "pagefind/"  # made by the search indexer, not by a job: kept while the pages it indexed are
+
+
+def _unique(jobs: list[Job]) -> None:
+    seen: set[str] = set()
+    twice = sorted({job.path for job in jobs if job.path in seen or seen.add(job.path)})  # type: ignore[func-returns-value]
+    if twice:
+        raise BuildError([Problem(path, None, "two outputs would be written to the same path") for path in twice])
+
+
+def _scan(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` (symlinks included, as files to remove) → (size, mtime in ns)."""
+    found: dict[str, tuple[int, int]] = {}
+    stack = [(str(folder), "")]
+    while stack:
+        path, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(path))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, f"{prefix}{entry.name}/"))
+            else:
+                stat = entry.stat(follow_symlinks=False)
+                found[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+_WORK: tuple[list[Job], Path, Path, list[Problem]] | None = None  # what forked renderers inherit
+
+
+def _render_into(renderer: Renderer, jobs: list[Job], staging: Path, out: Path) -> list[str]:
+    """Render ``jobs`` on every core; write each output whose bytes differ from ``out``'s into ``staging``.
+    Return the paths written; raise BuildError with every template problem."""
+    global _WORK
+    for job in jobs:
+        safe_target(staging, job.path)
+    _WORK = (jobs, staging, out, renderer.problems)
+    try:
+        results = list(fork_map(_render_one, range(len(jobs)), "rendering"))
+    finally:
+        _WORK = None
+    problems = [p for _, _, found in results for p in found]
+    if problems:
+        raise BuildError(problems)
+    return [jobs[i].path for i, written, _ in results if written]
+
+
+def _render_one(i: int) -> tuple[int, bool, list[Problem]]:
+    assert _WORK is not None
+    jobs, staging, out, problems = _WORK
+    mark = len(problems)
+    data = jobs[i].run()
+    if data is None:
+        return i, False, problems[mark:]
+    path = jobs[i].path
+    try:
+        if (out / path).read_bytes() == data:
+            return i, False, []
+    except OSError:  # new, or not a file
+        pass
+    target = staging / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return i, True, []
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copy2(source, target)
+
+
+def _swap(staging: Path, out: Path, old: Path) -> None:
+    with _deferred_interrupt():
+        if out.exists():
+            os.replace(out, old)
+        os.replace(staging, out)
+
+
+def _move_in(staging: Path, out: Path, changed: Iterable[str], stray: Iterable[str]) -> None:
+    """Move the staged files into ``out`` and delete the stray ones: renames only, which need no
+    space, and Ctrl-C waits until they are done, so the folder is the old site or the new one."""
+    with _deferred_interrupt():
+        for path in changed:
+            target = out / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / path, target)
+        for path in stray:
+            target = out / path
+            target.unlink()
+            parent = target.parent
+            while parent != out and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+
+
+@contextmanager
+def _deferred_interrupt() -> Iterator[None]:
+    """Hold Ctrl-C until the block is done (in the main thread; elsewhere signals never arrive)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    before = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+        if caught:
+            raise KeyboardInterrupt

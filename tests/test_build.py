@@ -55,7 +55,7 @@ def test_sample_build_reports_where_and_how_many(make_site: MakeSite) -> None:
     assert result.returncode == 0, result.stderr
     out = site / "public"
     pages = len(list(out.rglob("*.html")))
-    assert f"Wrote {pages} pages" in result.stdout and str(out) in result.stdout
+    assert f"Built {pages} pages" in result.stdout and str(out) in result.stdout
     assert "Traceback" not in result.stderr
 
 

@@ -1,0 +1,71 @@
+"""Fingerprints of outputs: a hash of every input a job names, so a build renders only what changed.
+
+A job's inputs are its ``deps`` (see render.py): article files (by the hash of
+their bytes), story, summary and entity files, templates, static files,
+``site.yaml`` (as the validated settings, so ``--base-url`` counts too),
+interface catalogs, and the sets ``list:<lang>``, ``list:*`` and ``languages``.
+The builder's own code and the versions of the libraries that shape pages are
+part of every fingerprint. An input this module cannot name fails loudly: a
+silently ignored input would be a stale page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from . import i18n
+from .cache import code_version, digest
+from .model import Site
+from .render import ALL, LANGUAGES, Job, static_dir, theme_dir
+
+
+class Fingerprints:
+    """The fingerprint of each job of one site."""
+
+    def __init__(self, site: Site):
+        self.site = site
+        self.root = site.config.root
+        self.tokens: dict[str, str] = {a.path: a.digest for a in site.articles}
+        by_lang: dict[str, list[str]] = {}
+        for article in site.articles:
+            by_lang.setdefault(article.lang, []).append(f"{article.path}={article.digest}")
+        for lang, entries in by_lang.items():
+            self.tokens[f"list:{lang}"] = digest(*sorted(entries))
+        self.tokens[ALL] = digest(*sorted(e for entries in by_lang.values() for e in entries))
+        self.tokens[LANGUAGES] = digest(*sorted(by_lang))
+        self.tokens["site.yaml"] = digest(repr(site.config))
+        self.salt = code_version()
+
+    def of(self, job: Job) -> str:
+        return digest(self.salt, job.path, *sorted(f"{dep}={self.token(dep)}" for dep in job.deps))
+
+    def token(self, dep: str) -> str:
+        found = self.tokens.get(dep)
+        if found is None:
+            found = self.tokens[dep] = self._token(dep)
+        return found
+
+    def _token(self, dep: str) -> str:
+        if dep.startswith("list:"):  # a language with no article left
+            return "empty"
+        if dep.startswith("catalog:"):
+            code = dep.split(":", 1)[1]
+            return _file_token(i18n.catalog_file(code))
+        if dep.startswith("templates/"):
+            return _file_token(theme_dir(self.root) / dep.split("/", 1)[1])
+        if dep.startswith("static/"):
+            return _file_token(static_dir(self.root) / dep.split("/", 1)[1])
+        if dep.startswith("content/"):  # story, summary and entity files
+            return _file_token(self.root / dep)
+        raise ValueError(f"no fingerprint for the input '{dep}'")
+
+    def all(self, jobs: Iterable[Job]) -> dict[str, str]:
+        return {job.path: self.of(job) for job in jobs}
+
+
+def _file_token(path: Path | None) -> str:
+    try:
+        return digest(path.read_bytes()) if path else "none"
+    except FileNotFoundError:
+        return "none"
