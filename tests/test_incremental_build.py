@@ -1,0 +1,148 @@
+"""Incremental ``build``: after any edit, the output equals a cold build's byte for byte, and
+only files whose bytes changed are written (unchanged ones keep their inode and mtime)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import MakeSite
+from test_build import run, tree
+
+EN = "content/articles/en/russia-kyrgyzstan-to-sign-key-collaboration-deals.md"
+TR = "content/articles/tr/rusya-kirgizistan-stratejik-ortaklik.md"
+STORY = "content/clusters/putin-bishkek-2025-11/story.yaml"
+NEW_DE = """---
+title: Putin besucht Bischkek
+date: 2025-11-26
+lang: de
+source: Beispiel-Zeitung
+---
+
+Wladimir Putin traf Sadyr Dschaparow in Bischkek.
+"""
+
+
+def stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and mtime: what tells rsync and a CDN whether it changed."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def build(site: Path, out: Path, *extra: str) -> str:
+    result = run("build", "--site", str(site), "--out", str(out), *extra)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def edit(site: Path, rel: str, change: Callable[[str], str]) -> None:
+    path = site / rel
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "article body": lambda s: edit(s, EN, lambda t: t.replace("comprehensive", "wide-ranging", 1)),
+    "article title (its URL moves)": lambda s: edit(s, TR, lambda t: t.replace('title: "', 'title: "Son dakika: ', 1)),
+    "article added in a new language": lambda s: (s / "content/articles/de").mkdir() or
+    (s / "content/articles/de/putin-bischkek.md").write_text(NEW_DE, encoding="utf-8"),
+    "article deleted": lambda s: (s / TR).unlink(),
+    "template": lambda s: edit(s, "templates/base.html", lambda t: t.replace("</body>", "<!-- v2 --></body>")),
+    "story file": lambda s: edit(s, STORY, lambda t: t.replace("end: 2025-11-30", "end: 2025-11-29")),
+    "site.yaml": lambda s: edit(s, "site.yaml", lambda t: t + "latest_count: 3\n"),
+    "static file": lambda s: edit(s, "static/style.css", lambda t: t + "\n/* v2 */\n"),
+}
+
+
+@pytest.mark.parametrize("search", [False, True], ids=["no search", "search"])
+def test_every_edit_gives_the_cold_build_byte_for_byte(make_site: MakeSite, tmp_path: Path, search: bool) -> None:
+    site = make_site()
+    out, cold = tmp_path / "out", tmp_path / "cold"
+    flags = () if search else ("--no-search",)
+    build(site, out, *flags)
+    for name, change in EDITS.items():
+        change(site)
+        build(site, out, *flags)
+        shutil.rmtree(cold, ignore_errors=True)
+        build(site, cold, "--no-cache", *flags)
+        assert tree(out) == tree(cold), f"after the edit '{name}'"
+
+
+def test_no_op_build_writes_nothing(make_site: MakeSite, tmp_path: Path) -> None:
+    site, out = make_site(), tmp_path / "out"
+    build(site, out)
+    before = stamps(out)
+    line = build(site, out)
+    assert "rendered 0, wrote 0" in line
+    assert stamps(out) == before  # same inodes, same mtimes: rsync and CDNs see no change
+
+
+def test_one_article_edit_rewrites_only_what_shows_it(make_site: MakeSite, tmp_path: Path) -> None:
+    site, out = make_site(), tmp_path / "out"
+    build(site, out, "--no-search")
+    before = stamps(out)
+    EDITS["article body"](site)
+    build(site, out, "--no-search")
+    after = stamps(out)
+    changed = {path for path in after if after[path] != before.get(path)}
+    page = "en/2025/11/russia-kyrgyzstan-to-sign-key-collaboration-deals/index.html"
+    assert page in changed
+    # the article's own page, its language's feed, the lists and story pages showing it, the story
+    # feed and the API; never another article's page or a static file
+    assert all(not p.startswith("static/") for p in changed)
+    other_articles = {p for p in after if p.count("/") == 4 and p != page}
+    assert other_articles and not changed & other_articles
+    assert len(changed) < len(after) / 2
+
+
+def test_cache_is_safe_to_delete_or_damage(make_site: MakeSite, tmp_path: Path) -> None:
+    site, out, cache = make_site(), tmp_path / "out", tmp_path / "cache"
+    build(site, out, "--cache-dir", str(cache))
+    expected, before = tree(out), stamps(out)
+    shutil.rmtree(cache)
+    build(site, out, "--cache-dir", str(cache))
+    assert tree(out) == expected and stamps(out) == before  # re-rendered, found identical, not rewritten
+    (cache / "cache.sqlite").write_bytes(b"this is not a database" * 100)
+    result = run("build", "--site", str(site), "--out", str(out), "--cache-dir", str(cache))
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "starting a new one" in result.stderr
+    assert tree(out) == expected
+
+
+def test_a_changed_or_deleted_output_file_is_restored(make_site: MakeSite, tmp_path: Path) -> None:
+    site, out = make_site(), tmp_path / "out"
+    build(site, out, "--no-search")
+    expected = tree(out)
+    (out / "index.html").write_text("hand-edited", encoding="utf-8")
+    (out / "feed.xml").unlink()
+    (out / "stray.html").write_text("left over", encoding="utf-8")
+    build(site, out, "--no-search")
+    assert tree(out) == expected
+
+
+def test_failed_incremental_build_leaves_the_output_as_it_was(make_site: MakeSite, tmp_path: Path) -> None:
+    site, out = make_site(), tmp_path / "out"
+    build(site, out, "--no-search")
+    before, files = stamps(out), tree(out)
+    EDITS["article body"](site)
+    edit(site, "templates/base.html", lambda t: t.replace("</body>", "{{ no_such_variable }}</body>"))
+    result = run("build", "--site", str(site), "--out", str(out), "--no-search")
+    assert result.returncode == 1 and "no_such_variable" in result.stderr
+    assert tree(out) == files and stamps(out) == before
+    assert not [p for p in out.parent.iterdir() if ".staging-" in p.name or ".old-" in p.name]
+
+
+def test_output_mtimes_survive_a_template_change_that_leaves_pages_equal(make_site: MakeSite, tmp_path: Path) -> None:
+    site, out = make_site(), tmp_path / "out"
+    build(site, out, "--no-search")
+    before = stamps(out)
+    # a Jinja comment changes the template file but not one rendered byte
+    edit(site, "templates/base.html", lambda t: t + "{# reviewed #}")
+    line = build(site, out, "--no-search")
+    assert "wrote 0" in line and "rendered 0" not in line
+    assert stamps(out) == before
+    assert os.listdir(out)
