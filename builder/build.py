@@ -62,7 +62,7 @@ def load_site(root: Path, base_url: str | None = None, cache: Cache | None = Non
     specs, found = read_stories(config, render_markdown)
     problems += found
     _raise_errors(problems, strict)
-    site = Site(config, tuple(articles), cluster_articles(specs, articles))
+    site = Site(config, tuple(articles), cluster_articles(specs, articles, store))
     return site, problems
 
 

@@ -16,22 +16,28 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import pickle
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
+
+from .parallel import fork_map
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "cache.sqlite"
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime INTEGER NOT NULL, size INTEGER NOT NULL, key TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (
     out TEXT NOT NULL, path TEXT NOT NULL, fingerprint TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
     PRIMARY KEY (out, path));
 """
+T = TypeVar("T")
+R = TypeVar("R")
 Record = tuple[str, int, int]  # an output's fingerprint, and the size and mtime (ns) it was written with
 
 
@@ -86,24 +92,30 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
-    def articles(self, keys: Iterable[str]) -> dict[str, bytes]:
+    def get(self, keys: Iterable[str]) -> dict[str, bytes]:
         """The stored entries among ``keys``."""
         wanted = list(keys)
         found: dict[str, bytes] = {}
         for start in range(0, len(wanted), 900):  # SQLite's limit on bound parameters
             chunk = wanted[start:start + 900]
-            query = f"SELECT key, value FROM articles WHERE key IN ({','.join('?' * len(chunk))})"
+            query = f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(chunk))})"
             found.update(self.db.execute(query, chunk))
         return found
 
-    def keep_articles(self, new: Mapping[str, bytes], used: Iterable[str]) -> None:
-        """Store ``new`` entries and forget every entry not ``used`` by this build (the cache stays the site's size)."""
+    def keep(self, kind: str, new: Mapping[str, bytes], used: Iterable[str] | None = None) -> None:
+        """Store ``new`` entries (keys start with ``kind:``); with ``used``, forget the other entries
+        of that kind, so the cache stays the size of the site."""
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?)", new.items())
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
-            self.db.execute("DELETE FROM used")
-            self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in used))
-            self.db.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM used)")
+            self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", new.items())
+            if used is not None:
+                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+                self.db.execute("DELETE FROM used")
+                self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in used))
+                self.db.execute("DELETE FROM entries WHERE key > ? AND key < ? AND key NOT IN (SELECT key FROM used)",
+                                (f"{kind}:", f"{kind};"))  # ';' sorts right after ':'
+
+    def count(self, kind: str) -> int:
+        return self.db.execute("SELECT count(*) FROM entries WHERE key > ? AND key < ?", (f"{kind}:", f"{kind};")).fetchone()[0]
 
     def files(self) -> dict[str, tuple[tuple[int, int], str]]:
         """Each source file's (mtime in ns, size) when it was last hashed, and its key then: a file
@@ -144,3 +156,16 @@ def open_store(root: Path, folder: Path | None = None, enabled: bool = True) -> 
     except (OSError, sqlite3.Error) as exc:  # a read-only site folder: build without a cache
         log.warning("cannot use the build cache (%s); building without it", exc)
         return Store(None)
+
+
+def memo(store: Store | None, kind: str, salt: str, items: Mapping[str, T], compute: Callable[[T], R],
+         label: str) -> dict[str, R]:
+    """``compute(item)`` for every item, on every core, unless ``store`` has it from an earlier build.
+    ``items`` are keyed by a content hash; ``salt`` names everything else the result depends on."""
+    keys = {key: f"{kind}:{salt}:{key}" for key in items}
+    stored = store.get(keys.values()) if store else {}
+    todo = [key for key in items if keys[key] not in stored]
+    made = dict(zip(todo, fork_map(lambda key: pickle.dumps(compute(items[key]), pickle.HIGHEST_PROTOCOL), todo, label)))
+    if store and (made or len(stored) < store.count(kind)):
+        store.keep(kind, {keys[key]: made[key] for key in todo}, keys.values())
+    return {key: pickle.loads(made.get(key) or stored[keys[key]]) for key in items}

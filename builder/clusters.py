@@ -68,8 +68,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from . import i18n
+from .cache import Store, digest, memo
 from .entities import ENTITIES_FILE, Place, event_dates, matcher, read_entities
 from .errors import Problem
+from .facts import compare_facts, extract_figures
 from .model import (
     Article,
     Decision,
@@ -243,13 +245,38 @@ def _matched(specs: Sequence[StorySpec]) -> tuple[Entity, ...]:
     return tuple(out.values())
 
 
-def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article]) -> tuple[Story, ...]:
-    """Decide every article for every story; facts compare the members' figures."""
-    find = matcher(_matched(specs)).find  # cached per text: one pass per article serves every story
+Evidence = tuple[tuple[Mention, ...], tuple[date, ...]]  # what an article names, and the dates its text states
+
+
+def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article], store: Store | None = None) -> tuple[Story, ...]:
+    """Decide, for every story, the articles that name one of its entities; facts compare the members' figures.
+
+    One pass over each article finds every story's entities (kept in ``store`` by the article's
+    hash, so only new or edited articles are read again); an index from entity to articles then
+    hands each story just the articles naming it: adding articles costs what they touch, not
+    articles × stories. Every other article is out, counted in ``Story.unnamed``."""
+    if not specs:
+        return ()
+    entities = _matched(specs)
+    find = matcher(entities).find
     by_path = {a.path: a for a in articles}
+
+    def evidence(article: Article) -> Evidence:
+        found = find(article.text)
+        return found, event_dates(article.text, article.lang, article.day) if found else ()
+
+    known = memo(store, "evidence", digest(repr(entities))[:16], {a.digest or a.path: a for a in articles}, evidence,
+                 "finding names")
+    seen = {a.path: known[a.digest or a.path] for a in articles}
+    naming: dict[str, set[str]] = {}
+    for path, (mentions, _) in seen.items():
+        for m in mentions:
+            naming.setdefault(m.entity, set()).add(path)
     stories = []
     for spec in specs:
-        decisions = [_decide(spec, article, find(article.text)) for article in articles]
+        candidates = set().union(*(naming.get(e.name, ()) for e in spec.entities))
+        candidates |= (set(spec.include) | set(spec.exclude)) & by_path.keys()
+        decisions = [_decide(spec, by_path[path], *seen[path]) for path in sorted(candidates)]
         members = [d for d in decisions if d.role == "member"]
         for missing in sorted(set(spec.include) - set(by_path)):
             log.warning("%s: include names %s, which is not an article", spec.path, missing)
@@ -257,8 +284,9 @@ def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article]) ->
             spec,
             members=_ordered(members, by_path),
             background=_ordered([d for d in decisions if d.role == "background"], by_path),
-            left_out=tuple(sorted((d for d in decisions if d.role == "out"), key=lambda d: d.article)),
-            facts=_facts([by_path[d.article] for d in members]),
+            left_out=tuple(d for d in decisions if d.role == "out"),
+            facts=_facts([by_path[d.article] for d in members], store),
+            unnamed=len(articles) - len(candidates),
         ))
     return tuple(stories)
 
@@ -267,18 +295,13 @@ def _ordered(decisions: list[Decision], by_path: dict[str, Article]) -> tuple[De
     return tuple(sorted(decisions, key=lambda d: (by_path[d.article].day, d.article)))
 
 
-def _facts(members: list[Article]) -> tuple[Fact, ...]:
-    try:
-        from .facts import compare_facts
-    except ImportError as exc:  # builder/facts.py is written separately; stories work without it
-        if exc.name != f"{__package__}.facts":
-            raise
-        log.warning("builder.facts.compare_facts is missing: stories get no fact comparison")
-        return ()
-    return tuple(compare_facts(members))
+def _facts(members: list[Article], store: Store | None) -> tuple[Fact, ...]:
+    figures = memo(store, "figures", "", {a.digest or a.path: a for a in members},
+                   lambda a: extract_figures(a.text, a.lang), "reading figures")
+    return compare_facts(members, lambda a: figures[a.digest or a.path])
 
 
-def _decide(spec: StorySpec, article: Article, found: tuple[Mention, ...]) -> Decision:
+def _decide(spec: StorySpec, article: Article, found: tuple[Mention, ...], stated: tuple[date, ...]) -> Decision:
     order = {e.name: i for i, e in enumerate(spec.entities)}
     mentions = tuple(sorted((m for m in found if m.entity in order), key=lambda m: (order[m.entity], -m.count)))
     totals = Counter[str]()
@@ -287,11 +310,10 @@ def _decide(spec: StorySpec, article: Article, found: tuple[Mention, ...]) -> De
     hit = [e for e in spec.entities if totals[e.name]]
     n, k = len(spec.entities), len(hit)
     score = round(k / n, 2)
-    if not hit:  # most articles of a big site: no dates needed to say why
+    if not hit:  # included or excluded without naming the story: no dates needed to say why
         role, reason = "out", "no story entity mentioned"
         dates: tuple[date, ...] = (article.day,)
     else:
-        stated = event_dates(article.text, article.lang, article.day)
         dates = tuple(dict.fromkeys((article.day, *stated)))
         role, reason = _rules(spec, article.day, stated, hit, totals)
     if article.path in spec.include:
@@ -374,12 +396,10 @@ def explain(stories: Sequence[Story], articles: Sequence[Article]) -> str:
                           f"      entities: {_mentions_text(d.mentions)}",
                           f"      dates: {d.dates[0]} (dated)" + "".join(f", {x}" for x in d.dates[1:]),
                           f"      why: {d.reason}"]
-        silent = [d for d in story.left_out if not d.mentions and not d.reason.startswith("excluded")]
-        lines.append(f"  out ({len(story.left_out)}):")
-        lines += [f"    {d.article}: {d.reason} [{_mentions_text(d.mentions)}]"
-                  for d in story.left_out if d not in silent]
-        if silent:
-            lines.append(f"    {len(silent)} article{'s' if len(silent) != 1 else ''} out: no entity mentioned")
+        lines.append(f"  out ({len(story.left_out) + story.unnamed}):")
+        lines += [f"    {d.article}: {d.reason} [{_mentions_text(d.mentions)}]" for d in story.left_out]
+        if story.unnamed:
+            lines.append(f"    {story.unnamed} article{'s' if story.unnamed != 1 else ''} out: no entity mentioned")
         lines.append(f"  facts ({len(story.facts)}):")
         for f in story.facts:
             extra = f"  CONFLICT, also {', '.join(map(_number_text, f.alternatives))}" if f.conflict else ""

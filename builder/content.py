@@ -331,7 +331,7 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
           every_file: bool) -> Iterable[tuple[str, Parsed]]:
     """Parse ``todo`` files, or take their parse from ``store`` when their bytes were parsed before.
     With ``every_file``, entries of files no longer in the site are dropped from the store."""
-    salt = digest(code_version(), f"max_file_bytes={config.max_file_bytes}")[:16] + ":"
+    salt = "parse:" + digest(code_version(), f"max_file_bytes={config.max_file_bytes}")[:16] + ":"
     known = store.files() if store else {}
     keys, data = {}, {}
     for rel, path, stat in todo:
@@ -341,14 +341,14 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
         else:
             data[rel] = Path(path).read_bytes()
             keys[rel] = salt + digest(data[rel])[:16]
-    stored = store.articles(keys.values()) if store else {}
+    stored = store.get(keys.values()) if store else {}
     misses = [(rel, data.get(rel) or Path(path).read_bytes(), keys[rel], config)
               for rel, path, _ in todo if keys[rel] not in stored]
     del data
     made = dict(_parse_files(misses))
     del misses
     if store:
-        store.keep_articles({keys[rel]: blob for rel, blob in made.items()}, keys.values() if every_file else None)
+        store.keep("parse", {keys[rel]: blob for rel, blob in made.items()}, keys.values() if every_file else None)
         files = {rel: (stat, keys[rel]) for rel, _, stat in todo}
         if not every_file:
             files = {**known, **files}

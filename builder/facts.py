@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -491,11 +491,13 @@ def _rows(label: str, unit: str, items: list[tuple[int, Figure]], articles: Sequ
     return facts
 
 
-def compare_facts(articles: Sequence[Article]) -> tuple[Fact, ...]:
-    """The figures of ``articles`` lined up: one row per quantity with every source's wording."""
+def compare_facts(articles: Sequence[Article],
+                  figures: Callable[[Article], list[Figure]] | None = None) -> tuple[Fact, ...]:
+    """The figures of ``articles`` lined up: one row per quantity with every source's wording.
+    ``figures`` gives an article's figures when they were read before (the build cache)."""
     found: dict[tuple[str, str], list[tuple[int, Figure]]] = {}
     for i, article in enumerate(articles):
-        for fig in extract_figures(article.text, article.lang):
+        for fig in figures(article) if figures else extract_figures(article.text, article.lang):
             if fig.label:
                 found.setdefault((fig.label, fig.unit), []).append((i, fig))
     facts = [fact for (label, unit), items in found.items() for fact in _rows(label, unit, items, articles)]

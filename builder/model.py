@@ -164,8 +164,9 @@ class Story:
     spec: StorySpec
     members: tuple[Decision, ...]
     background: tuple[Decision, ...]
-    left_out: tuple[Decision, ...]
+    left_out: tuple[Decision, ...]  # articles naming a story entity, but not enough of the story
     facts: tuple[Fact, ...] = ()
+    unnamed: int = 0  # articles naming none of the story's entities: out, not listed one by one
 
 
 @dataclass(frozen=True)

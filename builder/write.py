@@ -197,43 +197,32 @@ def _scan(folder: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-_WORK: tuple[list[Job], Path, Path, list[Problem]] | None = None  # what forked renderers inherit
-
-
 def _render_into(renderer: Renderer, jobs: list[Job], staging: Path, out: Path) -> list[str]:
     """Render ``jobs`` on every core; write each output whose bytes differ from ``out``'s into ``staging``.
     Return the paths written; raise BuildError with every template problem."""
-    global _WORK
     for job in jobs:
         safe_target(staging, job.path)
-    _WORK = (jobs, staging, out, renderer.problems)
-    try:
-        results = list(fork_map(_render_one, range(len(jobs)), "rendering"))
-    finally:
-        _WORK = None
-    problems = [p for _, _, found in results for p in found]
+
+    def render_one(job: Job) -> tuple[bool, list[Problem]]:
+        mark = len(renderer.problems)
+        data = job.run()
+        if data is None:
+            return False, renderer.problems[mark:]
+        try:
+            if (out / job.path).read_bytes() == data:
+                return False, []
+        except OSError:  # new, or not a file
+            pass
+        target = staging / job.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        return True, []
+
+    results = list(fork_map(render_one, jobs, "rendering"))
+    problems = [p for _, found in results for p in found]
     if problems:
         raise BuildError(problems)
-    return [jobs[i].path for i, written, _ in results if written]
-
-
-def _render_one(i: int) -> tuple[int, bool, list[Problem]]:
-    assert _WORK is not None
-    jobs, staging, out, problems = _WORK
-    mark = len(problems)
-    data = jobs[i].run()
-    if data is None:
-        return i, False, problems[mark:]
-    path = jobs[i].path
-    try:
-        if (out / path).read_bytes() == data:
-            return i, False, []
-    except OSError:  # new, or not a file
-        pass
-    target = staging / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    return i, True, []
+    return [job.path for job, (written, _) in zip(jobs, results) if written]
 
 
 def _link(source: Path, target: Path) -> None:
