@@ -23,7 +23,7 @@ from .clusters import stories_json
 from .content import UNKNOWN_SOURCE, cjk_chars
 from .entities import ENTITIES_FILE
 from .errors import Problem, rel
-from .model import Article, Fact, Output, Site, Story, instant
+from .model import Article, Decision, Fact, Output, Site, Story, instant
 from .timeline import timeline_svg
 
 log = logging.getLogger(__name__)
@@ -384,7 +384,7 @@ def story_jobs(r: Renderer) -> list[Job]:
     jobs = []
     for story in r.site.stories:
         deps = {story.spec.path, *story.spec.summary_paths.values(), *(d.article for d in story.members),
-                *(d.article for d in story.background), ALL, ENTITIES_FILE}
+                *(d.article for d in shown_background(story)), ALL, ENTITIES_FILE}
         for lang in r.interface_languages():
             path = story_path(story, lang, cfg.default_language)
             jobs.append(r.job("story.html", path + "index.html", deps | {f"catalog:{lang}"},
@@ -414,10 +414,26 @@ def story_context(r: Renderer, story: Story, lang: str, path: str) -> dict[str, 
         facts=[fact_row(r, fact, lang) for fact in story.facts],
         coverage=coverage_by_language(r, members, lang),
         timeline=timeline_svg(members, lang),
-        background=[r.article_item(r.by_path[d.article], lang) for d in story.background],
+        background=[r.article_item(r.by_path[d.article], lang) for d in shown_background(story)],
+        background_more=len(story.background) - len(shown_background(story)),
         og_type="website",
     )
     return ctx
+
+
+BACKGROUND_SHOWN = 20  # a long-running story can have thousands; the API export lists them all
+
+
+def shown_background(story: Story) -> list[Decision]:
+    """The background articles a story page lists: those dated nearest the story's window, in date order."""
+    spec = story.spec
+
+    def distance(d: Decision) -> int:
+        day = d.dates[0]
+        return max((spec.start - day).days, (day - spec.end).days, 0)
+
+    nearest = {id(d) for d in sorted(story.background, key=distance)[:BACKGROUND_SHOWN]}
+    return [d for d in story.background if id(d) in nearest]
 
 
 def fact_row(r: Renderer, fact: Fact, lang: str) -> dict[str, Any]:

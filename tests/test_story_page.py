@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,37 @@ def test_background_links_the_story_as_related(sample_build: Path, export: dict)
 @pytest.mark.parametrize("path", ["", "en", "tr", "uz", "ky", "vi"])
 def test_indexes_list_the_story(sample_build: Path, path: str) -> None:
     assert any(f"/stories/{STORY}/" in a.attrs.get("href", "") for a in page(sample_build, path).all("a"))
+
+
+def test_long_background_is_capped_nearest_first(make_site, tmp_path: Path) -> None:
+    """A story followed for years gathers thousands of background articles: its page lists the
+    ones dated nearest the story, says how many more there are, and the API export lists all."""
+    from builder.render import BACKGROUND_SHOWN
+    from test_build import run
+
+    extra = BACKGROUND_SHOWN + 7
+    files = {f"content/articles/en/moscow-{i:02d}.md": f"""\
+        ---
+        title: Putin and Japarov in Moscow, part {i}
+        date: 2025-{1 + i % 10:02d}-{1 + i:02d}
+        lang: en
+        source: Example Wire
+        ---
+
+        Vladimir Putin and Sadyr Japarov discussed the CSTO in Moscow, far from Bishkek's agenda.
+        """ for i in range(extra)}
+    site = make_site(files)
+    result = run("build", "--site", str(site), "--no-search")
+    assert result.returncode == 0, result.stderr
+    out = site / "public"
+    story = json.loads((out / "api/clusters.json").read_text(encoding="utf-8"))["stories"][0]
+    background = story["background"]
+    assert len(background) > BACKGROUND_SHOWN
+    html = (out / f"stories/{story['id']}/index.html").read_text(encoding="utf-8")
+    shown = [b for b in background if b["url"] in html]
+    assert len(shown) == BACKGROUND_SHOWN
+    assert f"and {len(background) - BACKGROUND_SHOWN} more background articles" in html
+    start = story["window"]["start"]
+    nearest = sorted(background, key=lambda b: abs((date.fromisoformat(b["date"][:10]) - date.fromisoformat(start)).days))
+    nearest = nearest[:BACKGROUND_SHOWN]
+    assert {b["url"] for b in shown} == {b["url"] for b in nearest}
