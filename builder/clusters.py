@@ -69,6 +69,7 @@ from pathlib import Path
 
 from . import i18n
 from .cache import Store, digest, memo
+from .content import article_text
 from .entities import ENTITIES_FILE, Place, event_dates, matcher, read_entities
 from .errors import Problem
 from .facts import compare_facts, extract_figures
@@ -262,8 +263,9 @@ def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article], st
     by_path = {a.path: a for a in articles}
 
     def evidence(article: Article) -> Evidence:
-        found = find(article.text)
-        return found, event_dates(article.text, article.lang, article.day) if found else ()
+        text = article_text(article)
+        found = find(text)
+        return found, event_dates(text, article.lang, article.day) if found else ()
 
     known = memo(store, "evidence", digest(repr(entities))[:16], {a.digest or a.path: a for a in articles}, evidence,
                  "finding names")
@@ -297,7 +299,7 @@ def _ordered(decisions: list[Decision], by_path: dict[str, Article]) -> tuple[De
 
 def _facts(members: list[Article], store: Store | None) -> tuple[Fact, ...]:
     figures = memo(store, "figures", "", {a.digest or a.path: a for a in members},
-                   lambda a: extract_figures(a.text, a.lang), "reading figures")
+                   lambda a: extract_figures(article_text(a), a.lang), "reading figures")
     return compare_facts(members, lambda a: figures[a.digest or a.path])
 
 

@@ -242,8 +242,8 @@ def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment) -> Art
         source=fields["source"].strip(),
         slug=slug,
         body_html=body_html,
-        text=f"{title}\n{description}\n{text}",
         words=len(_WORD.findall(text)) + len(_CJK.findall(text)),
+        cjk=len(_CJK.findall(f"{title}\n{description}\n{text}")),
         url=fields.get("url"),
         author=fields.get("author"),
         section=fields.get("section"),
@@ -260,8 +260,10 @@ def _summary(text: str, limit: int = 200) -> str:
     return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def cjk_chars(text: str) -> int:
-    return len(_CJK.findall(text))
+def article_text(article: Article) -> str:
+    """Plain text of an article's title, description and body, for clustering and figures. Made
+    when needed, not kept: it would double the size of every article in memory and in the cache."""
+    return f"{article.title}\n{article.description}\n{plain_text(article.body_html)}"
 
 
 # --- the folder walk -------------------------------------------------------------

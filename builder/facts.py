@@ -48,6 +48,7 @@ import babel.units
 import yaml
 
 from .i18n import locale
+from .content import article_text
 from .model import Article, Fact, FigureMention
 
 DATA = Path(__file__).parent / "data" / "figures.yaml"
@@ -497,7 +498,7 @@ def compare_facts(articles: Sequence[Article],
     ``figures`` gives an article's figures when they were read before (the build cache)."""
     found: dict[tuple[str, str], list[tuple[int, Figure]]] = {}
     for i, article in enumerate(articles):
-        for fig in figures(article) if figures else extract_figures(article.text, article.lang):
+        for fig in figures(article) if figures else extract_figures(article_text(article), article.lang):
             if fig.label:
                 found.setdefault((fig.label, fig.unit), []).append((i, fig))
     facts = [fact for (label, unit), items in found.items() for fact in _rows(label, unit, items, articles)]

@@ -69,7 +69,6 @@ class Article:
     source: str
     slug: str
     body_html: str  # Markdown rendered and sanitized
-    text: str  # plain text of title and body, for clustering and fact extraction
     words: int
     url: str | None = None
     author: str | None = None
@@ -80,6 +79,7 @@ class Article:
     headings: tuple[Heading, ...] = ()
     date_line: int | None = None  # where ``date:`` is written: the build cache keeps articles across days
     digest: str = ""  # hash of the file's bytes and what shapes its parse: pages made from it are keyed by it
+    cjk: int = 0  # CJK characters (no spaces between words): reading time counts them apart
 
     @property
     def day(self) -> date:

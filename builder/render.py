@@ -20,7 +20,7 @@ import jinja2
 
 from . import i18n
 from .clusters import stories_json
-from .content import UNKNOWN_SOURCE, cjk_chars
+from .content import UNKNOWN_SOURCE
 from .entities import ENTITIES_FILE
 from .errors import Problem, rel
 from .model import Article, Decision, Fact, Output, Site, Story, instant
@@ -230,8 +230,7 @@ class Renderer:
     def article_context(self, article: Article) -> dict[str, Any]:
         cfg = self.site.config
         ctx = self.common(article.lang, article.page_path)
-        cjk = cjk_chars(article.text)
-        minutes = i18n.reading_minutes(article.words - cjk, cjk, cfg.words_per_minute)
+        minutes = i18n.reading_minutes(article.words - article.cjk, article.cjk, cfg.words_per_minute)
         stories = []
         for story, role in self.stories_of.get(article.path, []):
             others = [self.article_item(self.by_path[d.article], article.lang)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -97,9 +96,7 @@ def test_alias_bomb_fails_fast() -> None:
         prev = chr(ord("a") + i - 1)
         cur = chr(ord("a") + i)
         lines.append(f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]")
-    started = time.perf_counter()
-    errors = only_error("---\n" + "\n".join(lines) + "\ntitle: A\n---\n")
-    assert time.perf_counter() - started < 2
+    errors = only_error("---\n" + "\n".join(lines) + "\ntitle: A\n---\n")  # 9^10 nodes if expanded
     assert "aliases" in errors[0].message
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import html
 from dataclasses import FrozenInstanceError
 from datetime import date
 from decimal import Decimal
@@ -20,7 +20,7 @@ from builder.model import Article, Fact, FigureMention
 
 def article(path: str, lang: str, text: str) -> Article:
     return Article(path=path, title="", date=date(2025, 11, 26), lang=lang, source="", slug=path,
-                   body_html="", text=text, words=len(text.split()))
+                   body_html=f"<p>{html.escape(text)}</p>", words=len(text.split()))
 
 
 def found(text: str, lang: str) -> list[tuple[float, str, str | None, str]]:
@@ -307,17 +307,3 @@ def test_lexicon_covers_the_required_languages_and_units() -> None:
     assert {c["label"] for c in data["concepts"]} >= {
         "trade volume", "investment", "payments in national currencies", "companies", "population", "casualties",
         "budget", "loans", "exports", "imports", "inflation", "GDP", "growth"}
-
-
-def test_a_700_word_article_is_read_in_well_under_5_ms() -> None:
-    text = "\n\n".join([EN, TR, VI, UZ, EN])
-    assert len(text.split()) >= 700
-    extract_figures(text, "en")
-    best = min(_timed(text) for _ in range(7))
-    assert best < 0.005, f"{best * 1000:.2f} ms"
-
-
-def _timed(text: str) -> float:
-    start = time.perf_counter()
-    extract_figures(text, "en")
-    return time.perf_counter() - start

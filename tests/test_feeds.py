@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -172,20 +171,18 @@ def test_feed_jobs_name_the_inputs_that_change_them(make_site: MakeSite) -> None
     assert "list:*" in deps["sitemap.xml"] and "site.yaml" in deps["robots.txt"]
 
 
-def test_feeds_and_sitemap_stay_cheap_at_ten_thousand_articles(tmp_path: Path) -> None:
+def test_feeds_and_sitemap_at_ten_thousand_articles(tmp_path: Path) -> None:
+    """The feeds keep their newest entries and the sitemap lists every page (its speed is measured in bench/)."""
     config = SiteConfig(root=tmp_path, title={"en": "Big"}, base_url="https://example.org/", default_language="en",
                         languages=("en",), search=False)
     langs = ("en", "tr", "uz", "ky", "vi")
     articles = tuple(Article(path=f"content/articles/{i}.md", title=f"Title {i}", date=date(2020, 1, 1) + timedelta(days=i % 2000),
-                             lang=langs[i % 5], source="Wire", slug=f"a{i}", body_html="<p>x</p>", text=f"Title {i} x", words=2)
+                             lang=langs[i % 5], source="Wire", slug=f"a{i}", body_html="<p>x</p>", words=2)
                      for i in range(10_000))
-    started = time.perf_counter()
     renderer, jobs = plan_site(Site(config, articles), (feed_jobs, sitemap_jobs))
     outputs, problems = run_jobs(renderer, jobs)
-    seconds = time.perf_counter() - started
     assert not problems
     by_path = {o.path: o.data for o in outputs}
     assert len(feedparser.parse(by_path["feed.xml"]).entries) == FEED_ENTRIES
     assert by_path["sitemap.xml"].count(b"<url>") == 10_000 + 1 + len(langs)
-    assert seconds < 10, f"feeds and sitemap for 10,000 articles took {seconds:.1f} s"
     assert STEPS.index(feed_jobs) >= 0 and STEPS.index(sitemap_jobs) >= 0
