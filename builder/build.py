@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,7 +52,8 @@ class BuildReport:
 
 
 def load_site(root: Path, base_url: str | None = None, cache: Cache | None = None, strict: bool = False,
-              changed: Collection[str] | None = None, store: Store | None = None) -> tuple[Site, list[Problem]]:
+              changed: Collection[str] | None = None, store: Store | None = None,
+              lap: Callable[[str], None] = lambda stage: None) -> tuple[Site, list[Problem]]:
     """Read and cluster everything; raise BuildError with every error found, return warnings."""
     config, problems = load_config(root, base_url)
     if config is None:
@@ -62,7 +63,9 @@ def load_site(root: Path, base_url: str | None = None, cache: Cache | None = Non
     specs, found = read_stories(config, render_markdown)
     problems += found
     _raise_errors(problems, strict)
+    lap("read")
     site = Site(config, tuple(articles), cluster_articles(specs, articles, store))
+    lap("cluster")
     return site, problems
 
 
@@ -119,8 +122,7 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
     out = (out or root / "public").resolve()
     store = open_store(root, cache_dir, use_cache)
     try:
-        site, warnings = load_site(root, base_url, strict=strict, store=store)
-        watch.lap("read and cluster")
+        site, warnings = load_site(root, base_url, strict=strict, store=store, lap=watch.lap)
         if not search:
             site = dataclasses.replace(site, config=dataclasses.replace(site.config, search=False))
         renderer, jobs = plan_site(site, STEPS)
