@@ -25,6 +25,7 @@ from watchdog.observers.polling import PollingObserver
 
 from . import i18n
 from .build import STEPS, load_site
+from .cache import open_store
 from .content import ARTICLES_DIR, Cache
 from .errors import BuildError, Problem
 from .model import Moment, Output, Site
@@ -105,7 +106,13 @@ class Incremental:
             i18n.translations.cache_clear()  # compiled from the .po once per process otherwise
         # The watcher names every changed file, so unchanged articles need not even be stat'ed.
         hint = self.pending if self.previous is not None and EVERYTHING not in self.pending else None
-        site, warnings = load_site(self.root, self.base_url, self.cache, self.strict, hint)
+        # The first load takes what earlier builds parsed from the build cache; later ones have their own memory.
+        store = open_store(self.root) if not self.cache else None
+        try:
+            site, warnings = load_site(self.root, self.base_url, self.cache, self.strict, hint, store)
+        finally:
+            if store:
+                store.close()
         self.base_path = site.config.base_path
         laps.append(time.perf_counter())
         self.renderer, jobs = plan_site(site, STEPS, self.renderer)
