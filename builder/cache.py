@@ -20,7 +20,6 @@ import pickle
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
 
@@ -50,17 +49,20 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
-# the libraries whose output lands in pages: upgrading one invalidates every entry too
-SHAPING = ("markdown", "nh3", "pyyaml", "babel", "jinja2", "anyascii")
-
-
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """A hash of the builder's code and data and of the versions of the libraries that shape
-    the output: an upgrade invalidates every entry."""
+    """A hash of the builder's code and data and of the versions of the libraries whose output lands
+    in pages: an upgrade of any of them invalidates every entry."""
+    import anyascii
+    import babel
+    import jinja2
+    import markdown
+    import nh3
+    import yaml
+
     package = Path(__file__).resolve().parent
     files = sorted(p for p in package.rglob("*") if p.suffix in {".py", ".yaml", ".po"} and p.is_file())
-    versions = [f"{name}={metadata.version(name)}" for name in SHAPING]
+    versions = [f"{m.__name__}={m.__version__}" for m in (anyascii, babel, jinja2, markdown, nh3, yaml)]
     return digest(*versions, *(p.relative_to(package).as_posix().encode() + b"\x00" + p.read_bytes() for p in files))
 
 

@@ -143,4 +143,13 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     return 0
 
 
+def run() -> None:
+    """The console entry point: ``main`` and exit. A build holds a large heap (10,000 articles); the OS
+    frees it at once, where tearing it down object by object takes a fifth of a second."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 COMMANDS = {"build": cmd_build, "serve": cmd_serve, "clusters": cmd_clusters, "deploy": cmd_deploy}

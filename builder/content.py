@@ -241,7 +241,7 @@ def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment) -> Art
         lang=lang,
         source=fields["source"].strip(),
         slug=slug,
-        body_html=body_html,
+        body=body_html.encode("utf-8"),
         words=len(_WORD.findall(text)) + len(_CJK.findall(text)),
         cjk=len(_CJK.findall(f"{title}\n{description}\n{text}")),
         url=fields.get("url"),

@@ -240,7 +240,7 @@ def test_explain_and_json_agree(make_site) -> None:
 
 def dummy(i: int, text: str, day: date = date(2025, 11, 26), lang: str = "en") -> Article:
     return Article(f"content/articles/{lang}/dummy-{i}.md", f"Dummy {i}", day, lang, "test", f"dummy-{i}",
-                   f"<p>{html.escape(text)}</p>", 100)
+                   f"<p>{html.escape(text)}</p>".encode(), 100)
 
 
 def test_explain_sums_up_silent_articles_and_lists_the_rest(sample: Story) -> None:

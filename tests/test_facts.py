@@ -20,7 +20,7 @@ from builder.model import Article, Fact, FigureMention
 
 def article(path: str, lang: str, text: str) -> Article:
     return Article(path=path, title="", date=date(2025, 11, 26), lang=lang, source="", slug=path,
-                   body_html=f"<p>{html.escape(text)}</p>", words=len(text.split()))
+                   body=f"<p>{html.escape(text)}</p>".encode(), words=len(text.split()))
 
 
 def found(text: str, lang: str) -> list[tuple[float, str, str | None, str]]:

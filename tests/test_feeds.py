@@ -177,7 +177,7 @@ def test_feeds_and_sitemap_at_ten_thousand_articles(tmp_path: Path) -> None:
                         languages=("en",), search=False)
     langs = ("en", "tr", "uz", "ky", "vi")
     articles = tuple(Article(path=f"content/articles/{i}.md", title=f"Title {i}", date=date(2020, 1, 1) + timedelta(days=i % 2000),
-                             lang=langs[i % 5], source="Wire", slug=f"a{i}", body_html="<p>x</p>", words=2)
+                             lang=langs[i % 5], source="Wire", slug=f"a{i}", body=b"<p>x</p>", words=2)
                      for i in range(10_000))
     renderer, jobs = plan_site(Site(config, articles), (feed_jobs, sitemap_jobs))
     outputs, problems = run_jobs(renderer, jobs)

@@ -155,7 +155,7 @@ def test_timeline_positions_by_day(day: date, x: float) -> None:
 def test_timeline_labels_every_row_and_escapes_titles() -> None:
     def art(lang: str, day: date, title: str) -> Article:
         return Article(path=f"{lang}{day}.md", title=title, date=day, lang=lang, source="S", slug="s",
-                       body_html="", words=1)
+                       body=b"", words=1)
 
     svg = str(timeline_svg([art("ar", date(2025, 1, 1), "<b>&"), art("ja", date(2025, 1, 3), "会談"),
                             art("ar", date(2025, 1, 2), "ب")], "en"))
