@@ -12,7 +12,7 @@ from pathlib import Path
 from . import i18n
 from .cache import Store, open_store
 from .clusters import cluster_articles, read_stories
-from .config import load_config
+from .config import read_config
 from .content import Cache, read_articles, render_markdown
 from .errors import BuildError, Problem
 from .feeds import feed_jobs, sitemap_jobs
@@ -55,7 +55,7 @@ def load_site(root: Path, base_url: str | None = None, cache: Cache | None = Non
               changed: Collection[str] | None = None, store: Store | None = None,
               lap: Callable[[str], None] = lambda stage: None) -> tuple[Site, list[Problem]]:
     """Read and cluster everything; raise BuildError with every error found, return warnings."""
-    config, problems = load_config(root, base_url)
+    config, problems = read_config(root, base_url)
     if config is None:
         raise BuildError(problems)
     articles, found = read_articles(config, cache, changed, store)

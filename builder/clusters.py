@@ -71,7 +71,7 @@ from . import i18n
 from .cache import Store, digest, memo
 from .content import article_text
 from .entities import ENTITIES_FILE, Place, event_dates, matcher, read_entities
-from .errors import Problem
+from .errors import Problem, read_source, with_source
 from .facts import compare_facts, extract_figures
 from .model import (
     Article,
@@ -120,12 +120,16 @@ def read_stories(config: SiteConfig, render_markdown: Callable[[str], str]) -> t
 
 def _read_story(path: Path, rel: str, table: dict[str, Entity], config: SiteConfig,
                 render: Callable[[str], str]) -> tuple[StorySpec | None, list[Problem]]:
-    if path.stat().st_size > config.max_file_bytes:
-        return None, [Problem(rel, None, f"larger than max_file_bytes ({config.max_file_bytes})")]
-    try:
-        doc, problems = load_yaml(path.read_text(encoding="utf-8"), rel)
-    except UnicodeDecodeError as exc:
-        return None, [Problem(rel, None, f"not valid UTF-8 ({exc.reason}); save it as UTF-8")]
+    text, problems = read_source(path, rel, config.max_file_bytes)
+    if text is None:
+        return None, problems
+    spec, problems = _story(path, rel, text, table, config, render)
+    return spec, with_source(problems, rel, text)
+
+
+def _story(path: Path, rel: str, text: str, table: dict[str, Entity], config: SiteConfig,
+           render: Callable[[str], str]) -> tuple[StorySpec | None, list[Problem]]:
+    doc, problems = load_yaml(text, rel)
     if doc is None:
         return None, problems
     problems = check_mapping(doc, STORY_KEYS, rel, required=("title", "window", "entities"), where=1)
@@ -138,19 +142,22 @@ def _read_story(path: Path, rel: str, table: dict[str, Entity], config: SiteConf
     story_id = data.get("id") or name
     if story_id != name:
         what = "folder" if folder else "file"
-        problems.append(Problem(rel, doc.line("id"), f"id '{story_id}' differs from the {what} name '{name}'"))
+        problems.append(Problem(rel, doc.line("id"), f"id '{story_id}' differs from the {what} name '{name}'",
+                                col=doc.col("id")))
     elif not _ID.match(story_id):
-        problems.append(Problem(rel, doc.line("id", 1),
-                                f"story id '{story_id}' must be lowercase letters, digits and hyphens"))
+        problems.append(Problem(rel, doc.line("id", 1), f"story id '{story_id}' must be lowercase letters, digits "
+                                "and hyphens", col=doc.col("id")))
     problems += check_mapping(doc, WINDOW_KEYS, rel, required=("start", "end"), prefix="window.")
     start, end = (_day(doc, rel, key, problems) for key in ("start", "end"))
     if start and end and start > end:
-        problems.append(Problem(rel, doc.line("window.end"), f"window ends ({end}) before it starts ({start})"))
+        problems.append(Problem(rel, doc.line("window.end"), f"window ends ({end}) before it starts ({start})",
+                                col=doc.col("window.end")))
     title = {_language(doc, rel, f"title.{code}", str(code), problems): text for code, text in data["title"].items()}
     entities = _entities(doc, rel, table, problems)
     include, exclude = (_article_paths(doc, rel, key, config.root, problems) for key in ("include", "exclude"))
     for both in sorted(set(include) & set(exclude)):
-        problems.append(Problem(rel, doc.line("exclude"), f"{both} is both included and excluded"))
+        problems.append(Problem(rel, doc.line("exclude"), f"{both} is both included and excluded",
+                                col=doc.col("exclude")))
     languages = [_language(doc, rel, f"summary_languages.{i}", code, problems)
                  for i, code in enumerate(data.get("summary_languages") or config.summary_languages)]
     summaries, paths = _summaries(path, rel, name, folder, languages, doc, config, render, problems)
@@ -165,8 +172,8 @@ def _day(doc: YamlDoc, rel: str, key: str, problems: list[Problem]) -> date | No
     try:
         return date.fromisoformat(str(value)) if value is not None else None
     except ValueError:
-        problems.append(Problem(rel, doc.line(f"window.{key}"),
-                                f"'window.{key}' must be a date like 2025-11-24, got '{value}'"))
+        problems.append(Problem(rel, doc.line(f"window.{key}"), f"'window.{key}' must be a date like 2025-11-24, "
+                                f"got '{value}'", col=doc.col(f"window.{key}")))
         return None
 
 
@@ -174,7 +181,7 @@ def _language(doc: YamlDoc, rel: str, key: str, code: str, problems: list[Proble
     try:
         return i18n.language(i18n.normalize_code(code)).code
     except ValueError as exc:
-        problems.append(Problem(rel, doc.line(key), f"'{key}': {exc}"))
+        problems.append(Problem(rel, doc.line(key), f"'{key}': {exc}", col=doc.col(key)))
         return code
 
 
@@ -186,11 +193,13 @@ def _entities(doc: YamlDoc, rel: str, table: dict[str, Entity], problems: list[P
         if name in table and table[name] not in out:
             out.append(table[name])
         elif name in table:
-            problems.append(Problem(rel, doc.line(f"entities.{i}"), f"entity '{name}' is listed twice"))
+            problems.append(Problem(rel, doc.line(f"entities.{i}"), f"entity '{name}' is listed twice",
+                                    col=doc.col(f"entities.{i}")))
         else:
             close = [by_alias[name]] if name in by_alias else difflib.get_close_matches(name, table, n=1)
             hint = f", did you mean '{close[0]}'?" if close else f" (not in {ENTITIES_FILE})"
-            problems.append(Problem(rel, doc.line(f"entities.{i}"), f"unknown entity '{name}'{hint}"))
+            problems.append(Problem(rel, doc.line(f"entities.{i}"), f"unknown entity '{name}'{hint}",
+                                    col=doc.col(f"entities.{i}")))
     if not out and not problems:
         problems.append(Problem(rel, doc.line("entities"), "a story needs at least one entity"))
     return tuple(out)
@@ -200,8 +209,8 @@ def _article_paths(doc: YamlDoc, rel: str, key: str, root: Path, problems: list[
     paths = []
     for i, value in enumerate(doc.data.get(key) or []):
         if not (root / value).is_file():
-            problems.append(Problem(rel, doc.line(f"{key}.{i}"),
-                                    f"{key}: no article file '{value}' (paths are relative to the site folder)"))
+            problems.append(Problem(rel, doc.line(f"{key}.{i}"), f"{key}: no article file '{value}' (paths are "
+                                    "relative to the site folder)", col=doc.col(f"{key}.{i}")))
         paths.append(Path(value).as_posix())
     return paths
 
@@ -221,7 +230,10 @@ def _summaries(path: Path, rel: str, name: str, folder: bool, languages: list[st
             problems.append(Problem(rel, doc.line("summary_languages"), f"missing summary file {file_rel} (the {lang} summary)",
                                     hint="write it in Markdown; summary languages are " + ", ".join(languages)))
             continue
-        text = file.read_text(encoding="utf-8")
+        text, found = read_source(file, file_rel, config.max_file_bytes)
+        problems += found
+        if text is None:
+            continue
         if not text.strip():
             problems.append(Problem(file_rel, 1, "the summary is empty"))
             continue

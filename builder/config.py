@@ -7,9 +7,9 @@ from dataclasses import fields
 from pathlib import Path
 
 from . import i18n
-from .errors import Problem
+from .errors import Problem, read_source, with_source
 from .model import SiteConfig
-from .yamlio import check_mapping, load_yaml
+from .yamlio import TYPES, check_mapping, load_yaml
 
 CONFIG_FILE = "site.yaml"
 SCHEMA = {
@@ -29,28 +29,38 @@ SCHEMA = {
     "cname": "string",
 }
 REQUIRED = ("title", "base_url", "default_language")
+FALLBACK_LANGUAGE, FALLBACK_URL = "en", "https://example.invalid/"  # stand-ins while site.yaml has errors
 _URL = re.compile(r"^https?://[^/\s]+(/[^\s?#]*)?$")
 
 
 def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig | None, list[Problem]]:
-    """Parse ``root/site.yaml``; ``base_url`` (from the command line) overrides the file's."""
+    """Parse ``root/site.yaml``; None with the problems when it has errors."""
+    config, problems = read_config(root, base_url)
+    return (None if any(not p.warning for p in problems) else config), problems
+
+
+def read_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig | None, list[Problem]]:
+    """Parse ``root/site.yaml``; ``base_url`` (from the command line) overrides the file's.
+
+    A key in error is reported and its default used, so that the content can still be read and every
+    problem of the site reported at once; None only when the file cannot be read as a mapping."""
     path = root / CONFIG_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.is_file():
         return None, [Problem(CONFIG_FILE, None, f"no {CONFIG_FILE} in {root} (run from the site folder or pass --site)")]
-    except UnicodeDecodeError as exc:
-        return None, [Problem(CONFIG_FILE, None, f"not valid UTF-8 ({exc.reason}); save it as UTF-8")]
+    text, problems = read_source(path, CONFIG_FILE)
+    if text is None:
+        return None, problems
     doc, problems = load_yaml(text, CONFIG_FILE)
     if doc is None:
         return None, problems
     problems = check_mapping(doc, SCHEMA, CONFIG_FILE, required=REQUIRED, where=1)
-    if problems:
-        return None, problems
-    data = doc.data
+    if not isinstance(doc.data, dict):
+        return None, with_source(problems, CONFIG_FILE, text)
+    data = {key: value for key, value in doc.data.items()
+            if key in SCHEMA and value is not None and TYPES[SCHEMA[key]](value)}
 
-    def where(key: str) -> int | None:
-        return doc.line(key, 1)
+    def at(key: str) -> dict[str, int | None]:
+        return {"line": doc.line(key, 1), "col": doc.col(key)}
 
     def lang_list(key: str, values: list[str]) -> list[str]:
         out = []
@@ -58,44 +68,47 @@ def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig | N
             try:
                 out.append(i18n.language(i18n.normalize_code(value)).code)
             except ValueError as exc:
-                problems.append(Problem(CONFIG_FILE, where(key), f"{key}: {exc}"))
+                problems.append(Problem(CONFIG_FILE, message=f"{key}: {exc}", **at(key)))
         return out
 
-    default = lang_list("default_language", [data["default_language"]])
-    languages = lang_list("languages", data.get("languages") or [data["default_language"]])
+    default = lang_list("default_language", [data["default_language"]] if "default_language" in data else [])
+    default = default or [FALLBACK_LANGUAGE]
+    languages = lang_list("languages", data.get("languages") or default) or default
     summary = lang_list("summary_languages", data.get("summary_languages") or ["en", "ru"])
-    url = base_url or data["base_url"]
+    url = base_url or data.get("base_url", FALLBACK_URL)
     if not _URL.match(url):
-        problems.append(Problem(CONFIG_FILE if not base_url else "--base-url", where("base_url") if not base_url else None,
-                                f"base_url '{url}' must be an absolute http(s) URL, e.g. https://user.github.io/repo/"))
+        problems.append(Problem(CONFIG_FILE, message=f"base_url '{url}' must be an absolute http(s) URL, e.g. "
+                                "https://user.github.io/repo/", **at("base_url")) if not base_url else
+                        Problem("--base-url", None, f"'{url}' must be an absolute http(s) URL, e.g. https://user.github.io/repo/"))
+        url = FALLBACK_URL
     for key in ("words_per_minute", "latest_count", "max_file_bytes"):
         if key in data and data[key] <= 0:
-            problems.append(Problem(CONFIG_FILE, where(key), f"{key} must be a positive integer"))
+            problems.append(Problem(CONFIG_FILE, message=f"{key} must be a positive integer", **at(key)))
+            del data[key]
     for code in languages:
         if not i18n.has_catalog(code):
-            problems.append(Problem(CONFIG_FILE, where("languages"), f"languages: no interface catalog for '{code}'; "
-                                    f"its pages will use English interface strings", warning=True))
-    if any(not p.warning for p in problems):
-        return None, problems
+            problems.append(Problem(CONFIG_FILE, message=f"languages: no interface catalog for '{code}'; its pages "
+                                    "will use English interface strings", warning=True, **at("languages")))
 
     def per_language(value: str | dict[str, str] | None) -> dict[str, str]:
         if value is None:
             return {}
         return {default[0]: value} if isinstance(value, str) else {i18n.normalize_code(k): v for k, v in value.items()}
 
-    title = per_language(data["title"])
-    if default[0] not in title:
-        return None, [Problem(CONFIG_FILE, where("title"), f"title has no entry for the default language '{default[0]}'")]
+    title = per_language(data.get("title"))
+    if "title" in data and default[0] not in title:
+        problems.append(Problem(CONFIG_FILE, message=f"title has no entry for the default language '{default[0]}'",
+                                **at("title")))
     known = {f.name for f in fields(SiteConfig)}
     options = {k: v for k, v in data.items() if k in known and k not in {"title", "description", "languages",
                                                                        "summary_languages", "base_url", "default_language"}}
     return SiteConfig(
         root=root,
-        title=title,
+        title={default[0]: "", **title},
         description=per_language(data.get("description")),
         base_url=url.rstrip("/") + "/",
         default_language=default[0],
         languages=tuple(languages),
         summary_languages=tuple(summary),
         **options,
-    ), problems
+    ), with_source(problems, CONFIG_FILE, text)

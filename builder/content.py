@@ -26,7 +26,7 @@ from markdown.extensions.toc import slugify_unicode
 
 from . import i18n
 from .cache import Store, code_version, digest
-from .errors import Problem
+from .errors import Problem, decode, with_source
 from .model import Article, Heading, Moment, SiteConfig, day_of
 from .parallel import fork_map
 from .yamlio import YamlDoc, check_mapping, load_yaml
@@ -46,7 +46,6 @@ SLUG_MAX = 80
 _SLUG_OK = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _APOSTROPHES = re.compile(r"['’‘ʻʼ`]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # no spaces between words
 _WORD = re.compile(r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
@@ -130,40 +129,29 @@ def parse_date(value: Any) -> Moment:
     if not isinstance(value, str):
         raise ValueError(f"date must be an ISO date like 2025-11-26, got {value!r}")
     text = value.strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return date.fromisoformat(text)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})", text):
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})", text):
+            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:  # 2025-02-30: the shape is right, the day does not exist
+        raise ValueError(f"'{text}' is not a date: {exc}") from None
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?", text):
         raise ValueError(f"date-time '{text}' needs a UTC offset, e.g. {text}+03:00")
     raise ValueError(f"'{text}' is not an ISO date (2025-11-26) or date-time with offset (2025-11-26T14:41:00+03:00)")
-
-
-def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
-    """UTF-8 text without BOM, or a problem naming the line (and byte) that is not UTF-8."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [Problem(path, 1, "file is UTF-16; save it as UTF-8")]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return None, [Problem(path, line, f"not valid UTF-8 (byte {exc.start}: 0x{data[exc.start]:02x}); save the file as UTF-8")]
-    bad = _CONTROL.search(text)
-    if bad:
-        line = text[: bad.start()].count("\n") + 1
-        return None, [Problem(path, line, f"control character U+{ord(bad.group()):04X} in the file; remove it")]
-    return text, []
 
 
 def split_front_matter(path: str, text: str) -> tuple[str, str] | Problem:
     """Return (front matter, body) or the problem."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
-        return Problem(path, 1, "missing front matter: an article starts with a line '---'")
+        return Problem(path, 1, "missing front matter: an article starts with a line '---'",
+                       hint="begin the file with '---', the fields (title: …, date: …), and '---' again")
     for i, line in enumerate(lines[1:], start=1):
         if line.rstrip() in ("---", "..."):
             return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :])
-    return Problem(path, 1, "front matter opened with '---' is never closed")
+    return Problem(path, 1, "front matter opened with '---' is never closed", col=1,
+                   hint="add a line '---' after the last field")
 
 
 def parse_article(path: str, data: bytes, config: SiteConfig) -> tuple[Article | None, list[Problem]]:
@@ -180,6 +168,11 @@ def parse_source(path: str, data: bytes, config: SiteConfig) -> tuple[Article | 
     text, problems = decode(path, data)
     if text is None:
         return None, problems
+    article, problems = _parse_fields(path, text, config)
+    return article, with_source(problems, path, text)
+
+
+def _parse_fields(path: str, text: str, config: SiteConfig) -> tuple[Article | None, list[Problem]]:
     split = split_front_matter(path, text)
     if isinstance(split, Problem):
         return None, [split]
@@ -188,7 +181,8 @@ def parse_source(path: str, data: bytes, config: SiteConfig) -> tuple[Article | 
     if doc is None:
         return None, problems
     if not isinstance(doc.data, dict):
-        return None, [Problem(path, 1, "front matter must be a mapping of fields (title: ..., date: ...)")]
+        return None, [Problem(path, 1, "front matter must be a mapping of fields (title: ..., date: ...)",
+                              hint="write one 'field: value' per line between the '---' lines")]
     problems = check_mapping(doc, FRONT_MATTER, path, required=REQUIRED, unknown_is_error=False, where=1)
     errors = [p for p in problems if not p.warning]
     fields = doc.data
@@ -197,15 +191,15 @@ def parse_source(path: str, data: bytes, config: SiteConfig) -> tuple[Article | 
         try:
             moment = parse_date(fields["date"])
         except ValueError as exc:
-            errors.append(Problem(path, doc.line("date"), str(exc)))
+            errors.append(Problem(path, doc.line("date"), str(exc), col=doc.col("date")))
     if isinstance(fields.get("lang"), str):
         try:
             lang = i18n.language(i18n.normalize_code(fields["lang"])).code
         except ValueError as exc:
-            errors.append(Problem(path, doc.line("lang"), str(exc)))
+            errors.append(Problem(path, doc.line("lang"), str(exc), col=doc.col("lang")))
     slug = fields.get("slug")
     if isinstance(slug, str) and not (_SLUG_OK.match(slug) and len(slug) <= SLUG_MAX and slug not in _RESERVED):
-        errors.append(Problem(path, doc.line("slug"), f"slug '{slug}' is not allowed",
+        errors.append(Problem(path, doc.line("slug"), f"slug '{slug}' is not allowed", col=doc.col("slug"),
                               hint=f"use lowercase ASCII letters, digits and '-', at most {SLUG_MAX} characters"))
     if errors:
         return None, errors + [p for p in problems if p.warning]
@@ -219,8 +213,8 @@ def future_dates(articles: Iterable[Article], config: SiteConfig) -> list[Proble
     if config.allow_future:
         return []
     today = date.today()
-    return [Problem(a.path, a.date_line, f"date {a.date} is in the future (set allow_future: true in site.yaml "
-                    "if intended)", warning=True) for a in articles if day_of(a.date) > today]
+    return [Problem(a.path, a.date_line, f"date {a.date} is in the future", warning=True,
+                    hint="set allow_future: true in site.yaml if intended") for a in articles if day_of(a.date) > today]
 
 
 def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment) -> Article:

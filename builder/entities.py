@@ -27,11 +27,13 @@ import pickle
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from itertools import compress
 from pathlib import Path
+from typing import Any
 
 import babel
 import babel.numbers
@@ -40,9 +42,9 @@ from babel.core import get_global
 from babel.localedata import locale_identifiers, resolve_locale_filename
 
 from . import i18n
-from .errors import Problem
+from .errors import Problem, read_source, with_source
 from .model import Entity, Mention
-from .yamlio import YamlDoc, check_mapping, load_yaml
+from .yamlio import check_mapping, load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +272,15 @@ def read_entities(root: Path) -> tuple[dict[str, Entity], list[Problem]]:
     path = root / ENTITIES_FILE
     if not path.is_file():
         return {}, [Problem(ENTITIES_FILE, None, "the entity table is missing", hint="stories name entities from it")]
-    doc, problems = load_yaml(path.read_text(encoding="utf-8"), ENTITIES_FILE)
+    text, problems = read_source(path, ENTITIES_FILE)
+    if text is None:
+        return {}, problems
+    table, problems = _read_table(text)
+    return table, with_source(problems, ENTITIES_FILE, text)
+
+
+def _read_table(text: str) -> tuple[dict[str, Entity], list[Problem]]:
+    doc, problems = load_yaml(text, ENTITIES_FILE)
     if doc is None:
         return {}, problems
     if not isinstance(doc.data, dict):
@@ -283,42 +293,43 @@ def read_entities(root: Path) -> tuple[dict[str, Entity], list[Problem]]:
                                     "'aliases'"))
             continue
         prefix = f"{name}."  # not check_mapping's prefix: names may contain dots ("St. Petersburg")
-        sub = YamlDoc(body, {k[len(prefix):]: n for k, n in doc.lines.items() if k.startswith(prefix)})
+        sub = doc.sub(prefix, body)
         found = check_mapping(sub, ENTITY_KEYS, ENTITIES_FILE, required=("kind",), where=line)
         if found:
             problems += found
             continue
-        entity, found = _entity(str(name), body, lambda key: sub.line(key, line))
+        entity, found = _entity(str(name), body, lambda key: {"line": sub.line(key, line), "col": sub.col(key)})
         problems += found
         if entity:
             table[entity.name] = entity
     return _with_rivals(table), problems + _collisions(table)
 
 
-def _entity(name: str, body: dict, line) -> tuple[Entity | None, list[Problem]]:
+def _entity(name: str, body: dict, at: Callable[[str], dict[str, Any]]) -> tuple[Entity | None, list[Problem]]:
+    """One entry of the table; ``at(key)`` is where a key's value is, for problems."""
     kind = body["kind"]
     if kind not in KINDS:
         close = difflib.get_close_matches(kind, KINDS, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"one of {', '.join(KINDS)}"
-        return None, [Problem(ENTITIES_FILE, line("kind"), f"unknown kind '{kind}', {hint}")]
+        return None, [Problem(ENTITIES_FILE, message=f"unknown kind '{kind}', {hint}", **at("kind"))]
     aliases = list(body.get("aliases") or [])
     if kind != "place":
         extra = [key for key in ("territory", "timezone", "city") if key in body]
         if extra:
-            return None, [Problem(ENTITIES_FILE, line(extra[0]), f"'{extra[0]}' is only for places "
-                                  "(CLDR has no names of people or organisations)")]
+            return None, [Problem(ENTITIES_FILE, message=f"'{extra[0]}' is only for places (CLDR has no names of "
+                                  "people or organisations)", **at(extra[0]))]
         return Entity(name, kind, tuple(aliases)), []
     problems = []
     if territory := body.get("territory"):
         if territory not in babel.Locale("en").territories:
-            problems.append(Problem(ENTITIES_FILE, line("territory"),
-                                    f"unknown territory code '{territory}' (use ISO 3166, e.g. KG)"))
+            problems.append(Problem(ENTITIES_FILE, message=f"unknown territory code '{territory}' (use ISO 3166, "
+                                    "e.g. KG)", **at("territory")))
         else:
             aliases += cldr_names("territory", territory)
     if zone := body.get("timezone"):
         if zone not in get_global("zone_territories"):
-            problems.append(Problem(ENTITIES_FILE, line("timezone"),
-                                    f"unknown time zone '{zone}' (use an IANA name, e.g. Asia/Bishkek)"))
+            problems.append(Problem(ENTITIES_FILE, message=f"unknown time zone '{zone}' (use an IANA name, "
+                                    "e.g. Asia/Bishkek)", **at("timezone")))
         else:
             aliases += cldr_names("timezone", zone)
     city = body.get("city", bool(zone))

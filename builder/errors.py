@@ -1,14 +1,67 @@
-"""Problems found in a site, each with the place it comes from."""
+"""Problems found in a site, each with the place it comes from and the line it points at."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+SNIPPET_WIDTH = 100  # characters of a long source line shown around the column
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """The offending source line as it will be shown, and the caret's place in it (1-based)."""
+
+    text: str
+    caret: int | None = None
+
+    @classmethod
+    def of(cls, line: str, col: int | None) -> Snippet:
+        """Cut a long line to a window around ``col``; control characters become visible symbols
+        (a NUL or an escape sequence from a broken file must not reach the terminal)."""
+        start = 0
+        if len(line) > SNIPPET_WIDTH:
+            start = max(0, min((col or 1) - 1 - SNIPPET_WIDTH // 2, len(line) - SNIPPET_WIDTH))
+        text = line[start : start + SNIPPET_WIDTH]
+        caret = col - start if col is not None and 0 < col - start <= len(text) + 1 else None
+        if start:
+            text, caret = "…" + text, caret and caret + 1
+        if start + SNIPPET_WIDTH < len(line):
+            text += "…"
+        return cls("".join(_visible(ch) for ch in text), caret)
+
+    def lines(self, number: int) -> list[str]:
+        gutter = " " * len(str(number))
+        shown = [f"    {number} | {self.text}"]
+        if self.caret is not None:
+            pad = "".join("\t" if ch == "\t" else " " * _width(ch) for ch in self.text[: self.caret - 1])
+            shown.append(f"    {gutter} | {pad}^")
+        return shown
+
+
+def _visible(ch: str) -> str:
+    code = ord(ch)
+    if ch == "\t":
+        return ch
+    if code < 0x20:
+        return chr(0x2400 + code)  # U+2400 CONTROL PICTURES: ␀ ␛ …
+    return "\u2421" if code == 0x7F else "\ufffd" if 0x80 <= code < 0xA0 else ch
+
+
+def _width(ch: str) -> int:
+    """Terminal columns of a character: CJK takes two, combining marks none."""
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One error or warning, printed as ``path:line[:col]: message``."""
+    """One error or warning: ``path:line[:col]: error: message``, the source line, and a hint."""
 
     path: str
     line: int | None
@@ -16,6 +69,7 @@ class Problem:
     col: int | None = None
     hint: str = ""
     warning: bool = False
+    source: Snippet | None = None
 
     def __str__(self) -> str:
         where = self.path
@@ -23,9 +77,63 @@ class Problem:
             where += f":{self.line}"
             if self.col is not None:
                 where += f":{self.col}"
-        kind = "warning: " if self.warning else ""
-        text = f"{where}: {kind}{self.message}"
-        return f"{text}\n    hint: {self.hint}" if self.hint else text
+        shown = [f"{where}: {'warning' if self.warning else 'error'}: {self.message}"]
+        if self.source is not None and self.line is not None:
+            shown += self.source.lines(self.line)
+        if self.hint:
+            shown.append(f"    hint: {self.hint}")
+        return "\n".join(shown)
+
+
+def with_source(problems: Iterable[Problem], path: str, text: str, first_line: int = 1) -> list[Problem]:
+    """``problems`` with the source line each one points at, taken from ``text`` (the file ``path`` from
+    its line ``first_line`` on), when it has none yet."""
+    lines: list[str] | None = None
+    out = []
+    for problem in problems:
+        index = (problem.line or 0) - first_line
+        if problem.path == path and problem.line and problem.source is None and index >= 0:
+            lines = text.split("\n") if lines is None else lines
+            if index < len(lines):
+                problem = replace(problem, source=Snippet.of(lines[index].rstrip("\r"), problem.col))
+        out.append(problem)
+    return out
+
+
+def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text without BOM, or a problem naming the line, column (and byte) that is not UTF-8."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(path, 1, "file is UTF-16; save it as UTF-8")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start, end = data.rfind(b"\n", 0, exc.start) + 1, data.find(b"\n", exc.start)
+        line = data[: exc.start].count(b"\n") + 1
+        shown = data[start : end if end >= 0 else len(data)].decode("utf-8-sig", "replace")
+        col = len(data[start : exc.start].decode("utf-8-sig", "replace")) + 1
+        problem = Problem(path, line, f"not valid UTF-8 (byte {exc.start}: 0x{data[exc.start]:02x}); save the file as UTF-8",
+                          col=col, hint="a file saved as Windows-1252 or Latin-1: re-save it with the encoding UTF-8")
+        return None, with_source([problem], path, shown, line)
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text[: bad.start()].count("\n") + 1
+        col = bad.start() - text.rfind("\n", 0, bad.start())
+        return None, with_source([Problem(path, line, f"control character U+{ord(bad.group()):04X} in the file; remove it",
+                                          col=col)], path, text)
+    return text, []
+
+
+def read_source(file: Path, rel: str, max_bytes: int | None = None) -> tuple[str | None, list[Problem]]:
+    """The text of a site file (``rel`` in messages), or the problem: too large, unreadable, not UTF-8."""
+    try:
+        size = file.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            return None, [Problem(rel, None, f"file is too large ({size:,} bytes; the limit is {max_bytes:,})",
+                                  hint="set max_file_bytes in site.yaml")]
+        data = file.read_bytes()
+    except OSError as exc:
+        return None, [Problem(rel, None, f"cannot read the file: {exc.strerror or exc}")]
+    return decode(rel, data)
 
 
 class BuildError(Exception):
@@ -35,9 +143,9 @@ class BuildError(Exception):
         self.problems = problems
         super().__init__("\n".join(map(str, problems)))
 
-    def report(self) -> str:
+    def report(self, action: str = "Build") -> str:
         n = len(self.problems)
-        head = f"Build failed with {n} error{'s' if n != 1 else ''}:"
+        head = f"{action} failed with {n} error{'s' if n != 1 else ''}:"
         return "\n".join([head, *map(str, self.problems)])
 
 

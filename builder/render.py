@@ -22,7 +22,7 @@ from . import i18n
 from .clusters import stories_json
 from .content import UNKNOWN_SOURCE
 from .entities import ENTITIES_FILE
-from .errors import Problem, rel
+from .errors import Problem, rel, with_source
 from .model import Article, Decision, Fact, Output, Site, Story, instant
 from .timeline import timeline_svg
 
@@ -336,7 +336,12 @@ def template_problem(exc: BaseException, root: Path, line: int | None, page: str
     name = _template_file(exc) or "templates"
     path = rel(Path(name), root) if name.startswith("/") else name
     message = getattr(exc, "message", None) or str(exc)
-    return Problem(path, line, f"{message} (while rendering /{page})")
+    problem = Problem(path, line, f"{message} (while rendering /{page})")
+    try:  # the template's line as the editor sees it; a theme file that cannot be read shows none
+        text = Path(name).read_bytes().decode("utf-8", "replace") if name.startswith("/") else ""
+    except OSError:
+        text = ""
+    return with_source([problem], path, text)[0]
 
 
 RenderStep = Callable[[Renderer], list[Job]]

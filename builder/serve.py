@@ -211,18 +211,12 @@ class Preview:
     def error_page(self) -> bytes:
         """The build's errors as a page: file, line, message and the offending source line."""
         assert self.error is not None
-        items = []
-        for problem in self.error.problems:
-            where = problem.path + (f":{problem.line}" if problem.line is not None else "")
-            source = source_line(self.incremental.root, problem.path, problem.line)
-            items.append(f"<li><code class=where>{html.escape(where)}</code> {html.escape(problem.message)}"
-                         + (f"<pre>{html.escape(source)}</pre>" if source else "")
-                         + (f"<p>hint: {html.escape(problem.hint)}</p>" if problem.hint else "") + "</li>")
+        items = [f"<li><pre>{html.escape(str(problem))}</pre></li>" for problem in self.error.problems]
         count = len(self.error.problems)
         return (
             "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Build failed</title>"
             "<style>body{font:16px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem}"
-            "li{margin:1rem 0}pre{background:#f4f4f4;padding:.5rem;overflow:auto}code.where{font-weight:bold}</style>"
+            "li{margin:1rem 0}pre{background:#f4f4f4;padding:.5rem;overflow:auto;tab-size:4}</style>"
             f"</head><body><h1>Build failed with {count} error{'s' if count != 1 else ''}</h1><ol>{''.join(items)}</ol>"
             "<p>The server keeps running: fix the file and this page reloads by itself.</p></body></html>"
         ).encode("utf-8")
@@ -240,18 +234,6 @@ def reload_browsers() -> None:
     """Tell every open tab to reload (none are connected before the server listens)."""
     if LiveReloadHandler.waiters:
         LiveReloadHandler.reload_waiters("*")
-
-
-def source_line(root: Path, path: str, line: int | None) -> str:
-    """Line ``line`` of the site file ``path``, or "" when there is none to show."""
-    file = (root / path).resolve()
-    if line is None or line < 1 or not file.is_relative_to(root.resolve()) or not file.is_file():
-        return ""
-    with file.open(encoding="utf-8", errors="replace") as fh:
-        for number, text in enumerate(fh, 1):
-            if number == line:
-                return text.rstrip("\n")
-    return ""
 
 
 def serve(root: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None,

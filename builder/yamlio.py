@@ -9,13 +9,14 @@ here, so those rules hold everywhere.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import yaml
 
-from .errors import Problem
+from .errors import Problem, with_source
 
 MAX_ALIASES = 50  # front matter and site.yaml need few, if any; a bomb needs many
 
@@ -40,52 +41,94 @@ _Loader.add_implicit_resolver(
 
 @dataclass
 class YamlDoc:
-    """Parsed data plus the 1-based line of every key, by dotted path (``title.en``)."""
+    """Parsed data plus where every key is, by dotted path (``title.en``): its 1-based line, and the
+    1-based columns of the key and of its value (None when the value starts on a later line)."""
 
     data: Any
     lines: dict[str, int] = field(default_factory=dict)
+    cols: dict[str, tuple[int, int | None]] = field(default_factory=dict)
 
     def line(self, key: str, default: int | None = None) -> int | None:
         return self.lines.get(key, default)
 
+    def col(self, key: str, of_value: bool = True) -> int | None:
+        """The column a problem with ``key``'s value (or with the key itself) points at."""
+        key_col, value_col = self.cols.get(key, (None, None))
+        return value_col if of_value and value_col is not None else key_col
+
+    def sub(self, prefix: str, data: Any) -> YamlDoc:
+        """``data``, the value under ``prefix`` (ending with a dot), as a document of its own, positions kept."""
+        n = len(prefix)
+        return YamlDoc(data, {k[n:]: v for k, v in self.lines.items() if k.startswith(prefix)},
+                       {k[n:]: v for k, v in self.cols.items() if k.startswith(prefix)})
+
 
 def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[YamlDoc | None, list[Problem]]:
-    """Parse ``text`` (which starts at ``first_line`` of ``path``); return the doc or problems."""
+    """Parse ``text`` (which starts at ``first_line`` of ``path``); return the doc or problems.
+
+    Problems carry their line and column in ``path`` and the offending line of ``text``."""
     offset = first_line - 1
+    doc = YamlDoc(None)
     try:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
             if node is None:
-                return YamlDoc(None), []
-            lines: dict[str, int] = {}
+                return doc, []
             seen: dict[int, int] = {}
-            problems = _walk(node, "", path, offset, lines, seen)
+            problems = _walk(node, "", path, offset, doc, seen)
             aliases = sum(seen.values())
             if aliases > MAX_ALIASES:
-                return None, [Problem(path, first_line, f"too many YAML aliases ({aliases}); refusing to expand")]
-            if problems:
-                return None, problems
-            data = loader.construct_document(node)
+                problems = [Problem(path, first_line, f"too many YAML aliases ({aliases}); refusing to expand",
+                                    hint=f"a file may use at most {MAX_ALIASES} aliases (*name)")]
+            if not problems:
+                doc.data = loader.construct_document(node)
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + offset if mark else first_line
-        col = mark.column + 1 if mark else None
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        hint = "values containing ': ' must be quoted" if "mapping values" in message else ""
-        if "\t" in message or "tab" in message:
-            hint = "indent YAML with spaces, not tabs"
-        return None, [Problem(path, line, f"invalid YAML: {message}", col=col, hint=hint)]
+        problems = [_syntax_problem(exc, text, path, offset)]
     except yaml.YAMLError as exc:
-        return None, [Problem(path, first_line, f"invalid YAML: {exc}")]
-    return YamlDoc(data, lines), []
+        problems = [Problem(path, first_line, f"invalid YAML: {exc}")]
+    if problems:
+        return None, with_source(problems, path, text, first_line)
+    return doc, []
 
 
-def _walk(node: yaml.Node, prefix: str, path: str, offset: int, lines: dict[str, int],
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str, offset: int) -> Problem:
+    """libyaml's error, worded for an editor and placed where the mistake is (an unclosed quote or
+    bracket: where it opens, not where the parser gave up)."""
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return Problem(path, offset + 1, f"invalid YAML: {exc.problem or exc}")
+    lines = text.split("\n")
+    source = lines[mark.line] if mark.line < len(lines) else ""
+    problem, context = exc.problem or "", exc.context or ""
+    opened = exc.context_mark
+    message, hint = f"{problem} ({context})" if context else problem, ""
+    if "tab" in problem or source[mark.column : mark.column + 1] == "\t":
+        message, hint = "a tab character in the indentation", "indent YAML with spaces, not tabs"
+    elif "mapping values are not allowed" in problem:
+        message = "mapping values are not allowed here"
+        key, _, value = source.partition(": ")
+        hint = (f"quote the value: {key.strip()}: {json.dumps(value.strip(), ensure_ascii=False)}"
+                if re.fullmatch(r"\s*[\w.-]+", key) and value.strip() else "values containing ': ' must be quoted")
+    elif opened is not None and opened.line != mark.line and ("quoted scalar" in context or "flow" in context):
+        mark = opened
+        what = {"quoted scalar": "the quote", "flow sequence": "'['", "flow mapping": "'{'"}
+        message = next(f"{name} opened here is never closed" for key, name in what.items() if key in context)
+        hint = ("close it on the same line, or quote the whole value" if "flow" in context
+                else "close the quote, or escape a quote inside the text ('' in single quotes, \\\" in double)")
+    elif "constructor for the tag" in problem:
+        tag = re.search(r"'([^']*)'", problem)
+        name = tag.group(1).replace("tag:yaml.org,2002:", "!!") if tag else "this tag"
+        message = f"the tag {name} is not allowed"
+        hint = "only plain data is read (text, numbers, true/false, lists, mappings): remove the tag"
+    return Problem(path, mark.line + 1 + offset, message, col=mark.column + 1, hint=hint)
+
+
+def _walk(node: yaml.Node, prefix: str, path: str, offset: int, doc: YamlDoc,
           seen_nodes: dict[int, int]) -> list[Problem]:
-    """Record key lines and report keys given twice, naming both lines.
+    """Record where every key is and report keys given twice, naming both lines.
 
     An alias points at a node already walked: it is counted, not walked again, which would expand
     an alias bomb."""
@@ -98,17 +141,22 @@ def _walk(node: yaml.Node, prefix: str, path: str, offset: int, lines: dict[str,
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = str(key_node.value)
-            line = key_node.start_mark.line + 1 + offset
+            start, value = key_node.start_mark, value_node.start_mark
+            line = start.line + 1 + offset
             dotted = f"{prefix}{key}"
             if key in seen:
-                problems.append(Problem(path, line, f"key '{dotted}' is given twice (lines {seen[key]} and {line})"))
+                problems.append(Problem(path, line, f"key '{dotted}' is given twice (lines {seen[key]} and {line})",
+                                        col=start.column + 1, hint="keep one of them: YAML would silently use the last"))
             seen[key] = line
-            lines[dotted] = line
-            problems += _walk(value_node, dotted + ".", path, offset, lines, seen_nodes)
+            doc.lines[dotted] = line
+            doc.cols[dotted] = (start.column + 1, value.column + 1 if value.line == start.line else None)
+            problems += _walk(value_node, dotted + ".", path, offset, doc, seen_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            lines[f"{prefix}{i}"] = item.start_mark.line + 1 + offset
-            problems += _walk(item, f"{prefix}{i}.", path, offset, lines, seen_nodes)
+            mark = item.start_mark
+            doc.lines[f"{prefix}{i}"] = mark.line + 1 + offset
+            doc.cols[f"{prefix}{i}"] = (mark.column + 1, mark.column + 1)
+            problems += _walk(item, f"{prefix}{i}.", path, offset, doc, seen_nodes)
     return problems
 
 
@@ -154,20 +202,34 @@ def check_mapping(
     problems = []
     for key in required:
         if data.get(key) in (None, ""):
-            problems.append(Problem(path, doc.line(prefix + key, base_line), f"required field '{prefix}{key}' is missing"))
+            problems.append(Problem(path, doc.line(prefix + key, base_line), f"required field '{prefix}{key}' is missing",
+                                    col=doc.col(prefix + key, of_value=False)))
     for key, value in data.items():
-        line = doc.line(f"{prefix}{key}", base_line)
+        dotted = f"{prefix}{key}"
+        line = doc.line(dotted, base_line)
         expected = schema.get(str(key))
         if expected is None:
             close = difflib.get_close_matches(str(key), schema, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(schema))}"
-            problems.append(Problem(path, line, f"unknown key '{prefix}{key}', {hint}" if close else
-                                    f"unknown key '{prefix}{key}'", hint="" if close else hint,
-                                    warning=not unknown_is_error))
+            problems.append(Problem(path, line, f"unknown key '{dotted}', {hint}" if close else
+                                    f"unknown key '{dotted}'", col=doc.col(dotted, of_value=False),
+                                    hint="" if close else hint, warning=not unknown_is_error))
         elif value is not None and not TYPES[expected](value):
             article = "an" if expected[0] in "aeiou" else "a"
-            problems.append(Problem(path, line, f"'{prefix}{key}' must be {article} {expected}, got {_type_name(value)}"))
+            problems.append(Problem(path, line, f"'{dotted}' must be {article} {expected}, got {_type_name(value)}",
+                                    col=doc.col(dotted), hint=_type_hint(str(key), expected, value)))
     return problems
+
+
+def _type_hint(key: str, expected: str, value: Any) -> str:
+    """How to write a value of the expected type, from the value given where that helps."""
+    if expected.startswith("list"):
+        return f"write a list: {key}: [{value}]" if isinstance(value, str) else f"write a list: {key}: [a, b]"
+    if expected.startswith("string"):
+        return "put the value in double quotes, or write one per language (en: …)" if "mapping" in expected \
+            else "put the whole value in double quotes"
+    return {"boolean": "write true or false", "integer": "write a whole number, without quotes",
+            "date": "write an ISO date, e.g. 2025-11-26"}.get(expected, "")
 
 
 def _get(data: Any, dotted: str) -> Any:

@@ -165,12 +165,14 @@ def test_new_languages_need_no_code_or_config(make_site: MakeSite) -> None:
 
 GOOD_HEAD = "---\ntitle: Fine\ndate: 2025-11-20\nlang: en\nsource: Wire\n---\nBody.\n"
 BAD_FILES: dict[str, tuple[str | bytes, str]] = {
-    "missing field": ("---\ntitle: A\ndate: 2025-11-20\nlang: en\n---\nx\n", "content/articles/bad.md:1: required field 'source' is missing"),
-    "bad yaml": ("---\ntitle: a: b\ndate: 2025-11-20\nlang: en\nsource: W\n---\n", "content/articles/bad.md:2:"),
-    "bad date": ("---\ntitle: A\ndate: 2025-02-30\nlang: en\nsource: W\n---\n", "content/articles/bad.md:3: day is out of range"),
-    "unknown language": ("---\ntitle: A\ndate: 2025-11-20\nlang: xx\nsource: W\n---\n", "content/articles/bad.md:4: unknown language code 'xx'"),
-    "not utf-8": ("---\ntitle: Caf\xe9\ndate: 2025-11-20\nlang: en\nsource: W\n---\n".encode("latin-1"), "content/articles/bad.md:2: not valid UTF-8"),
-    "unclosed": ("---\ntitle: A\n", "content/articles/bad.md:1: front matter opened"),
+    "missing field": ("---\ntitle: A\ndate: 2025-11-20\nlang: en\n---\nx\n", "content/articles/bad.md:1: error: required field 'source' is missing"),
+    "bad yaml": ("---\ntitle: a: b\ndate: 2025-11-20\nlang: en\nsource: W\n---\n", "content/articles/bad.md:2:9: error: "
+                 "mapping values are not allowed here\n    2 | title: a: b\n      |         ^\n"
+                 '    hint: quote the value: title: "a: b"\n'),
+    "bad date": ("---\ntitle: A\ndate: 2025-02-30\nlang: en\nsource: W\n---\n", "content/articles/bad.md:3:7: error: '2025-02-30' is not a date: day is out of range"),
+    "unknown language": ("---\ntitle: A\ndate: 2025-11-20\nlang: xx\nsource: W\n---\n", "content/articles/bad.md:4:7: error: unknown language code 'xx'"),
+    "not utf-8": ("---\ntitle: Caf\xe9\ndate: 2025-11-20\nlang: en\nsource: W\n---\n".encode("latin-1"), "content/articles/bad.md:2:11: error: not valid UTF-8"),
+    "unclosed": ("---\ntitle: A\n", "content/articles/bad.md:1:1: error: front matter opened"),
 }
 
 
@@ -191,10 +193,22 @@ def test_bad_input_keeps_previous_output(make_site: MakeSite, case: str) -> None
 
 
 def test_all_problems_are_reported_at_once(make_site: MakeSite) -> None:
-    site = make_site({"content/articles/a.md": BAD_FILES["bad date"][0], "content/articles/b.md": BAD_FILES["missing field"][0]})
+    """Broken articles, a broken story file and a broken site.yaml key: one run reports them all."""
+    site = make_site({"content/articles/a.md": BAD_FILES["bad date"][0], "content/articles/b.md": BAD_FILES["missing field"][0],
+                      "content/articles/c.md": BAD_FILES["bad yaml"][0]})
+    story = site / "content/clusters/putin-bishkek-2025-11/story.yaml"
+    story.write_text(story.read_text(encoding="utf-8").replace("end: 2025-11-30", "end: 2025-11-31"), encoding="utf-8")
+    story_line = story.read_text(encoding="utf-8").splitlines().index("  end: 2025-11-31") + 1
+    config = site / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("feeds: true", "feeds: yes"), encoding="utf-8")
+    config_line = config.read_text(encoding="utf-8").splitlines().index("feeds: yes") + 1
     result = run("build", "--site", str(site), "--no-search")
-    assert result.returncode == 1 and "Build failed with 2 errors" in result.stderr
-    assert "content/articles/a.md:3:" in result.stderr and "content/articles/b.md:1:" in result.stderr
+    assert result.returncode == 1 and "Build failed with 5 errors" in result.stderr, result.stderr
+    for where in ("content/articles/a.md:3:7: error:", "content/articles/b.md:1: error:", "content/articles/c.md:2:9: error:",
+                  f"content/clusters/putin-bishkek-2025-11/story.yaml:{story_line}:8: error: 'window.end' must be a date",
+                  f"site.yaml:{config_line}:8: error: 'feeds' must be a boolean"):
+        assert where in result.stderr, (where, result.stderr)
+    assert "Traceback" not in result.stderr and not (site / "public").exists()
 
 
 def test_same_url_names_both_files(make_site: MakeSite) -> None:
@@ -210,7 +224,7 @@ def test_site_yaml_error_names_line(make_site: MakeSite) -> None:
     config.write_text(config.read_text(encoding="utf-8") + "max_file_bytes: lots\n", encoding="utf-8")
     line = len(config.read_text(encoding="utf-8").splitlines())
     result = run("build", "--site", str(site), "--no-search")
-    assert result.returncode == 1 and f"site.yaml:{line}: 'max_file_bytes' must be an integer" in result.stderr
+    assert result.returncode == 1 and f"site.yaml:{line}:17: error: 'max_file_bytes' must be an integer" in result.stderr
 
 
 def test_template_errors_name_template_and_line(make_site: MakeSite) -> None:
@@ -221,6 +235,7 @@ def test_template_errors_name_template_and_line(make_site: MakeSite) -> None:
     template.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run("build", "--site", str(site), "--no-search")
     assert result.returncode == 1 and "templates/article.html:3:" in result.stderr, result.stderr
+    assert "\n    3 | {% if %}\n" in result.stderr
     lines[2] = "{{ no_such_variable }}"
     template.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run("build", "--site", str(site), "--no-search")
@@ -321,7 +336,7 @@ def test_static_symlink_leaving_the_site_is_refused(make_site: MakeSite, tmp_pat
     secret.write_text("do not publish", encoding="utf-8")
     (site / "static/leak.txt").symlink_to(secret)
     result = run("build", "--site", str(site), "--no-search")
-    assert result.returncode == 1 and "static/leak.txt: symlinks outside the site are not followed" in result.stderr
+    assert result.returncode == 1 and "static/leak.txt: error: symlinks outside the site are not followed" in result.stderr
 
 
 XSS_BODY = """

@@ -30,45 +30,45 @@ def only_error(text: str | bytes, config: SiteConfig = CONFIG):
     return errors
 
 
-# --- front matter and YAML: (source, expected line, words the message must contain)
+# --- front matter and YAML: (source, expected line, column, words the message must contain)
 BAD_FRONT_MATTER = [
-    ("---\ntitle: Hello\ndate: 2025-11-26\n", 1, "never closed"),
-    ("title: Hello\n", 1, "missing front matter"),
-    ("---\ntitle: a: b\ndate: 2025-11-26\nlang: en\nsource: W\n---\n", 2, "invalid YAML"),
-    ("---\ntitle: Hello\ndate: 2025-11-26\nlang: en\nsource: W\ntags:\n\t- a\n---\n", 7, "invalid YAML"),
-    ("---\n- a\n- b\n---\n", 1, "must be a mapping"),
-    ("---\njust a string\n---\n", 1, "must be a mapping"),
-    ("---\n---\nbody\n", 1, "must be a mapping"),
-    ("---\ntitle: !!python/object/apply:os.system ['echo pwned']\ndate: 2025-11-26\nlang: en\nsource: W\n---\n", 2, "YAML"),
-    ("---\ntitle: A\ntitle: B\ndate: 2025-11-26\nlang: en\nsource: W\n---\n", 3, "lines 2 and 3"),
-    ("---\ndate: 2025-11-26\nlang: en\nsource: W\n---\n", 1, "'title' is missing"),
-    ("---\ntitle: A\nlang: en\nsource: W\n---\n", 1, "'date' is missing"),
-    ("---\ntitle: A\ndate: 2025-11-26\nsource: W\n---\n", 1, "'lang' is missing"),
-    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\n---\n", 1, "'source' is missing"),
-    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\ntags: \"a,b\"\n---\n", 6, "list of strings"),
-    ("---\ntitle: [x]\ndate: 2025-11-26\nlang: en\nsource: W\n---\n", 2, "'title' must be a string"),
-    ("---\ntitle: A\ndate: 2025-13-01\nlang: en\nsource: W\n---\n", 3, "month must be in 1..12"),
-    ("---\ntitle: A\ndate: 2025-02-30\nlang: en\nsource: W\n---\n", 3, "day is out of range"),
-    ("---\ntitle: A\ndate: March 5\nlang: en\nsource: W\n---\n", 3, "not an ISO date"),
-    ("---\ntitle: A\ndate: ''\nlang: en\nsource: W\n---\n", 3, "'date' is missing"),
-    ("---\ntitle: A\ndate: 2025-11-26T14:41:00\nlang: en\nsource: W\n---\n", 3, "needs a UTC offset"),
-    ("---\ntitle: A\ndate: 2025-11-26\nlang: ../../x\nsource: W\n---\n", 4, "not a BCP 47"),
-    ("---\ntitle: A\ndate: 2025-11-26\nlang: xx\nsource: W\n---\n", 4, "unknown language"),
-    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: ../x\n---\n", 6, "slug"),
-    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: /abs/x\n---\n", 6, "slug"),
-    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: '%2e%2e/x'\n---\n", 6, "slug"),
-    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: 'a\\\\b'\n---\n", 6, "slug"),
-    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: _hidden\n---\n", 6, "slug"),
-    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: CON\n---\n", 6, "slug"),
-    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: con\n---\n", 6, "slug"),
-    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: " + "a" * 300 + "\n---\n", 6, "slug"),
+    ("---\ntitle: Hello\ndate: 2025-11-26\n", 1, 1, "never closed"),
+    ("title: Hello\n", 1, None, "missing front matter"),
+    ("---\ntitle: a: b\ndate: 2025-11-26\nlang: en\nsource: W\n---\n", 2, 9, "mapping values are not allowed here"),
+    ("---\ntitle: Hello\ndate: 2025-11-26\nlang: en\nsource: W\ntags:\n\t- a\n---\n", 7, 1, "a tab character in the indentation"),
+    ("---\n- a\n- b\n---\n", 1, None, "must be a mapping"),
+    ("---\njust a string\n---\n", 1, None, "must be a mapping"),
+    ("---\n---\nbody\n", 1, None, "must be a mapping"),
+    ("---\ntitle: !!python/object/apply:os.system ['echo pwned']\ndate: 2025-11-26\nlang: en\nsource: W\n---\n", 2, 8, "tag !!python/object/apply:os.system is not allowed"),
+    ("---\ntitle: A\ntitle: B\ndate: 2025-11-26\nlang: en\nsource: W\n---\n", 3, 1, "lines 2 and 3"),
+    ("---\ndate: 2025-11-26\nlang: en\nsource: W\n---\n", 1, None, "'title' is missing"),
+    ("---\ntitle: A\nlang: en\nsource: W\n---\n", 1, None, "'date' is missing"),
+    ("---\ntitle: A\ndate: 2025-11-26\nsource: W\n---\n", 1, None, "'lang' is missing"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\n---\n", 1, None, "'source' is missing"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\ntags: \"a,b\"\n---\n", 6, 7, "list of strings"),
+    ("---\ntitle: [x]\ndate: 2025-11-26\nlang: en\nsource: W\n---\n", 2, 8, "'title' must be a string"),
+    ("---\ntitle: A\ndate: 2025-13-01\nlang: en\nsource: W\n---\n", 3, 7, "month must be in 1..12"),
+    ("---\ntitle: A\ndate: 2025-02-30\nlang: en\nsource: W\n---\n", 3, 7, "day is out of range"),
+    ("---\ntitle: A\ndate: March 5\nlang: en\nsource: W\n---\n", 3, 7, "not an ISO date"),
+    ("---\ntitle: A\ndate: ''\nlang: en\nsource: W\n---\n", 3, 1, "'date' is missing"),
+    ("---\ntitle: A\ndate: 2025-11-26T14:41:00\nlang: en\nsource: W\n---\n", 3, 7, "needs a UTC offset"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: ../../x\nsource: W\n---\n", 4, 7, "not a BCP 47"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: xx\nsource: W\n---\n", 4, 7, "unknown language"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: ../x\n---\n", 6, 7, "slug"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: /abs/x\n---\n", 6, 7, "slug"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: '%2e%2e/x'\n---\n", 6, 7, "slug"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: 'a\\\\b'\n---\n", 6, 7, "slug"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: _hidden\n---\n", 6, 7, "slug"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: CON\n---\n", 6, 7, "slug"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: con\n---\n", 6, 7, "slug"),
+    ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: " + "a" * 300 + "\n---\n", 6, 7, "slug"),
 ]
 
 
-@pytest.mark.parametrize("source,line,words", BAD_FRONT_MATTER)
-def test_bad_front_matter_names_the_line(source: str, line: int, words: str) -> None:
+@pytest.mark.parametrize("source,line,col,words", BAD_FRONT_MATTER)
+def test_bad_front_matter_names_the_line(source: str, line: int, col: int | None, words: str) -> None:
     errors = only_error(source)
-    assert any(p.line == line and words in p.message for p in errors), [str(p) for p in errors]
+    assert any((p.line, p.col) == (line, col) and words in p.message for p in errors), [str(p) for p in errors]
     assert all(str(p).startswith("content/articles/a.md:") for p in errors)
 
 
@@ -103,7 +103,8 @@ def test_alias_bomb_fails_fast() -> None:
 def test_unknown_key_is_a_warning_with_a_suggestion() -> None:
     article, problems = parse(GOOD.replace("title: Hello", "title: Hello\ntittle: Typo"))
     assert article is not None
-    assert [str(p) for p in problems] == ["content/articles/a.md:3: warning: unknown key 'tittle', did you mean 'title'?"]
+    assert [str(p) for p in problems] == ["content/articles/a.md:3:1: warning: unknown key 'tittle', did you mean "
+                                          "'title'?\n    3 | tittle: Typo\n      | ^"]
 
 
 def test_future_date_is_a_warning_unless_allowed() -> None:

@@ -272,23 +272,23 @@ def test_a_token_in_the_output_is_refused(project: Project, capsys: pytest.Captu
     (project.site / "static/notes.txt").write_text(f"ok\ntoken = {GITHUB_TOKEN}\n", encoding="utf-8")
     code, out, err = deploy(capsys, project.site)
     assert code == 1 and out == ""
-    assert "static/notes.txt:2: looks like a GitHub token (ghp_A1…)" in err
+    assert "static/notes.txt:2: error: looks like a GitHub token (ghp_A1…)" in err
     assert GITHUB_TOKEN not in err
     assert project.tip() == ""
 
 
 @pytest.mark.parametrize("name, text, expected", [
-    (".git/config", "[core]", ".git/: a git repository inside the output"),
-    ("vendor/lib/.git/HEAD", "ref: x", "vendor/lib/.git/: a git repository inside the output"),
-    (".env", "X=1", ".env: a file named like a secret"),
-    ("en/.env.production", "X=1", "en/.env.production: a file named like a secret"),
-    ("static/id_ed25519", "key", "static/id_ed25519: a file named like a secret"),
-    ("static/server.pem", "pem", "static/server.pem: a file named like a secret"),
-    ("en/post.md", "# source", "en/post.md: a source file"),
-    ("site.yaml", "title: x", "site.yaml: a source file"),
-    ("static/.DS_Store", "x", "static/.DS_Store: a hidden file"),
-    ("app.js", f"const k = '{AWS_KEY}';", "app.js:1: looks like an AWS access key id"),
-    ("k.txt", "\n\n-----BEGIN OPENSSH PRIVATE KEY-----\n", "k.txt:3: looks like a private key"),
+    (".git/config", "[core]", ".git/: error: a git repository inside the output"),
+    ("vendor/lib/.git/HEAD", "ref: x", "vendor/lib/.git/: error: a git repository inside the output"),
+    (".env", "X=1", ".env: error: a file named like a secret"),
+    ("en/.env.production", "X=1", "en/.env.production: error: a file named like a secret"),
+    ("static/id_ed25519", "key", "static/id_ed25519: error: a file named like a secret"),
+    ("static/server.pem", "pem", "static/server.pem: error: a file named like a secret"),
+    ("en/post.md", "# source", "en/post.md: error: a source file"),
+    ("site.yaml", "title: x", "site.yaml: error: a source file"),
+    ("static/.DS_Store", "x", "static/.DS_Store: error: a hidden file"),
+    ("app.js", f"const k = '{AWS_KEY}';", "app.js:1: error: looks like an AWS access key id"),
+    ("k.txt", "\n\n-----BEGIN OPENSSH PRIVATE KEY-----\n", "k.txt:3: error: looks like a private key"),
 ])
 def test_check_output_refuses(tmp_path: Path, name: str, text: str, expected: str) -> None:
     (tmp_path / ".nojekyll").write_text("")
