@@ -6,7 +6,7 @@ SITE   ?= .
 DEPLOY_ARGS ?=
 LOCALES := builder/locales
 
-.PHONY: build test serve deploy clusters messages screenshots bench clean
+.PHONY: build check test serve deploy clusters messages screenshots bench clean
 
 # The virtual environment is (re)made when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -21,6 +21,10 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 build: $(VENV)/.installed
 	$(PY) -m builder build --site $(SITE)
+
+# Everything a build checks, plus every internal link and #fragment, writing nothing.
+check: $(VENV)/.installed
+	$(PY) -m builder check --site $(SITE)
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest

@@ -1,4 +1,4 @@
-"""The command line: ``digest build | serve | deploy | clusters`` (also ``python -m builder``).
+"""The command line: ``digest build | check | serve | deploy | clusters`` (also ``python -m builder``).
 
 Exit codes: 0 success, 1 errors in the site's content, 2 usage errors.
 """
@@ -41,6 +41,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--no-cache", action="store_true", help="build from scratch, and keep no cache")
     b.add_argument("--timings", action="store_true", help="print the seconds spent in each stage")
     b.add_argument("--quiet", action="store_true", help="no progress bar, no summary line (warnings still show)")
+
+    k = sub.add_parser("check", help="check the whole site, links included, without writing anything")
+    site_args(k)
 
     s = sub.add_parser("serve", help="preview the site: rebuild on every edit and reload the browser")
     site_args(s)
@@ -106,6 +109,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check_site
+
+    try:
+        report = check_site(args.site, args.base_url, args.strict)
+    except BuildError as exc:
+        print(exc.report("Check"), file=sys.stderr)
+        return 1
+    for warning in report.warnings:
+        print(warning, file=sys.stderr)
+    print(report)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
@@ -152,4 +169,4 @@ def run() -> None:
     os._exit(code)
 
 
-COMMANDS = {"build": cmd_build, "serve": cmd_serve, "clusters": cmd_clusters, "deploy": cmd_deploy}
+COMMANDS = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, "clusters": cmd_clusters, "deploy": cmd_deploy}
