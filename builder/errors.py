@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 SNIPPET_WIDTH = 100  # characters of a long source line shown around the column
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls but tab and line ends; DEL
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
         problem = Problem(path, line, f"not valid UTF-8 (byte {exc.start}: 0x{data[exc.start]:02x}); save the file as UTF-8",
                           col=col, hint="a file saved as Windows-1252 or Latin-1: re-save it with the encoding UTF-8")
         return None, with_source([problem], path, shown, line)
-    bad = _CONTROL.search(text)
+    bad = CONTROL.search(text)
     if bad:
         line = text[: bad.start()].count("\n") + 1
         col = bad.start() - text.rfind("\n", 0, bad.start())

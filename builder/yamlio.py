@@ -11,12 +11,13 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
-from .errors import Problem, with_source
+from .errors import CONTROL, Problem, with_source
 
 MAX_ALIASES = 50  # front matter and site.yaml need few, if any; a bomb needs many
 
@@ -67,7 +68,7 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[YamlDoc | None
     """Parse ``text`` (which starts at ``first_line`` of ``path``); return the doc or problems.
 
     Problems carry their line and column in ``path`` and the offending line of ``text``."""
-    offset = first_line - 1
+    place = _placer(text, first_line)
     doc = YamlDoc(None)
     try:
         loader = _Loader(text)
@@ -76,7 +77,7 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[YamlDoc | None
             if node is None:
                 return doc, []
             seen: dict[int, int] = {}
-            problems = _walk(node, "", path, offset, doc, seen)
+            problems = _walk(node, "", path, place, doc, seen)
             aliases = sum(seen.values())
             if aliases > MAX_ALIASES:
                 problems = [Problem(path, first_line, f"too many YAML aliases ({aliases}); refusing to expand",
@@ -86,7 +87,7 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[YamlDoc | None
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        problems = [_syntax_problem(exc, text, path, offset)]
+        problems = [_syntax_problem(exc, text, path, place, first_line)]
     except yaml.YAMLError as exc:
         problems = [Problem(path, first_line, f"invalid YAML: {exc}")]
     if problems:
@@ -94,26 +95,44 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[YamlDoc | None
     return doc, []
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str, offset: int) -> Problem:
+Place = Callable[[yaml.Mark], tuple[int, int]]
+_OTHER_BREAKS = re.compile("[\x85\u2028\u2029]|\r(?!\n)")
+
+
+def _placer(text: str, first_line: int) -> Place:
+    """(line in the file, column) of a libyaml mark, both 1-based. libyaml also breaks lines at U+0085,
+    U+2028, U+2029 and a lone CR (YAML 1.1); editors, and every other message here, count only LF."""
+    if not _OTHER_BREAKS.search(text):
+        return lambda mark: (mark.line + first_line, mark.column + 1)
+
+    def place(mark: yaml.Mark) -> tuple[int, int]:
+        start = text.rfind("\n", 0, mark.index) + 1
+        return text.count("\n", 0, mark.index) + first_line, mark.index - start + 1
+
+    return place
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str, place: Place, first_line: int) -> Problem:
     """libyaml's error, worded for an editor and placed where the mistake is (an unclosed quote or
     bracket: where it opens, not where the parser gave up)."""
     mark = exc.problem_mark or exc.context_mark
     if mark is None:
-        return Problem(path, offset + 1, f"invalid YAML: {exc.problem or exc}")
+        return Problem(path, first_line, f"invalid YAML: {exc.problem or exc}")
+    line, col = place(mark)
     lines = text.split("\n")
-    source = lines[mark.line] if mark.line < len(lines) else ""
+    source = lines[line - first_line] if line - first_line < len(lines) else ""
     problem, context = exc.problem or "", exc.context or ""
     opened = exc.context_mark
     message, hint = f"{problem} ({context})" if context else problem, ""
-    if "tab" in problem or source[mark.column : mark.column + 1] == "\t":
+    if "tab" in problem or source[col - 1 : col] == "\t":
         message, hint = "a tab character in the indentation", "indent YAML with spaces, not tabs"
     elif "mapping values are not allowed" in problem:
         message = "mapping values are not allowed here"
         key, _, value = source.partition(": ")
         hint = (f"quote the value: {key.strip()}: {json.dumps(value.strip(), ensure_ascii=False)}"
                 if re.fullmatch(r"\s*[\w.-]+", key) and value.strip() else "values containing ': ' must be quoted")
-    elif opened is not None and opened.line != mark.line and ("quoted scalar" in context or "flow" in context):
-        mark = opened
+    elif opened is not None and place(opened)[0] != line and ("quoted scalar" in context or "flow" in context):
+        line, col = place(opened)
         what = {"quoted scalar": "the quote", "flow sequence": "'['", "flow mapping": "'{'"}
         message = next(f"{name} opened here is never closed" for key, name in what.items() if key in context)
         hint = ("close it on the same line, or quote the whole value" if "flow" in context
@@ -123,10 +142,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str, offset: int
         name = tag.group(1).replace("tag:yaml.org,2002:", "!!") if tag else "this tag"
         message = f"the tag {name} is not allowed"
         hint = "only plain data is read (text, numbers, true/false, lists, mappings): remove the tag"
-    return Problem(path, mark.line + 1 + offset, message, col=mark.column + 1, hint=hint)
+    return Problem(path, line, message, col=col, hint=hint)
 
 
-def _walk(node: yaml.Node, prefix: str, path: str, offset: int, doc: YamlDoc,
+def _walk(node: yaml.Node, prefix: str, path: str, place: Place, doc: YamlDoc,
           seen_nodes: dict[int, int]) -> list[Problem]:
     """Record where every key is and report keys given twice, naming both lines.
 
@@ -137,27 +156,40 @@ def _walk(node: yaml.Node, prefix: str, path: str, offset: int, doc: YamlDoc,
         seen_nodes[id(node)] += 1
         return problems
     seen_nodes[id(node)] = 0
+    if isinstance(node, yaml.ScalarNode):
+        return _controls(node, path, place)
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
+            problems += _controls(key_node, path, place)
             key = str(key_node.value)
-            start, value = key_node.start_mark, value_node.start_mark
-            line = start.line + 1 + offset
+            (line, col), (value_line, value_col) = place(key_node.start_mark), place(value_node.start_mark)
             dotted = f"{prefix}{key}"
             if key in seen:
                 problems.append(Problem(path, line, f"key '{dotted}' is given twice (lines {seen[key]} and {line})",
-                                        col=start.column + 1, hint="keep one of them: YAML would silently use the last"))
+                                        col=col, hint="keep one of them: YAML would silently use the last"))
             seen[key] = line
             doc.lines[dotted] = line
-            doc.cols[dotted] = (start.column + 1, value.column + 1 if value.line == start.line else None)
-            problems += _walk(value_node, dotted + ".", path, offset, doc, seen_nodes)
+            doc.cols[dotted] = (col, value_col if value_line == line else None)
+            problems += _walk(value_node, dotted + ".", path, place, doc, seen_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            mark = item.start_mark
-            doc.lines[f"{prefix}{i}"] = mark.line + 1 + offset
-            doc.cols[f"{prefix}{i}"] = (mark.column + 1, mark.column + 1)
-            problems += _walk(item, f"{prefix}{i}.", path, offset, doc, seen_nodes)
+            line, col = place(item.start_mark)
+            doc.lines[f"{prefix}{i}"] = line
+            doc.cols[f"{prefix}{i}"] = (col, col)
+            problems += _walk(item, f"{prefix}{i}.", path, place, doc, seen_nodes)
     return problems
+
+
+def _controls(node: yaml.Node, path: str, place: Place) -> list[Problem]:
+    """A control character written as an escape ("\\0", "\\e"): the file's text has none, but the value
+    would carry it into pages and terminals."""
+    bad = CONTROL.search(node.value) if isinstance(node, yaml.ScalarNode) else None
+    if bad is None:
+        return []
+    line, col = place(node.start_mark)
+    return [Problem(path, line, f"control character U+{ord(bad.group()):04X} written as an escape", col=col,
+                    hint="remove it: control characters never reach a page")]
 
 
 # --- a small schema checker -------------------------------------------------
@@ -201,7 +233,8 @@ def check_mapping(
         return [Problem(path, base_line, f"{what} must be a mapping, got {_type_name(data)}")]
     problems = []
     for key in required:
-        if data.get(key) in (None, ""):
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):  # blank in any script, too
             problems.append(Problem(path, doc.line(prefix + key, base_line), f"required field '{prefix}{key}' is missing",
                                     col=doc.col(prefix + key, of_value=False)))
     for key, value in data.items():

@@ -6,8 +6,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from builder.content import parse_article, plain_text, render_markdown, slugify
 from builder.model import SiteConfig
@@ -62,6 +60,11 @@ BAD_FRONT_MATTER = [
     ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: CON\n---\n", 6, 7, "slug"),
     ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: con\n---\n", 6, 7, "slug"),
     ("---\ntitle: A\ndate: 2025-11-26\nlang: en\nsource: W\nslug: " + "a" * 300 + "\n---\n", 6, 7, "slug"),
+    # found by tests/test_properties.py: a blank field, an escaped control character, and U+2028 (a line break
+    # to libyaml, not to editors) shifting every later line
+    ("---\ntitle: '  '\ndate: 2025-11-26\nlang: en\nsource: W\n---\n", 2, 1, "'title' is missing"),
+    ('---\ntitle: "a\\0b"\ndate: 2025-11-26\nlang: en\nsource: W\n---\n', 2, 8, "control character U+0000"),
+    ('---\ntitle: "A\u2028B"\ndate: 2025-11-26\nlang: en\nsource: W\nsource: X\n---\n', 6, 1, "lines 5 and 6"),
 ]
 
 
@@ -247,25 +250,6 @@ SLUGS = [
 ]
 
 
-@pytest.mark.parametrize("title,slug", SLUGS)
+@pytest.mark.parametrize("title,slug", SLUGS)  # every title is safe: tests/test_properties.py
 def test_slugs_are_readable_ascii(title: str, slug: str) -> None:
     assert slugify(title) == slug
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(max_size=300))
-def test_slugify_is_always_safe(title: str) -> None:
-    slug = slugify(title)
-    assert slug == slugify(title)  # stable
-    assert len(slug) <= 80 and slug.isascii()
-    assert all(c.isalnum() or c == "-" for c in slug)
-    assert not slug.startswith(("-", ".", "_")) and ".." not in slug and "/" not in slug
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=400) | st.text(max_size=400).map(lambda s: ("---\n" + s).encode("utf-8", "surrogatepass")))
-def test_front_matter_reader_never_raises(data: bytes) -> None:
-    article, problems = parse_article("content/articles/x.md", data, CONFIG)
-    assert (article is None) == any(not p.warning for p in problems)
-    for p in problems:
-        assert p.path == "content/articles/x.md" and p.message
