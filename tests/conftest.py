@@ -41,29 +41,43 @@ def require(tool: str, found: object, why: str) -> None:
 MakeSite = Callable[..., Path]
 
 
+def say(config: pytest.Config, line: str) -> None:
+    """Print a measured figure (example counts, vectors tried) in the test run's output, even under capture."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter and capture:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line("\n" + line)
+
+
+def write_site(root: Path, files: dict[str, str | bytes] | None = None, *, sample: bool = True,
+               config: str | None = None) -> Path:
+    """Write a site into ``root``: the repo's theme, optionally the sample content, plus ``files``."""
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "static", root / "static")
+    if sample:
+        shutil.copytree(REPO / "content", root / "content")
+    else:
+        (root / "content" / "articles").mkdir(parents=True)
+    (root / "site.yaml").write_text(textwrap.dedent(config).lstrip("\n") if config else
+                                    (REPO / "site.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    for rel, text in (files or {}).items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
 @pytest.fixture
 def make_site(tmp_path: Path) -> MakeSite:
-    """Write a site into tmp_path: the repo's theme, optionally the sample content, plus ``files``."""
+    """Write a site into tmp_path (see write_site); ``name`` is its folder."""
 
     def make(files: dict[str, str | bytes] | None = None, *, sample: bool = True, config: str | None = None,
              name: str = "site") -> Path:
-        root = tmp_path / name
-        shutil.copytree(REPO / "templates", root / "templates")
-        shutil.copytree(REPO / "static", root / "static")
-        if sample:
-            shutil.copytree(REPO / "content", root / "content")
-        else:
-            (root / "content" / "articles").mkdir(parents=True)
-        (root / "site.yaml").write_text(textwrap.dedent(config).lstrip("\n") if config else
-                                        (REPO / "site.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-        for rel, text in (files or {}).items():
-            path = root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(text, bytes):
-                path.write_bytes(text)
-            else:
-                path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-        return root
+        return write_site(tmp_path / name, files, sample=sample, config=config)
 
     return make
 

@@ -25,7 +25,7 @@ from builder.facts import extract_figures, parse_number
 from builder.i18n import locale
 from builder.model import SiteConfig
 from builder.yamlio import load_yaml
-from conftest import REPO
+from conftest import REPO, say
 
 CONFIG = SiteConfig(root=Path("."), title={"en": "T"}, base_url="https://x.test/", default_language="en",
                     languages=("en",), max_file_bytes=100_000, allow_future=True)
@@ -42,11 +42,8 @@ def many(n: int) -> settings:
 @pytest.fixture(scope="module", autouse=True)
 def report_counts(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if reporter and capture and RUNS:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line("\nhypothesis examples: " + ", ".join(f"{name} {n}" for name, n in sorted(RUNS.items())))
+    if RUNS:
+        say(request.config, "hypothesis examples: " + ", ".join(f"{name} {n}" for name, n in sorted(RUNS.items())))
 
 
 # --- the front-matter reader --------------------------------------------------------------------
