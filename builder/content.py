@@ -44,6 +44,7 @@ UNKNOWN_SOURCE = "unknown"  # the editor's explicit "the text does not name its 
 
 SLUG_MAX = 80
 _SLUG_OK = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+_WEB_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _APOSTROPHES = re.compile(r"['’‘ʻʼ`]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # no spaces between words
@@ -197,6 +198,11 @@ def _parse_fields(path: str, text: str, config: SiteConfig) -> tuple[Article | N
             lang = i18n.language(i18n.normalize_code(fields["lang"])).code
         except ValueError as exc:
             errors.append(Problem(path, doc.line("lang"), str(exc), col=doc.col("lang")))
+    for key in ("url", "image"):  # shown as links: a javascript: URL here would run when clicked
+        value = fields.get(key)
+        if isinstance(value, str) and not _WEB_URL.match(value):
+            errors.append(Problem(path, doc.line(key), f"'{key}' must be an http(s) URL, got '{value}'",
+                                  col=doc.col(key), hint=f"e.g. {key}: https://example.com/…"))
     slug = fields.get("slug")
     if isinstance(slug, str) and not (_SLUG_OK.match(slug) and len(slug) <= SLUG_MAX and slug not in _RESERVED):
         errors.append(Problem(path, doc.line("slug"), f"slug '{slug}' is not allowed", col=doc.col("slug"),

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
-from conftest import REPO, MakeSite
+from conftest import MakeSite
+from test_build import run
 
 ARTICLE = "---\ntitle: Links\ndate: 2025-11-20\nlang: en\nsource: Wire\n---\n"
 SUMMARY = "content/clusters/putin-bishkek-2025-11/summary.en.md"
 
 
 def check(site: Path, *extra: str, home: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    if home:  # where a cache would go: it must stay empty
-        env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"))
-    return subprocess.run([sys.executable, "-m", "builder", "check", "--site", str(site), *extra],
-                          capture_output=True, text=True, env=env, timeout=300)
+    """``digest check``; ``home``: where a cache would go (it must stay empty)."""
+    return run("check", "--site", str(site), *extra,
+               env={"HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")} if home else None)
 
 
 def at(file: Path, needle: str) -> str:
