@@ -43,6 +43,9 @@ REQUIRED = ("title", "date", "lang", "source")
 UNKNOWN_SOURCE = "unknown"  # the editor's explicit "the text does not name its outlet"
 
 SLUG_MAX = 80
+NESTING_MAX = 100  # quote and list levels: beyond any real article; Markdown's time grows as the cube of the depth
+_NEST_PREFIX = re.compile(r"[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+[ \t>]*)*")  # quotes, list markers, indentation
+_NEST_MARKER = re.compile(r"[-*+]|\d+[.)]")
 _SLUG_OK = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _WEB_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
@@ -136,7 +139,7 @@ def parse_date(value: Any) -> Moment:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})", text):
             return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:  # 2025-02-30: the shape is right, the day does not exist
-        raise ValueError(f"'{text}' is not a date: {exc}") from None
+        raise ValueError(f"'{text}' is not a real date: {exc}") from None
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?", text):
         raise ValueError(f"date-time '{text}' needs a UTC offset, e.g. {text}+03:00")
     raise ValueError(f"'{text}' is not an ISO date (2025-11-26) or date-time with offset (2025-11-26T14:41:00+03:00)")
@@ -207,6 +210,9 @@ def _parse_fields(path: str, text: str, config: SiteConfig) -> tuple[Article | N
     if isinstance(slug, str) and not (_SLUG_OK.match(slug) and len(slug) <= SLUG_MAX and slug not in _RESERVED):
         errors.append(Problem(path, doc.line("slug"), f"slug '{slug}' is not allowed", col=doc.col("slug"),
                               hint=f"use lowercase ASCII letters, digits and '-', at most {SLUG_MAX} characters"))
+    deep = _too_deep(path, body, text[: len(text) - len(body)].count("\n") + 1)
+    if deep:
+        errors.append(deep)
     if errors:
         return None, errors + [p for p in problems if p.warning]
     assert moment is not None and lang is not None
@@ -221,6 +227,21 @@ def future_dates(articles: Iterable[Article], config: SiteConfig) -> list[Proble
     today = date.today()
     return [Problem(a.path, a.date_line, f"date {a.date} is in the future", warning=True,
                     hint="set allow_future: true in site.yaml if intended") for a in articles if day_of(a.date) > today]
+
+
+def _too_deep(path: str, body: str, first_line: int) -> Problem | None:
+    """The first line whose quotes, list markers and indentation nest deeper than NESTING_MAX levels
+    (a level: one '>', one list marker or four spaces): 1,000 nested list levels take Markdown seconds, then
+    overflow its recursion."""
+    for number, line in enumerate(body.split("\n"), first_line):
+        prefix = _NEST_PREFIX.match(line).group()  # type: ignore[union-attr]  # the pattern matches "" too
+        if len(prefix) <= NESTING_MAX:  # a level takes one character at least
+            continue
+        spaces = len(prefix.replace("\t", "    ")) - len(prefix.replace(" ", "").replace("\t", ""))
+        depth = prefix.count(">") + len(_NEST_MARKER.findall(prefix)) + spaces // 4
+        if depth > NESTING_MAX:
+            return Problem(path, number, f"quotes and lists nest {depth} levels deep here; the limit is {NESTING_MAX}")
+    return None
 
 
 def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment) -> Article:

@@ -100,9 +100,14 @@ def with_source(problems: Iterable[Problem], path: str, text: str, first_line: i
     return out
 
 
+def _utf16_without_bom(head: bytes) -> bool:
+    """Text saved as UTF-16 with no byte-order mark: a NUL in every other byte (ASCII's high half)."""
+    return len(head) >= 4 and max(head[0::2].count(0), head[1::2].count(0)) * 4 >= len(head)
+
+
 def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
     """UTF-8 text without BOM, or a problem naming the line, column (and byte) that is not UTF-8."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(data[:256]):
         return None, [Problem(path, 1, "file is UTF-16; save it as UTF-8")]
     try:
         text = data.decode("utf-8-sig")

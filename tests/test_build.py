@@ -170,7 +170,7 @@ BAD_FILES: dict[str, tuple[str | bytes, str]] = {
     "bad yaml": ("---\ntitle: a: b\ndate: 2025-11-20\nlang: en\nsource: W\n---\n", "content/articles/bad.md:2:9: error: "
                  "mapping values are not allowed here\n    2 | title: a: b\n      |         ^\n"
                  '    hint: quote the value: title: "a: b"\n'),
-    "bad date": ("---\ntitle: A\ndate: 2025-02-30\nlang: en\nsource: W\n---\n", "content/articles/bad.md:3:7: error: '2025-02-30' is not a date: day is out of range"),
+    "bad date": ("---\ntitle: A\ndate: 2025-02-30\nlang: en\nsource: W\n---\n", "content/articles/bad.md:3:7: error: '2025-02-30' is not a real date: day is out of range"),
     "unknown language": ("---\ntitle: A\ndate: 2025-11-20\nlang: xx\nsource: W\n---\n", "content/articles/bad.md:4:7: error: unknown language code 'xx'"),
     "not utf-8": ("---\ntitle: Caf\xe9\ndate: 2025-11-20\nlang: en\nsource: W\n---\n".encode("latin-1"), "content/articles/bad.md:2:11: error: not valid UTF-8"),
     "unclosed": ("---\ntitle: A\n", "content/articles/bad.md:1:1: error: front matter opened"),

@@ -84,7 +84,7 @@ def test_broken_links_are_reported_where_they_are_written(make_site: MakeSite, s
 def test_check_reports_what_a_build_would(make_site: MakeSite) -> None:
     site = make_site({"content/articles/en/bad.md": ARTICLE.replace("2025-11-20", "2025-02-30")})
     result = check(site)
-    assert result.returncode == 1 and "content/articles/en/bad.md:3:7: error: '2025-02-30' is not a date" in result.stderr
+    assert result.returncode == 1 and "content/articles/en/bad.md:3:7: error: '2025-02-30' is not a real date" in result.stderr
     (site / "content/articles/en/bad.md").write_text(ARTICLE.replace("source:", "sorce: x\nsource:"), encoding="utf-8")
     result = check(site)
     assert result.returncode == 0 and "warning: unknown key 'sorce', did you mean 'source'?" in result.stderr

@@ -181,9 +181,20 @@ def test_extreme_years_format(value: str) -> None:
 # XSS vectors, printed template syntax: tests/test_xss.py
 
 
-def test_deep_nesting_does_not_crash() -> None:
-    article, problems = parse(GOOD.replace("Body text.", ">" * 1000 + " deep\n\n" + "\n".join("  " * i + "- x" for i in range(300))))
-    assert article is not None
+@pytest.mark.parametrize("body, line", [
+    ("\n".join("    " * i + "- x" for i in range(150)), 107),  # the 101st level, four spaces each
+    ("Intro.\n\n" + ">" * 1000 + " deep", 9),
+    ("- " * 1000 + "x", 7),
+])
+def test_deep_nesting_is_refused_at_once_with_its_line(body: str, line: int) -> None:
+    (error,) = only_error(GOOD.replace("Body text.", body))  # before Markdown, which takes seconds on it
+    assert error.line == line and "the limit is 100" in error.message
+
+
+def test_nesting_up_to_the_limit_renders() -> None:
+    body = ">" * 20 + " quoted\n\n" + "\n".join("    " * i + "- x" for i in range(60))
+    article, problems = parse(GOOD.replace("Body text.", body))
+    assert article and not problems and article.body_html.count("<ul>") == 60
 
 
 def test_unclosed_tags_are_closed_inside_the_body() -> None:
