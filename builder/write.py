@@ -29,11 +29,24 @@ class UnsafeOutput(ValueError):
 
 
 def check_out_dir(out: Path, root: Path) -> None:
-    """Refuse output folders whose replacement would destroy sources: the site, content, /, home."""
-    out, root = out.resolve(), root.resolve()
-    forbidden = {Path("/"), Path.home().resolve(), root, root / "content", root / "templates", root / "static", root / "builder"}
-    if out in forbidden or root.is_relative_to(out) or (root / "content") in out.parents or (root / "templates") in out.parents:
-        raise BuildError([Problem(str(out), None, "refusing to use this folder as output: it holds or is the site's sources")])
+    """Refuse output folders whose replacement would destroy what is not the site's output: the file-system
+    root, the home folder or any folder holding it, the site or any folder holding it, and the site's
+    source folders or anything inside them."""
+    out, root, home = out.resolve(), root.resolve(), Path.home().resolve()
+    if out == Path(out.anchor):
+        why = "it is the file-system root"
+    elif home.is_relative_to(out):
+        why = "it is your home folder" if out == home else "it holds your home folder"
+    elif root.is_relative_to(out):
+        why = "it is the site's folder" if out == root else "it holds the site"
+    else:
+        sources = [root / name for name in ("content", "templates", "static", "builder")]
+        inside = next((folder for folder in sources if out.is_relative_to(folder)), None)
+        if inside is None:
+            return
+        why = f"it is inside the site's {inside.name}/ folder" if out != inside else f"it is the site's {inside.name}/ folder"
+    raise BuildError([Problem(str(out), None, f"refusing to use this folder as output (a build replaces it whole): {why}",
+                              hint="pass --out a folder of its own, such as public/")])
 
 
 def safe_target(base: Path, rel: str) -> Path:
