@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -21,6 +22,7 @@ class _Scanner(HTMLParser):
         self.elements: list[Element] = []
         self.stack: list[Element] = []
         self.texts: list[str] = []
+        self.ends: Counter[str] = Counter()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         el = Element(tag, {k: v or "" for k, v in attrs})
@@ -29,6 +31,7 @@ class _Scanner(HTMLParser):
             self.stack.append(el)
 
     def handle_endtag(self, tag: str) -> None:
+        self.ends[tag] += 1
         for i in range(len(self.stack) - 1, -1, -1):
             if self.stack[i].tag == tag:
                 del self.stack[i:]
@@ -45,6 +48,7 @@ class _Scanner(HTMLParser):
 class Page:
     elements: list[Element]
     text: str  # visible text: no script or style content
+    ends: Counter[str] = field(default_factory=Counter)  # end tags as written, by tag name
 
     def all(self, tag: str, **attrs: str) -> list[Element]:
         return [e for e in self.elements if e.tag == tag and all(e.attrs.get(k.rstrip("_")) == v for k, v in attrs.items())]
@@ -65,4 +69,4 @@ def scan(html: str) -> Page:
     s = _Scanner()
     s.feed(html)
     s.close()
-    return Page(s.elements, "".join(s.texts))
+    return Page(s.elements, "".join(s.texts), s.ends)

@@ -163,6 +163,7 @@ def test_new_languages_need_no_code_or_config(make_site: MakeSite) -> None:
 
 
 # --- bad input: path:line: message, exit 1, previous output intact ------------------------
+# Each case of the catalog is a fixture site in tests/fixtures/bad/, run by test_catalog.py.
 
 GOOD_HEAD = "---\ntitle: Fine\ndate: 2025-11-20\nlang: en\nsource: Wire\n---\nBody.\n"
 BAD_FILES: dict[str, tuple[str | bytes, str]] = {
