@@ -7,6 +7,7 @@ output byte-for-byte intact.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import subprocess
@@ -315,6 +316,42 @@ def test_interrupted_render_keeps_previous_output(make_site: MakeSite, monkeypat
     monkeypatch.undo()
     assert tree(out) == before
     assert not [p for p in site.iterdir() if "staging" in p.name]
+
+
+FAULTS = {  # where the build is cut short, and by what
+    "a bug after 3 pages": ("render", RuntimeError("a bug in digest")),
+    "Ctrl-C after 4 files": ("write", KeyboardInterrupt()),
+    "a bug after 4 files": ("write", RuntimeError("a bug in digest")),
+    "disk full after 4 files": ("write", OSError(errno.ENOSPC, "No space left on device")),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_a_build_cut_short_keeps_previous_output(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, fault: str) -> None:
+    """Half a build is never swapped in: the staging folder, however full, is removed and the old output stays."""
+    from builder import render
+    from builder.build import build
+    from builder.errors import BuildError
+
+    site = make_site({f"content/articles/a{i}.md": GOOD_HEAD.replace("Fine", f"Fine {i}") for i in range(4)}, sample=False)
+    out = build_ok(site)
+    before = tree(out)
+    phase, error = FAULTS[fault]
+    owner, name, after = (render.Renderer, "article_context", 3) if phase == "render" else (Path, "write_bytes", 5)
+    original, calls = getattr(owner, name), []
+
+    def failing(*args):  # type: ignore[no-untyped-def]
+        calls.append(args)
+        if len(calls) == after:
+            raise error
+        return original(*args)
+
+    monkeypatch.setattr(owner, name, failing)
+    with pytest.raises(BuildError if isinstance(error, OSError) else type(error)):
+        build(site, out, search=False)
+    monkeypatch.undo()
+    assert len(calls) == after and tree(out) == before
+    assert not [p for p in site.iterdir() if p.name.startswith(".public.")]
 
 
 def test_builds_are_reproducible(sample_build: Path, tmp_path: Path) -> None:

@@ -276,10 +276,12 @@ def _differences(left: Path, right: Path) -> list[str]:
                                                   and filecmp.cmp(left / f, right / f, shallow=False)))
 
 
-def test_all_interfaces_warns(make_site: MakeSite, tmp_path: Path) -> None:
+def test_all_interfaces_warns_and_serves(make_site: MakeSite, tmp_path: Path) -> None:
     s = Served(make_site(config=SAMPLE_CONFIG), tmp_path / "out", "--host", "0.0.0.0")
     try:
         assert any("all interfaces" in line for line in s.lines)
+        status, body = s.get("/news-digest/")  # reached through 127.0.0.1, one of all the interfaces
+        assert status == 200 and "livereload.js" in body
     finally:
         assert s.stop() == 0
 
