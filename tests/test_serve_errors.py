@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from test_catalog import CASES, FIXTURES, expected, lay_out
-from test_serve import Served, wait_for
+from test_serve import Served
 
 HOME = "/digest/"  # the base site's base_url path
 GOOD = "en/2025/11/a-good-article/"
