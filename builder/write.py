@@ -45,7 +45,7 @@ def check_out_dir(out: Path, root: Path) -> None:
         if inside is None:
             return
         why = f"it is inside the site's {inside.name}/ folder" if out != inside else f"it is the site's {inside.name}/ folder"
-    raise BuildError([Problem(str(out), None, f"refusing to use this folder as output (a build replaces it whole): {why}",
+    raise BuildError([Problem(str(out), None, f"refusing to use this folder as output (a build deletes all it holds but the site): {why}",
                               hint="pass --out a folder of its own, such as public/")])
 
 
