@@ -336,6 +336,8 @@ def test_a_build_cut_short_keeps_previous_output(make_site: MakeSite, monkeypatc
     site = make_site({f"content/articles/a{i}.md": GOOD_HEAD.replace("Fine", f"Fine {i}") for i in range(4)}, sample=False)
     out = build_ok(site)
     before = tree(out)
+    config = site / "site.yaml"  # a new site title: every page is rendered and written again
+    config.write_text(config.read_text(encoding="utf-8").replace("World News Digest", "World News Weekly"), encoding="utf-8")
     phase, error = FAULTS[fault]
     owner, name, after = (render.Renderer, "article_context", 3) if phase == "render" else (Path, "write_bytes", 5)
     original, calls = getattr(owner, name), []
