@@ -90,7 +90,7 @@ def render(site: Site) -> list[Output]:
 def _raise_errors(problems: list[Problem], strict: bool) -> None:
     errors = [p for p in problems if strict or not p.warning]
     if errors:
-        raise BuildError(errors)
+        raise BuildError(errors, [p for p in problems if p.warning and not strict])
 
 
 class _Stopwatch:

@@ -166,9 +166,9 @@ def parse_article(path: str, data: bytes, config: SiteConfig) -> tuple[Article |
 
 def parse_source(path: str, data: bytes, config: SiteConfig) -> tuple[Article | None, list[Problem]]:
     """``parse_article`` but for what depends on the day it runs: what the build cache keeps."""
-    if len(data) > config.max_file_bytes:
-        return None, [Problem(path, None, f"file is too large ({len(data):,} bytes; the limit is "
-                                          f"{config.max_file_bytes:,}, set max_file_bytes in site.yaml)")]
+    big = too_large(path, len(data), config)
+    if big:
+        return None, [big]
     text, problems = decode(path, data)
     if text is None:
         return None, problems
@@ -217,6 +217,13 @@ def _parse_fields(path: str, text: str, config: SiteConfig) -> tuple[Article | N
         return None, errors + [p for p in problems if p.warning]
     assert moment is not None and lang is not None
     return _build(path, doc, body, lang, moment), problems
+
+
+def too_large(path: str, size: int, config: SiteConfig) -> Problem | None:
+    if size <= config.max_file_bytes:
+        return None
+    return Problem(path, None, f"file is too large ({size:,} bytes; the limit is {config.max_file_bytes:,}, "
+                               "set max_file_bytes in site.yaml)")
 
 
 def future_dates(articles: Iterable[Article], config: SiteConfig) -> list[Problem]:
@@ -356,29 +363,32 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
     With ``every_file``, entries of files no longer in the site are dropped from the store."""
     salt = "parse:" + digest(code_version(), f"max_file_bytes={config.max_file_bytes}")[:16] + ":"
     known = store.files() if store else {}
-    keys, data = {}, {}
+    keys, data, refused = {}, {}, {}
     for rel, path, stat in todo:
         seen = known.get(rel)
-        if seen and seen[0] == stat and seen[1].startswith(salt):
+        big = too_large(rel, stat[1], config)
+        if big:  # refused by its size, unread: a 50 MB file never reaches memory
+            refused[rel] = big
+        elif seen and seen[0] == stat and seen[1].startswith(salt):
             keys[rel] = seen[1]
         else:
             data[rel] = Path(path).read_bytes()
             keys[rel] = salt + digest(data[rel])[:16]
     stored = store.get(keys.values()) if store else {}
     misses = [(rel, data.get(rel) or Path(path).read_bytes(), keys[rel], config)
-              for rel, path, _ in todo if keys[rel] not in stored]
+              for rel, path, _ in todo if rel in keys and keys[rel] not in stored]
     del data
     made = dict(_parse_files(misses))
     del misses
     if store:
         store.keep("parse", {keys[rel]: blob for rel, blob in made.items()}, keys.values() if every_file else None)
-        files = {rel: (stat, keys[rel]) for rel, _, stat in todo}
+        files = {rel: (stat, keys[rel]) for rel, _, stat in todo if rel in keys}
         if not every_file:
             files = {**known, **files}
         if files != known:
             store.save_files(files)
     for rel, _, _ in todo:
-        yield rel, pickle.loads(made.pop(rel, None) or stored.pop(keys[rel]))
+        yield rel, (None, [refused[rel]]) if rel in refused else pickle.loads(made.pop(rel, None) or stored.pop(keys[rel]))
 
 
 def _parse_files(jobs: list[tuple[str, bytes, str, SiteConfig]]) -> Iterable[tuple[str, bytes]]:

@@ -144,14 +144,15 @@ def read_source(file: Path, rel: str, max_bytes: int | None = None) -> tuple[str
 class BuildError(Exception):
     """Raised with every problem of a build at once, so the editor fixes them in one go."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
         self.problems = problems
+        self.warnings = warnings or []  # shown too: fixing the errors should not bring surprises
         super().__init__("\n".join(map(str, problems)))
 
     def report(self, action: str = "Build") -> str:
         n = len(self.problems)
         head = f"{action} failed with {n} error{'s' if n != 1 else ''}:"
-        return "\n".join([head, *map(str, self.problems)])
+        return "\n".join([head, *map(str, self.problems), *map(str, self.warnings)])
 
 
 def rel(path: Path, root: Path) -> str:

@@ -7,6 +7,7 @@ in a language"), so the live-reload server re-renders only what an edit touches.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -332,6 +333,24 @@ def _template_file(exc: BaseException) -> str | None:
     return name
 
 
+def merge_repeats(problems: list[Problem]) -> list[Problem]:
+    """One problem per template mistake: a broken base.html fails every page, and 10,000 copies of
+    one message hide the rest. The first page is named, with how many others failed the same way."""
+    pages: dict[tuple[str, int | None, str], list[Problem]] = {}
+    for problem in problems:
+        head, _, page = problem.message.rpartition(" (while rendering ")
+        pages.setdefault((problem.path, problem.line, head if page else problem.message), []).append(problem)
+    merged = []
+    for (_, _, head), same in pages.items():
+        first = same[0]
+        if len(same) > 1:
+            page = first.message.rpartition(" (while rendering ")[2].rstrip(")")
+            first = dataclasses.replace(first, message=f"{head} (while rendering {page} and {len(same) - 1:,} "
+                                        f"other page{'s' if len(same) > 2 else ''})")
+        merged.append(first)
+    return merged
+
+
 def template_problem(exc: BaseException, root: Path, line: int | None, page: str) -> Problem:
     name = _template_file(exc) or "templates"
     path = rel(Path(name), root) if name.startswith("/") else name
@@ -379,7 +398,7 @@ def run_jobs(r: Renderer, jobs: Iterable[Job]) -> tuple[list[Output], list[Probl
         data = job.run()
         if data is not None:
             outputs.append(Output(job.path, data, job.deps))
-    return outputs, r.problems
+    return outputs, merge_repeats(r.problems)
 
 
 def story_jobs(r: Renderer) -> list[Job]:

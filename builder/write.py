@@ -21,7 +21,7 @@ from .cache import Record
 from .errors import BuildError, Problem
 from .model import Output
 from .parallel import fork_map
-from .render import Job, Renderer
+from .render import Job, Renderer, merge_repeats
 
 
 class UnsafeOutput(ValueError):
@@ -232,7 +232,7 @@ def _render_into(renderer: Renderer, jobs: list[Job], staging: Path, out: Path) 
         return True, []
 
     results = list(fork_map(render_one, jobs, "rendering"))
-    problems = [p for _, found in results for p in found]
+    problems = merge_repeats([p for _, found in results for p in found])
     if problems:
         raise BuildError(problems)
     return [job.path for job, (written, _) in zip(jobs, results) if written]

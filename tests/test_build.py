@@ -244,6 +244,17 @@ def test_template_errors_name_template_and_line(make_site: MakeSite) -> None:
     result = run("build", "--site", str(site), "--no-search")
     assert result.returncode == 1 and "templates/article.html:3:" in result.stderr
     assert "no_such_variable" in result.stderr and "while rendering /" in result.stderr
+    # five article pages fail on one template line: one problem, naming a page and counting the others
+    assert result.stderr.count("no_such_variable' is undefined") == 1, result.stderr
+    assert "Build failed with 1 error:" in result.stderr and "and 4 other pages)" in result.stderr
+
+
+def test_a_failed_build_shows_its_warnings_too(make_site: MakeSite) -> None:
+    site = make_site({"content/articles/typo.md": GOOD_HEAD.replace("title: Fine", "title: Fine\ntittle: x"),
+                      "content/articles/bad.md": BAD_FILES["missing field"][0]})
+    result = run("build", "--site", str(site), "--no-search")
+    assert result.returncode == 1 and "Build failed with 1 error:" in result.stderr
+    assert "content/articles/typo.md:3:1: warning: unknown key 'tittle'" in result.stderr, result.stderr
 
 
 def test_symlink_leaving_the_site_is_refused(make_site: MakeSite, tmp_path: Path) -> None:
