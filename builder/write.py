@@ -147,6 +147,10 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
     out = out.resolve()
     _unique(jobs)
     existing = _scan(out)
+    if existing and not previous and not OURS <= existing.keys():
+        raise BuildError([Problem(str(out), None, f"refusing to build into {out}: it holds files that no build of "
+                                  "this site wrote, which would be deleted",
+                                  hint="empty the folder or choose another --out")])
     fresh = [job for job in jobs if previous.get(job.path) != (prints[job.path], *existing.get(job.path, (-1, -1)))]
     keep = {p for p in existing if p.startswith(INDEX_DIR)} if index else set()
     stray = existing.keys() - prints.keys() - keep
@@ -181,6 +185,7 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
     return Written(records, len(fresh), len(changed), len(stray))
 
 
+OURS = {"404.html", "robots.txt"}  # every build writes both: a folder without them is not an earlier output
 INDEX_DIR = "pagefind/"  # made by the search indexer, not by a job: kept while the pages it indexed are
 
 

@@ -146,3 +146,20 @@ def test_output_mtimes_survive_a_template_change_that_leaves_pages_equal(make_si
     assert "wrote 0" in line and "rendered 0" not in line
     assert stamps(out) == before
     assert os.listdir(out)
+
+
+def test_a_folder_no_build_wrote_is_not_emptied(make_site: MakeSite, tmp_path: Path) -> None:
+    """Files in the output folder that no build wrote are removed; so a folder that is not an earlier
+    output at all (``--out ~/Documents`` by mistake) is refused, not emptied."""
+    site, elsewhere = make_site(), tmp_path / "documents"
+    elsewhere.mkdir()
+    (elsewhere / "thesis.odt").write_bytes(b"years of work")
+    result = run("build", "--site", str(site), "--out", str(elsewhere), "--no-search")
+    assert result.returncode == 1 and "refusing to build into" in result.stderr
+    assert [p.name for p in elsewhere.iterdir()] == ["thesis.odt"]
+    # an earlier output whose build record is gone (the cache deleted) is still recognised
+    out = tmp_path / "out"
+    build(site, out, "--no-search", "--no-cache")
+    (out / "stray.txt").write_text("x", encoding="utf-8")
+    build(site, out, "--no-search", "--no-cache")
+    assert not (out / "stray.txt").exists()
