@@ -4,9 +4,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 SITE   ?= .
 DEPLOY_ARGS ?=
+BENCH_ARGS ?=
+BENCH_SERVE_ARGS ?=
 LOCALES := builder/locales
 
-.PHONY: build check test serve deploy clusters messages screenshots bench clean
+.PHONY: build check test serve deploy clusters messages screenshots bench bench-serve clean
 
 # The virtual environment is (re)made when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -47,9 +49,13 @@ messages: $(VENV)/.installed
 screenshots: $(VENV)/.installed-test build
 	$(PY) tests/tools/screenshots.py public screenshots
 
-bench: $(VENV)/.installed-test
-	$(PY) tests/bench/bench_build.py
-	$(PY) tests/bench/bench_serve.py
+# Build times beside Hugo and Pelican: BENCH_ARGS="--sizes 1000 10000 --runs 1" make bench
+bench: $(VENV)/.installed
+	$(PY) bench/bench.py $(BENCH_ARGS)
+
+# Edit-to-reloaded-page latency of `serve` in headless chromium: BENCH_SERVE_ARGS="--n 1000" make bench-serve
+bench-serve: $(VENV)/.installed-test
+	$(PY) bench/bench_serve.py $(BENCH_SERVE_ARGS)
 
 clean:
 	rm -rf public screenshots

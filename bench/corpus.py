@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SCRIPT = REPO.parent / "shared" / "bench" / "make_corpus.py"
 SITE_YAML = """\
 title:

@@ -6,7 +6,7 @@ timeline, on the same clock), so polling by this script adds nothing to the
 figure. Reports median and 95th percentile, the server's own rebuild lines (with
 where the time went: load, plan, render, write) and the initial full build.
 
-    .venv/bin/python tests/bench/bench_serve.py [--n 10000] [--edits 30] [--corpus-script PATH]
+    .venv/bin/python bench/bench_serve.py [--n 10000] [--edits 30] [--corpus-script PATH]
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests" / "bench"))
+sys.path.insert(0, str(REPO / "bench"))
 
 from conftest import CHROMIUM_ARGS  # noqa: E402
 from corpus import corpus_site  # noqa: E402

@@ -3,7 +3,7 @@
 The corpus comes from ../shared/bench/make_corpus.py, which exports the same
 articles for Hugo and Pelican, so the peers do the same work in the same run.
 
-    .venv/bin/python tests/bench/bench_build.py [--sizes 1000 10000] [--runs 3] [--search]
+    .venv/bin/python bench/bench.py [--sizes 1000 10000] [--runs 3] [--search]
 """
 
 from __future__ import annotations
