@@ -1,60 +1,221 @@
-"""Whole-process build time of ``digest build`` on generated corpora, beside Hugo and Pelican when installed.
+"""``digest build`` at 1,000 to 50,000 articles: cold, warm, no-op, after one edit; beside Hugo and Pelican.
 
 The corpus comes from ../shared/bench/make_corpus.py, which exports the same
 articles for Hugo and Pelican, so the peers do the same work in the same run.
+Every build is a fresh process; see report.NOTES for what each figure means.
 
-    .venv/bin/python bench/bench.py [--sizes 1000 10000] [--runs 3] [--search]
+    .venv/bin/python bench/bench.py [--sizes 1000 10000 50000] [--runs 3] [--no-peers] [--work DIR] [--keep]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import DEFAULT_SCRIPT, corpus_site  # noqa: E402
+from corpus import DEFAULT_SCRIPT, REPO, article_names, corpus_site, edit_sentence  # noqa: E402
+from measure import Run, measure  # noqa: E402
+from report import COLD, DIGEST, EDIT, NOOP, NOTES, SEARCH, WARM, Results, ratios, table, targets  # noqa: E402
+
+CACHE = ".digest-cache"  # where digest keeps its persistent cache, in the site folder
 
 
-def timed(command: list[str], cwd: Path | None = None) -> float:
-    started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    command: list[str]
+    out: Path
+    caches: tuple[Path, ...]  # removed, with the output, before a cold build
+    template: Path | None  # appended to before a warm build; None: the tool re-renders every page on every run
+    article: Callable[[str], Path]  # "<lang>/<file>.md" → that article in the tool's own copy
+    modes: tuple[str, ...]
+    cwd: Path | None = None
 
 
-def peers(site: Path, out: Path) -> dict[str, list[str]]:
-    """The peer generators installed here, as commands building the corpus's own export of the same articles."""
-    found = {}
-    if shutil.which("hugo") and (site / "hugo").is_dir():
-        found["hugo"] = ["hugo", "--quiet", "--source", str(site / "hugo"), "--destination", str(out / "hugo")]
-    if shutil.which("pelican") and (site / "pelican").is_dir():
-        found["pelican"] = ["pelican", str(site / "pelican" / "content"), "-s", str(site / "pelican" / "pelicanconf.py"),
-                            "-o", str(out / "pelican"), "-q"]
-    return found
+class Edits:
+    """Files the benchmark changes, put back as they were at the end: the corpus is reused by the next run."""
+
+    def __init__(self) -> None:
+        self.originals: dict[Path, str] = {}
+
+    def write(self, path: Path, change: Callable[[str], str]) -> None:
+        original = self.originals.setdefault(path, path.read_text(encoding="utf-8"))
+        path.write_text(change(original), encoding="utf-8")
+
+    def restore(self) -> None:
+        for path, text in self.originals.items():
+            path.write_text(text, encoding="utf-8")
+        self.originals.clear()
+
+
+def builder_flags() -> set[str]:
+    """The optional ``build`` flags this checkout's builder has (the script runs before and after they land)."""
+    usage = subprocess.run([sys.executable, "-m", "builder", "build", "--help"], cwd=REPO, check=True,
+                           capture_output=True, text=True).stdout
+    return {flag for flag in ("--quiet", "--timings", "--cache-dir", "--no-cache") if re.search(rf"{flag}\b", usage)}
+
+
+def digest_tool(site: Path, out: Path, flags: set[str]) -> Tool:
+    command = [sys.executable, "-m", "builder", "build", "--site", str(site), "--out", str(out), "--no-search"]
+    command += ["--quiet"] if "--quiet" in flags else []
+    command += ["--cache-dir", str(site / CACHE)] if "--cache-dir" in flags else []
+    return Tool(DIGEST, command, out, (site / CACHE,), site / "templates" / "base.html",
+                lambda name: site / "content" / "articles" / name, (COLD, WARM, NOOP, EDIT), cwd=REPO)
+
+
+def hugo_tool(exe: str, site: Path, out: Path, cache: Path) -> Tool:
+    hugo = site / "hugo"
+    return Tool("Hugo", [exe, "--quiet", "--source", str(hugo), "--destination", str(out), "--cacheDir", str(cache)],
+                out, (hugo / "resources", cache), hugo / "layouts" / "_default" / "baseof.html",
+                lambda name: hugo / "content" / name.split("/")[0] / "articles" / name.split("/")[1],
+                (COLD, WARM, NOOP, EDIT))
+
+
+def pelican_tool(exe: str, site: Path, out: Path, cache: Path) -> Tool:
+    """Pelican with its content cache on (make_corpus's pelicanconf leaves it off): a second run reuses it.
+
+    Pelican re-renders every page on every run, so its warm run (nothing changed) is also its no-op.
+    """
+    pelican = site / "pelican"
+    command = [exe, str(pelican / "content"), "-s", str(pelican / "pelicanconf.py"), "-o", str(out), "-q",
+               "--cache-path", str(cache), "-e", "CACHE_CONTENT=true", "LOAD_CONTENT_CACHE=true"]
+    return Tool("Pelican", command, out, (cache,), None, lambda name: pelican / "content" / name,
+                (COLD, WARM, EDIT), cwd=pelican)
+
+
+def remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+def run_mode(tool: Tool, mode: str, n: int, runs: int, names: list[str], edits: Edits, logs: Path) -> list[Run]:
+    """``runs`` builds in one mode, each prepared as the mode says, with a line per build."""
+    done = []
+    for i in range(runs):
+        if mode in (COLD, SEARCH):
+            for path in (tool.out, *tool.caches):
+                remove(path)
+        elif mode == WARM and tool.template:
+            edits.write(tool.template, lambda text, i=i: text + f"\n<!-- benchmark: warm build {i + 1} -->\n")
+        elif mode == EDIT:  # a different article each run, spread over the corpus (and its languages)
+            name = names[(i + 1) * len(names) // (runs + 1)]
+            edits.write(tool.article(name), lambda text, i=i: edit_sentence(text, str(i + 1)))
+        run = measure(tool.command, tool.out, logs / f"{n}-{tool.name}-{mode}-{i + 1}.log", tool.cwd,
+                      compare_bytes=mode == EDIT)
+        tree = "–" if run.tree_rss_mb is None else f"{run.tree_rss_mb:.0f}"
+        differ = "" if run.changed_bytes is None else f" ({run.changed_bytes} differ)"
+        print(f"{n:>6} {tool.name:<8} {mode:<11} {i + 1}/{runs}: {run.wall:7.2f} s wall {run.cpu:7.2f} s CPU "
+              f"peak {run.max_rss_mb:4.0f}/{tree} MB (largest/tree)  {run.written} written{differ}, "
+              f"{run.unchanged} unchanged", flush=True)
+        done.append(run)
+    return done
+
+
+def search_seconds(run: Run, cold: list[Run], timed: bool) -> str:
+    """Pagefind's share of a build: the build's own --timings line, or the difference with the cold median."""
+    if timed:
+        for line in run.log.read_text(encoding="utf-8", errors="replace").splitlines():
+            if "search" in line.lower() and (m := re.search(r"(\d+(?:\.\d+)?)\s*(ms|s)\b", line)):
+                seconds = float(m.group(1)) / (1000 if m.group(2) == "ms" else 1)
+                return f"{seconds:.2f} s (the build's --timings: {line.strip()})"
+    return (f"{run.wall - statistics.median(r.wall for r in cold):.2f} s (a cold build with search "
+            "minus the median cold build without; this builder has no --timings)")
+
+
+def peer_exes(args: argparse.Namespace) -> dict[str, str]:
+    if args.no_peers:
+        return {}
+    found = {"Hugo": args.hugo or shutil.which("hugo"), "Pelican": args.pelican or shutil.which("pelican")}
+    return {name: exe for name, exe in found.items() if exe}
+
+
+def version(command: list[str]) -> str:
+    done = subprocess.run(command, check=False, capture_output=True, text=True, cwd=REPO)
+    return (done.stdout or done.stderr).strip().splitlines()[0] if done.returncode == 0 else "unknown version"
+
+
+def load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def bench_size(n: int, args: argparse.Namespace, flags: set[str], peers: dict[str, str], results: Results) -> None:
+    """Every tool and mode on the ``n``-article corpus, into ``results``."""
+    work = args.work
+    site = corpus_site(work, n, args.corpus_script, search=True, say=lambda line: print(line, flush=True))
+    shutil.copytree(REPO / "templates", site / "templates", dirs_exist_ok=True)  # the theme, as the site's own
+    out, caches, logs = work / f"out-{n}", work / f"caches-{n}", work / "logs"
+    tools = [digest_tool(site, out / "digest", flags)]
+    if "Hugo" in peers:
+        tools.append(hugo_tool(peers["Hugo"], site, out / "hugo", caches / "hugo"))
+    if "Pelican" in peers:
+        tools.append(pelican_tool(peers["Pelican"], site, out / "pelican", caches / "pelican"))
+    names, edits = article_names(site), Edits()
+    try:
+        for tool in tools:
+            for mode in tool.modes:
+                results[(n, tool.name, mode)] = run_mode(tool, mode, n, args.runs, names, edits, logs)
+            if tool.name == DIGEST:
+                timed = "--timings" in flags
+                command = [arg for arg in tool.command if arg not in ("--no-search", "--quiet")]
+                searching = Tool(DIGEST, command + (["--timings"] if timed else []), tool.out, tool.caches,
+                                 None, tool.article, (SEARCH,), tool.cwd)
+                [run] = results[(n, DIGEST, SEARCH)] = run_mode(searching, SEARCH, n, 1, names, edits, logs)
+                print(f"{n:>6} digest search indexing: {search_seconds(run, results[(n, DIGEST, COLD)], timed)}",
+                      flush=True)
+    finally:
+        edits.restore()
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--runs", type=int, default=1, help="runs per tool and size; the median is reported")
-    parser.add_argument("--search", action="store_true", help="include the Pagefind index")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000], help="articles per corpus")
+    parser.add_argument("--runs", type=int, default=3, help="builds per tool and mode; the median is reported")
+    parser.add_argument("--no-peers", action="store_true", help="time digest only, not Hugo and Pelican")
+    parser.add_argument("--hugo", help="the hugo command (default: hugo on PATH)")
+    parser.add_argument("--pelican", help="the pelican command (default: pelican on PATH)")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "digest-bench",
+                        help="folder for the corpora and outputs (default: %(default)s)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder: a rerun reuses its corpora")
+    parser.add_argument("--markdown-table", action="store_true", help="print the table as Markdown (for the README)")
     parser.add_argument("--corpus-script", type=Path, default=DEFAULT_SCRIPT)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
-        work = Path(tmp)
-        for n in args.sizes:
-            site = corpus_site(work, n, args.corpus_script)
-            digest = [sys.executable, "-m", "builder", "build", "--site", str(site), "--out", str(work / "out")]
-            tools = {"digest": digest + ([] if args.search else ["--no-search"]), **peers(site, work)}
-            for name, command in tools.items():
-                times = [timed(command) for _ in range(args.runs)]
-                print(f"{n:>6} articles  {name:<8} median {statistics.median(times):6.1f} s  "
-                      f"(runs: {', '.join(f'{t:.1f}' for t in times)})", flush=True)
+    args.work = args.work.resolve()
+    flags = builder_flags()
+    peers = peer_exes(args)
+    commit = version(["git", "describe", "--always", "--dirty"])
+    print(f"digest {commit} ({', '.join(sorted(flags)) or 'none of --quiet --timings --cache-dir --no-cache'}); "
+          + "; ".join(f"{name}: {version([exe, 'version' if name == 'Hugo' else '--version'])}"
+                      for name, exe in peers.items())
+          + f"; {os.cpu_count()} CPUs, load {load()}; work folder {args.work}", flush=True)
+    results: Results = {}
+    args.work.mkdir(parents=True, exist_ok=True)
+    for n in args.sizes:  # a failure leaves the work folder (and the logs it names) as it was
+        bench_size(n, args, flags, peers, results)
+    if args.keep:
+        print(f"kept {args.work}: a rerun with --work {args.work} reuses its corpora")
+    else:
+        for name in [f"{kind}-{n}" for n in args.sizes for kind in ("corpus", "out", "caches")] + ["logs"]:
+            remove(args.work / name)
+        if not any(args.work.iterdir()):
+            args.work.rmdir()
+    print(f"\nload average at the end: {load()} (other work on the machine slows the wall times)")
+    print("\n" + table(results, args.markdown_table) + "\n\n" + NOTES + "\n")
+    for line in ratios(results):
+        print(line)
+    print("\nTargets:")
+    for line in targets(results):
+        print("- " + line)
     return 0
 
 

@@ -108,9 +108,7 @@ def main() -> int:
     try:
         sites = [sample_site(work)]
         if args.n:
-            started = time.time()
-            sites.append(corpus_site(work, args.n, args.corpus_script))
-            print(f"generated {args.n} articles in {time.time() - started:.1f} s", flush=True)
+            sites.append(corpus_site(work, args.n, args.corpus_script, say=lambda line: print(line, flush=True)))
         for site in sites:
             result = measure(site, work, args.edits, chromium)
             ms = [v * 1000 for v in result["latencies"]]  # type: ignore[union-attr]

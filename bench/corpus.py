@@ -1,13 +1,25 @@
-"""The benchmark corpus as a site: ../shared/bench/make_corpus.py's articles plus a site.yaml."""
+"""The benchmark corpus as a site: ../shared/bench/make_corpus.py's articles plus a site.yaml.
+
+A generated corpus is reused while its marker file says it came from the same
+script and size: generating 50,000 articles takes minutes.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SCRIPT = REPO.parent / "shared" / "bench" / "make_corpus.py"
+MARKER = ".bench-corpus.json"
+FORMAT = 1  # bump when corpus_site changes what it writes, so older corpora are regenerated
+PROGRESS_EVERY = 10.0  # seconds between two progress lines while generating
 SITE_YAML = """\
 title:
   en: Benchmark Digest
@@ -15,19 +27,73 @@ base_url: https://bench.example/news-digest/
 default_language: en
 languages: [en, tr, uz, ky, vi]
 allow_future: true
-search: false
 """
 
 
-def corpus_site(work: Path, n: int, script: Path = DEFAULT_SCRIPT) -> Path:
-    """The generator's corpus with a site.yaml and the builder's own theme (no templates/ of its own)."""
+def corpus_site(work: Path, n: int, script: Path = DEFAULT_SCRIPT, search: bool = False,
+                say: Callable[[str], None] = lambda line: None) -> Path:
+    """The generator's corpus with a site.yaml and no templates/ of its own, generated or reused.
+
+    ``search=False`` writes ``search: false`` into site.yaml (for ``serve``, which has no ``--no-search``).
+    """
     site = work / f"corpus-{n}"
-    subprocess.run([sys.executable, str(script), "--n", str(n), "--out", str(site)], check=True,
-                   stdout=subprocess.DEVNULL)
-    (site / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    stamp = {"n": n, "script": hashlib.sha256(script.read_bytes()).hexdigest(), "format": FORMAT}
+    marker = site / MARKER
+    if marker.is_file() and json.loads(marker.read_text(encoding="utf-8")) == stamp:
+        say(f"reusing the {n}-article corpus in {site}")
+    else:
+        _generate(site, n, script, say)
+        marker.write_text(json.dumps(stamp), encoding="utf-8")
+    text = SITE_YAML + ("" if search else "search: false\n")
+    if not (site / "site.yaml").is_file() or (site / "site.yaml").read_text(encoding="utf-8") != text:
+        (site / "site.yaml").write_text(text, encoding="utf-8")
+    return site
+
+
+def _generate(site: Path, n: int, script: Path, say: Callable[[str], None]) -> None:
+    """Run the generator with a progress line now and then, then give every article a slug of its own."""
+    started = time.perf_counter()
+    say(f"generating {n} articles (with their Hugo and Pelican copies) into {site} …")
+    done = threading.Event()
+
+    def progress() -> None:
+        articles = site / "content" / "articles"
+        while not done.wait(PROGRESS_EVERY):
+            count = sum(1 for folder in articles.glob("*") for _ in folder.glob("*.md"))
+            say(f"  {count} of {n} articles after {time.perf_counter() - started:.0f} s")
+
+    reporter = threading.Thread(target=progress, daemon=True)
+    reporter.start()
+    try:
+        subprocess.run([sys.executable, str(script), "--n", str(n), "--out", str(site)], check=True,
+                       stdout=subprocess.DEVNULL)
+    finally:
+        done.set()
+        reporter.join()
     # Its titles repeat (4 pairs in 10,000 share a month and a title, which `build` rightly refuses as one URL):
     # name each page after its file.
     for path in (site / "content" / "articles").rglob("*.md"):
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace("---\n", f"---\nslug: {path.stem}\n", 1), encoding="utf-8")
-    return site
+    say(f"generated {n} articles in {time.perf_counter() - started:.1f} s")
+
+
+def article_names(site: Path) -> list[str]:
+    """``<lang>/<file>.md`` of every article, sorted: the same names in the Hugo and Pelican copies."""
+    articles = site / "content" / "articles"
+    return sorted(path.relative_to(articles).as_posix() for path in articles.glob("*/*.md"))
+
+
+def edit_sentence(text: str, mark: str) -> str:
+    """``text`` with the first sentence of its body replaced; the body follows the header's first blank line.
+
+    The same edit for our front matter, Hugo's and Pelican's ``Key: value`` header.
+    """
+    head, blank, body = text.partition("\n\n")
+    lines = body.split("\n")
+    for i, line in enumerate(lines):
+        if line and line[0] not in "#->":  # a paragraph, not a heading, list or quote
+            end = line.find(". ")
+            lines[i] = f"Benchmark edit {mark}." + (line[end + 1:] if end >= 0 else "")
+            return head + blank + "\n".join(lines)
+    raise ValueError("no paragraph to edit")

@@ -1,0 +1,125 @@
+"""The benchmark's results as a table, the ratios to the peers, and the issue's targets, MET or NOT MET."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterator
+
+from measure import Run
+
+COLD, WARM, NOOP, EDIT, SEARCH = "cold", "warm", "no-op", "edit", "cold+search"
+MODES = (COLD, WARM, NOOP, EDIT)
+DIGEST = "digest"
+FLAT = 0.25  # per-article cold time is "flat" when every size is within ±25% of the smallest one
+
+Results = dict[tuple[int, str, str], list[Run]]  # (articles, tool, mode) → its runs, in order
+
+NOTES = """\
+wall, CPU: medians over the runs; CPU is user + sys of the process and every child it reaped.
+ms/article: wall per article, for the builds that render every page (cold, warm).
+peak MB: the largest single process (ru_maxrss from wait4) / the whole process tree (the sum of its
+  processes' RSS, sampled every 20 ms; shared pages count once per process); the highest of the runs.
+written / unchanged: output files new or changed (another inode, mtime or size) / left as they were
+  (medians); for edits, "differ" counts the written files whose bytes changed."""
+
+
+def wall(runs: list[Run]) -> float:
+    return statistics.median(r.wall for r in runs)
+
+
+def _mb(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}"
+
+
+def row(n: int, tool: str, mode: str, runs: list[Run]) -> list[str]:
+    """One line of the table: medians of the times and counts, the highest memory."""
+    per_article = f"{wall(runs) * 1000 / n:.2f}" if mode in (COLD, WARM, SEARCH) else ""
+    trees = [r.tree_rss_mb for r in runs if r.tree_rss_mb is not None]
+    written = f"{statistics.median(r.written for r in runs):.0f} / {statistics.median(r.unchanged for r in runs):.0f}"
+    differ = [r.changed_bytes for r in runs if r.changed_bytes is not None]
+    if differ:
+        written += f" ({statistics.median(differ):.0f} differ)"
+    return [str(n), tool, mode, f"{wall(runs):.2f}", f"{statistics.median(r.cpu for r in runs):.2f}", per_article,
+            f"{_mb(max(r.max_rss_mb for r in runs))} / {_mb(max(trees) if trees else None)}", written]
+
+
+HEADER = ["articles", "tool", "mode", "wall s", "CPU s", "ms/article", "peak MB (largest / tree)",
+          "files written / unchanged"]
+
+
+def table(results: Results, markdown: bool) -> str:
+    """The results, one line per size, tool and mode, as aligned text or as Markdown."""
+    rows = [row(n, tool, mode, runs) for (n, tool, mode), runs in results.items()]
+    if markdown:
+        lines = [HEADER, ["---"] * len(HEADER), *rows]
+        return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+    widths = [max(len(cells[i]) for cells in [HEADER, *rows]) for i in range(len(HEADER))]
+    right = {0, 3, 4, 5}
+    return "\n".join("  ".join(cell.rjust(w) if i in right else cell.ljust(w)
+                               for i, (cell, w) in enumerate(zip(cells, widths))).rstrip()
+                     for cells in [HEADER, *rows])
+
+
+def ratios(results: Results) -> Iterator[str]:
+    """digest's median wall time over each peer's, for the modes both ran, per size."""
+    pairs: dict[tuple[int, str], list[str]] = {}
+    for (n, tool, mode), runs in results.items():
+        ours = results.get((n, DIGEST, mode))
+        if tool != DIGEST and ours and mode in MODES:
+            pairs.setdefault((n, tool), []).append(f"{mode} {wall(ours) / wall(runs):.2f}×")
+    for (n, tool), parts in pairs.items():
+        yield f"{n} articles, digest / {tool}: " + ", ".join(parts)
+
+
+def _verdict(name: str, checks: dict[int, tuple[bool, str]], missing: str) -> str:
+    if not checks:
+        return f"{name}: not measured ({missing})"
+    met = all(ok for ok, _ in checks.values())
+    detail = "; ".join(f"{n}: {text}" for n, (ok, text) in checks.items())
+    return f"{name}: {'MET' if met else 'NOT MET'} ({detail})"
+
+
+def targets(results: Results) -> list[str]:
+    """The issue's targets, each MET or NOT MET with the figures behind it, per size measured."""
+    sizes = sorted({n for n, tool, _ in results if tool == DIGEST})
+
+    def ours(n: int, mode: str) -> list[Run] | None:
+        return results.get((n, DIGEST, mode))
+
+    def versus_hugo(mode: str, limit: float) -> dict[int, tuple[bool, str]]:
+        checks = {}
+        for n in sizes:
+            mine, hugo = ours(n, mode), results.get((n, "Hugo", mode))
+            if mine and hugo:
+                ratio = wall(mine) / wall(hugo)
+                checks[n] = (ratio <= limit, f"{ratio:.2f}× ({wall(mine):.2f} s vs {wall(hugo):.2f} s)")
+        return checks
+
+    def under(mode: str, seconds: float) -> dict[int, tuple[bool, str]]:
+        return {n: (wall(runs) < seconds, f"{wall(runs):.2f} s") for n in sizes if (runs := ours(n, mode))}
+
+    edits = {}
+    for n in sizes:
+        if runs := ours(n, EDIT):
+            needless = max((r.written - r.changed_bytes) for r in runs if r.changed_bytes is not None)
+            written = statistics.median(r.written for r in runs)
+            edits[n] = (wall(runs) < 1 and needless == 0,
+                        f"{wall(runs):.2f} s, {written:.0f} files written, up to {needless} of them unchanged in bytes")
+    memory = {}
+    if 10000 in sizes:
+        runs = [r for mode in MODES for r in ours(10000, mode) or []]
+        peak = max((r.tree_rss_mb if r.tree_rss_mb is not None else r.max_rss_mb) for r in runs)
+        memory[10000] = (peak < 500, f"{peak:.0f} MB, the whole process tree at its peak, search off")
+    cold = {n: wall(runs) * 1000 / n for n in sizes if (runs := ours(n, COLD))}
+    flat = {}
+    if len(cold) > 1:
+        base = cold[min(cold)]
+        flat = {n: (abs(ms / base - 1) <= FLAT, f"{ms:.2f} ms/article, {ms / base - 1:+.0%}") for n, ms in cold.items()}
+    return [
+        _verdict("cold ≤ 1.0× Hugo cold", versus_hugo(COLD, 1.0), "Hugo not run"),
+        _verdict("warm (template change) ≤ 0.5× Hugo's second full build", versus_hugo(WARM, 0.5), "Hugo not run"),
+        _verdict("no-op < 1.5 s", under(NOOP, 1.5), "no run"),
+        _verdict("one-article edit < 1 s, writing only the files whose bytes change", edits, "no run"),
+        _verdict("peak memory < 500 MB at 10,000 articles", memory, "10000 not among --sizes"),
+        _verdict(f"cold ms/article flat across sizes (±{FLAT:.0%} of the smallest)", flat, "needs two sizes"),
+    ]
