@@ -52,10 +52,12 @@ def hashes(out: Path, paths: Iterable[str]) -> dict[str, bytes]:
     return {rel: hashlib.blake2b((out / rel).read_bytes(), digest_size=16).digest() for rel in paths}
 
 
-def tree_rss(pid: int) -> int | None:
+# Linux lists a thread's children in /proc only with CONFIG_PROC_CHILDREN; without it, no tree figure.
+HAS_CHILDREN = os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+
+
+def tree_rss(pid: int) -> int:
     """Resident bytes of ``pid`` and all its descendants now (shared pages count once per process)."""
-    if not os.path.exists(f"/proc/{pid}/task/{pid}/children"):
-        return None  # a kernel without CONFIG_PROC_CHILDREN, or not Linux
     total, stack = 0, [pid]
     while stack:
         proc = stack.pop()
@@ -75,16 +77,15 @@ def measure(command: list[str], out: Path, log: Path, cwd: Path | None = None, c
     before = snapshot(out)
     old_hashes = hashes(out, before) if compare_bytes else {}
     log.parent.mkdir(parents=True, exist_ok=True)
-    peak: list[int | None] = [0]
+    peak = [0]
     done = threading.Event()
     with open(log, "wb") as sink:
         started = time.perf_counter()
         proc = subprocess.Popen(command, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
         def sample() -> None:
-            while not done.is_set() and peak[0] is not None:
-                now = tree_rss(proc.pid)
-                peak[0] = None if now is None else max(peak[0], now)
+            while HAS_CHILDREN and not done.is_set():
+                peak[0] = max(peak[0], tree_rss(proc.pid))
                 done.wait(SAMPLE_EVERY)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -103,8 +104,7 @@ def measure(command: list[str], out: Path, log: Path, cwd: Path | None = None, c
     if compare_bytes:
         new_hashes = hashes(out, written)
         changed = sum(old_hashes.get(rel) != digest for rel, digest in new_hashes.items())
-    tree = peak[0]
     return Run(wall=wall, cpu=usage.ru_utime + usage.ru_stime, max_rss_mb=usage.ru_maxrss / 1024,
-               tree_rss_mb=None if tree is None else tree / 2**20, written=len(written),
+               tree_rss_mb=peak[0] / 2**20 if HAS_CHILDREN else None, written=len(written),
                unchanged=len(after) - len(written), removed=len(before.keys() - after.keys()),
                changed_bytes=changed, log=log)
