@@ -133,7 +133,8 @@ def search_seconds(run: Run, cold: list[Run], timed: bool) -> str:
                 seconds = float(m.group(1)) / (1000 if m.group(2) == "ms" else 1)
                 return f"{seconds:.2f} s (the build's --timings: {line.strip()})"
     why = "no search line in its --timings output" if timed else "this builder has no --timings"
-    return (f"{run.wall - statistics.median(r.wall for r in cold):.2f} s (a cold build with search "
+    return (f"{run.wall - statistics.median(r.wall for r in cold):.2f} s wall, "
+            f"{run.cpu - statistics.median(r.cpu for r in cold):.2f} s CPU (a cold build with search "
             f"minus the median cold build without: {why})")
 
 
