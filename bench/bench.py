@@ -199,7 +199,7 @@ def main() -> int:
     flags = builder_flags()
     peers = peer_exes(args)
     commit = version(["git", "describe", "--always", "--dirty"])
-    print(f"digest {commit} ({', '.join(sorted(flags)) or 'none of --quiet --timings --cache-dir --no-cache'}); "
+    print(f"digest {commit} (optional build flags: {' '.join(sorted(flags)) or 'none yet'}); "
           + "; ".join(f"{name}: {version([exe, 'version' if name == 'Hugo' else '--version'])}"
                       for name, exe in peers.items())
           + f"; {os.cpu_count()} CPUs, load {load()}; work folder {args.work}", flush=True)

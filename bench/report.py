@@ -27,6 +27,10 @@ def wall(runs: list[Run]) -> float:
     return statistics.median(r.wall for r in runs)
 
 
+def cpu(runs: list[Run]) -> float:
+    return statistics.median(r.cpu for r in runs)
+
+
 def _mb(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f}"
 
@@ -39,7 +43,7 @@ def row(n: int, tool: str, mode: str, runs: list[Run]) -> list[str]:
     differ = [r.changed_bytes for r in runs if r.changed_bytes is not None]
     if differ:
         written += f" ({statistics.median(differ):.0f} differ)"
-    return [str(n), tool, mode, f"{wall(runs):.2f}", f"{statistics.median(r.cpu for r in runs):.2f}", per_article,
+    return [str(n), tool, mode, f"{wall(runs):.2f}", f"{cpu(runs):.2f}", per_article,
             f"{_mb(max(r.max_rss_mb for r in runs))} / {_mb(max(trees) if trees else None)}", written]
 
 
@@ -61,14 +65,15 @@ def table(results: Results, markdown: bool) -> str:
 
 
 def ratios(results: Results) -> Iterator[str]:
-    """digest's median wall time over each peer's, for the modes both ran, per size."""
+    """digest's median wall (and CPU) time over each peer's, for the modes both ran, per size."""
     pairs: dict[tuple[int, str], list[str]] = {}
     for (n, tool, mode), runs in results.items():
         ours = results.get((n, DIGEST, mode))
         if tool != DIGEST and ours and mode in MODES:
-            pairs.setdefault((n, tool), []).append(f"{mode} {wall(ours) / wall(runs):.2f}×")
+            ratio = f"{mode} {wall(ours) / wall(runs):.2f}× ({cpu(ours) / cpu(runs):.2f}×)"
+            pairs.setdefault((n, tool), []).append(ratio)
     for (n, tool), parts in pairs.items():
-        yield f"{n} articles, digest / {tool}: " + ", ".join(parts)
+        yield f"{n} articles, digest / {tool}, wall (CPU): " + ", ".join(parts)
 
 
 def _verdict(name: str, checks: dict[int, tuple[bool, str]], missing: str) -> str:
@@ -92,7 +97,8 @@ def targets(results: Results) -> list[str]:
             mine, hugo = ours(n, mode), results.get((n, "Hugo", mode))
             if mine and hugo:
                 ratio = wall(mine) / wall(hugo)
-                checks[n] = (ratio <= limit, f"{ratio:.2f}× ({wall(mine):.2f} s vs {wall(hugo):.2f} s)")
+                checks[n] = (ratio <= limit, f"{ratio:.2f}× ({wall(mine):.2f} s vs {wall(hugo):.2f} s; "
+                                             f"CPU {cpu(mine) / cpu(hugo):.2f}×)")
         return checks
 
     def under(mode: str, seconds: float) -> dict[int, tuple[bool, str]]:

@@ -1,0 +1,44 @@
+"""bench/bench.py end to end on a tiny corpus, so it keeps working while the builder's flags and output change."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+
+CORPUS_SCRIPT = REPO.parent / "shared" / "bench" / "make_corpus.py"
+
+
+def run_bench(*args: str) -> str:
+    done = subprocess.run([sys.executable, "bench/bench.py", "--sizes", "30", "--runs", "1", "--no-peers", *args],
+                          cwd=REPO, capture_output=True, text=True, timeout=240, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_bench_measures_every_mode_and_leaves_the_corpus_as_it_was(tmp_path):
+    if not CORPUS_SCRIPT.is_file():
+        pytest.skip(f"the benchmark corpus generator is not here ({CORPUS_SCRIPT})")
+    work = tmp_path / "work"
+    first = run_bench("--work", str(work), "--keep")
+    summary = first.split("files written / unchanged")[1]  # the table, after its header
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"^\s+30\s+digest\s+(\S+)\s.*$", summary, re.M)}
+    assert set(rows) == {"cold", "warm", "no-op", "edit", "cold+search"}
+    written, unchanged = map(int, re.findall(r"(\d+) / (\d+)", rows["cold"])[-1])  # the last column
+    assert written > 30 and unchanged == 0  # every page of a cold build is new
+    assert re.search(r"\(\d+ differ\)", rows["edit"])
+    assert "search indexing:" in first
+    targets = first.split("Targets:")[1].strip().splitlines()
+    assert len(targets) == 6 and all(re.search(r": (MET|NOT MET|not measured) ", t) for t in targets)
+
+    site = work / "corpus-30"
+    assert not [p for p in site.rglob("*.md") if "Benchmark edit" in p.read_text(encoding="utf-8")]
+    assert "benchmark: warm build" not in (site / "templates" / "base.html").read_text(encoding="utf-8")
+
+    second = run_bench("--work", str(work))
+    assert "reusing the 30-article corpus" in second
+    assert not work.exists()  # without --keep, the work folder goes
