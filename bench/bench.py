@@ -199,10 +199,10 @@ def main() -> int:
     flags = builder_flags()
     peers = peer_exes(args)
     commit = version(["git", "describe", "--always", "--dirty"])
-    print(f"digest {commit} (optional build flags: {' '.join(sorted(flags)) or 'none yet'}); "
-          + "; ".join(f"{name}: {version([exe, 'version' if name == 'Hugo' else '--version'])}"
-                      for name, exe in peers.items())
-          + f"; {os.cpu_count()} CPUs, load {load()}; work folder {args.work}", flush=True)
+    print("; ".join([f"digest {commit} (optional build flags: {' '.join(sorted(flags)) or 'none yet'})",
+                     *(f"{name}: {version([exe, 'version' if name == 'Hugo' else '--version'])}"
+                       for name, exe in peers.items()),
+                     f"{os.cpu_count()} CPUs, load {load()}", f"work folder {args.work}"]), flush=True)
     results: Results = {}
     args.work.mkdir(parents=True, exist_ok=True)
     for n in args.sizes:  # a failure leaves the work folder (and the logs it names) as it was
