@@ -131,10 +131,10 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
         watch.lap("plan")
         index_seconds: list[float] = []
         index = (lambda staging: index_seconds.append(index_site(staging))) if site.config.search else None
-        done = write_site(renderer, jobs, prints, out, root, store.outputs(out), index)
+        previous = store.outputs(out)
+        done = write_site(renderer, jobs, prints, out, root, previous, index)
         watch.lap("render and write")
-        if done.records != store.outputs(out):
-            store.save_outputs(out, done.records)
+        store.save_outputs(out, done.records, previous)
     finally:
         store.close()
     if index_seconds:

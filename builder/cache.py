@@ -84,6 +84,9 @@ class Store:
             db = sqlite3.connect(self.folder / DB_NAME, timeout=30)
         try:
             db.executescript(SCHEMA)
+            # a cache: a commit need not wait for the disk; a crash loses at most the last build's entries
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.DatabaseError as exc:  # a damaged file: the cache is only a cache
             db.close()
             log.warning("build cache %s is unreadable (%s); starting a new one", self.folder, exc)
@@ -104,11 +107,13 @@ class Store:
             found.update(self.db.execute(query, chunk))
         return found
 
-    def keep(self, kind: str, new: Mapping[str, bytes], used: Iterable[str] | None = None) -> None:
-        """Store ``new`` entries (keys start with ``kind:``); with ``used``, forget the other entries
-        of that kind, so the cache stays the size of the site."""
+    def keep(self, kind: str, new: Mapping[str, bytes], used: Iterable[str] | None = None,
+             stale: Iterable[str] = ()) -> None:
+        """Store ``new`` entries (keys start with ``kind:``) and forget ``stale`` ones; with ``used``,
+        forget every other entry of that kind, so the cache stays the size of the site."""
         with self.db:
             self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", new.items())
+            self.db.executemany("DELETE FROM entries WHERE key = ?", ((k,) for k in stale))
             if used is not None:
                 self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
                 self.db.execute("DELETE FROM used")
@@ -124,22 +129,26 @@ class Store:
         that still has both is not read again (10,000 articles hash in a third of a second)."""
         return {path: ((mtime, size), key) for path, mtime, size, key in self.db.execute("SELECT * FROM files")}
 
-    def save_files(self, files: Mapping[str, tuple[tuple[int, int], str]]) -> None:
+    def save_files(self, files: Mapping[str, tuple[tuple[int, int], str]],
+                   before: Mapping[str, tuple[tuple[int, int], str]]) -> None:
+        """Record ``files``, writing only the rows that differ from ``before``."""
         with self.db:
-            self.db.execute("DELETE FROM files")
-            self.db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)",
-                                ((path, *stat, key) for path, (stat, key) in files.items()))
+            self.db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in before.keys() - files.keys()))
+            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                                ((path, *stat, key) for path, (stat, key) in files.items() if before.get(path) != (stat, key)))
 
     def outputs(self, out: Path) -> dict[str, Record]:
         """What the last build into ``out`` wrote, by output path."""
         rows = self.db.execute("SELECT path, fingerprint, size, mtime FROM outputs WHERE out = ?", (str(out),))
         return {path: (fingerprint, size, mtime) for path, fingerprint, size, mtime in rows}
 
-    def save_outputs(self, out: Path, records: Mapping[str, Record]) -> None:
+    def save_outputs(self, out: Path, records: Mapping[str, Record], before: Mapping[str, Record]) -> None:
+        """Record what is in ``out`` now, writing only the rows that differ from ``before``."""
         with self.db:
-            self.db.execute("DELETE FROM outputs WHERE out = ?", (str(out),))
-            self.db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
-                                ((str(out), path, *record) for path, record in records.items()))
+            self.db.executemany("DELETE FROM outputs WHERE out = ? AND path = ?",
+                                ((str(out), p) for p in before.keys() - records.keys()))
+            self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
+                                ((str(out), path, *record) for path, record in records.items() if before.get(path) != record))
 
 
 def default_folder(root: Path) -> Path:

@@ -360,7 +360,7 @@ Stat = tuple[int, int]  # mtime in ns, size
 def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | None,
           every_file: bool) -> Iterable[tuple[str, Parsed]]:
     """Parse ``todo`` files, or take their parse from ``store`` when their bytes were parsed before.
-    With ``every_file``, entries of files no longer in the site are dropped from the store."""
+    With ``every_file``, files the store knows that are not in ``todo`` are gone from the site."""
     salt = "parse:" + digest(code_version(), f"max_file_bytes={config.max_file_bytes}")[:16] + ":"
     known = store.files() if store else {}
     keys, data, refused = {}, {}, {}
@@ -381,12 +381,15 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
     made = dict(_parse_files(misses))
     del misses
     if store:
-        store.keep("parse", {keys[rel]: blob for rel, blob in made.items()}, keys.values() if every_file else None)
         files = {rel: (stat, keys[rel]) for rel, _, stat in todo if rel in keys}
         if not every_file:
             files = {**known, **files}
-        if files != known:
-            store.save_files(files)
+        # the entries of files edited or deleted since, unless another file has the same bytes
+        stale = {key for _, key in known.values()} - {key for _, key in files.values()}
+        store.keep("parse", {keys[rel]: blob for rel, blob in made.items()}, stale=stale)
+        if every_file and store.count("parse") > len(set(keys.values())):  # left by an interrupted build
+            store.keep("parse", {}, used=keys.values())
+        store.save_files(files, known)
     for rel, _, _ in todo:
         yield rel, (None, [refused[rel]]) if rel in refused else pickle.loads(made.pop(rel, None) or stored.pop(keys[rel]))
 
