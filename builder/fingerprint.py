@@ -3,7 +3,8 @@
 A job's inputs are its ``deps`` (see render.py): article files (by the hash of
 their bytes), story, summary and entity files, templates, static files,
 ``site.yaml`` (as the validated settings, so ``--base-url`` counts too),
-interface catalogs, and the sets ``list:<lang>``, ``list:*`` and ``languages``.
+interface catalogs, and the sets ``list:<lang>``, ``list:*`` and ``languages`` (by what
+lists show of each article, not its body).
 The builder's own code and the versions of the libraries that shape pages are
 part of every fingerprint. An input this module cannot name fails loudly: a
 silently ignored input would be a stale page.
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from . import i18n
 from .cache import code_version, digest
-from .model import Site
+from .model import Article, Site
 from .render import ALL, LANGUAGES, Job, static_dir, theme_dir
 
 
@@ -29,7 +30,7 @@ class Fingerprints:
         self.tokens: dict[str, str] = {a.path: a.digest for a in site.articles}
         by_lang: dict[str, list[str]] = {}
         for article in site.articles:
-            by_lang.setdefault(article.lang, []).append(f"{article.path}={article.digest}")
+            by_lang.setdefault(article.lang, []).append(_listed(article))
         for lang, entries in by_lang.items():
             self.tokens[f"list:{lang}"] = digest(*sorted(entries))
         self.tokens[ALL] = digest(*sorted(e for entries in by_lang.values() for e in entries))
@@ -72,6 +73,13 @@ class Fingerprints:
 
     def all(self, jobs: Iterable[Job]) -> dict[str, str]:
         return {job.path: self.of(job) for job in jobs}
+
+
+def _listed(article: Article) -> str:
+    """What lists of articles (indexes, feeds, the sitemap) can show of one: not its body, so
+    editing a sentence does not re-render the sitemap; pages showing a body name the article itself."""
+    return repr((article.path, article.page_path, article.title, article.date, article.lang, article.source,
+                 article.url, article.description, article.author, article.section, article.tags, article.image))
 
 
 def _file_token(path: Path | None) -> str:

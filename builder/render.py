@@ -406,8 +406,9 @@ def story_jobs(r: Renderer) -> list[Job]:
     cfg = r.site.config
     jobs = []
     for story in r.site.stories:
+        # every background article, not only those shown: the page counts the rest
         deps = {story.spec.path, *story.spec.summary_paths.values(), *(d.article for d in story.members),
-                *(d.article for d in shown_background(story)), ALL, ENTITIES_FILE}
+                *(d.article for d in story.background), ALL, ENTITIES_FILE}
         for lang in r.interface_languages():
             path = story_path(story, lang, cfg.default_language)
             jobs.append(r.job("story.html", path + "index.html", deps | {f"catalog:{lang}"},

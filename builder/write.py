@@ -161,7 +161,6 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
     try:
         staging.mkdir()
         changed = _render_into(renderer, fresh, staging, out)
-        touched = True
         if index and (changed or stray or not keep):
             for path in prints.keys() - set(changed):  # the unchanged files, as they are (same inode, same mtime)
                 _link(out / path, safe_target(staging, path))
@@ -171,8 +170,7 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
             _swap(staging, out, old)
         elif changed or stray:
             _move_in(staging, out, changed, stray)
-        else:
-            touched = False  # nothing to do: not even the folder is touched
+        # else nothing to do: not even the folder is touched
     except UnsafeOutput as exc:
         raise BuildError([Problem("output", None, str(exc))]) from None
     except OSError as exc:  # disk full, permissions: the previous output stays as it was
@@ -180,8 +178,10 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
-    now = _scan(out) if touched else existing
-    records = {path: (fp, *now[path]) for path, fp in prints.items()}
+    for path in changed:  # the files just written; the rest are as scanned (or hard-linked: the same inode)
+        stat = (out / path).stat()
+        existing[path] = (stat.st_size, stat.st_mtime_ns)
+    records = {path: (fp, *existing[path]) for path, fp in prints.items()}
     return Written(records, len(fresh), len(changed), len(stray))
 
 
