@@ -27,17 +27,18 @@ from .parallel import fork_map
 
 log = logging.getLogger(__name__)
 
-DB_NAME = "cache.sqlite"
+DB_NAME = "cache-2.sqlite"  # the number changes with the tables' shape
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime INTEGER NOT NULL, size INTEGER NOT NULL, key TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (
     out TEXT NOT NULL, path TEXT NOT NULL, fingerprint TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
-    PRIMARY KEY (out, path));
+    hash TEXT NOT NULL, PRIMARY KEY (out, path));
 """
 T = TypeVar("T")
 R = TypeVar("R")
-Record = tuple[str, int, int]  # an output's fingerprint, and the size and mtime (ns) it was written with
+# an output's fingerprint, the size and mtime (ns) it was written with, and the hash of its bytes
+Record = tuple[str, int, int, str]
 
 
 def digest(*parts: bytes | str) -> str:
@@ -139,15 +140,15 @@ class Store:
 
     def outputs(self, out: Path) -> dict[str, Record]:
         """What the last build into ``out`` wrote, by output path."""
-        rows = self.db.execute("SELECT path, fingerprint, size, mtime FROM outputs WHERE out = ?", (str(out),))
-        return {path: (fingerprint, size, mtime) for path, fingerprint, size, mtime in rows}
+        rows = self.db.execute("SELECT path, fingerprint, size, mtime, hash FROM outputs WHERE out = ?", (str(out),))
+        return {path: tuple(record) for path, *record in rows}  # type: ignore[misc]
 
     def save_outputs(self, out: Path, records: Mapping[str, Record], before: Mapping[str, Record]) -> None:
         """Record what is in ``out`` now, writing only the rows that differ from ``before``."""
         with self.db:
             self.db.executemany("DELETE FROM outputs WHERE out = ? AND path = ?",
                                 ((str(out), p) for p in before.keys() - records.keys()))
-            self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
+            self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
                                 ((str(out), path, *record) for path, record in records.items() if before.get(path) != record))
 
 

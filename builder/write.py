@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .cache import Record
+from .cache import Record, digest
 from .errors import BuildError, Problem
 from .model import Output
 from .parallel import fork_map
@@ -151,25 +151,32 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
         raise BuildError([Problem(str(out), None, f"refusing to build into {out}: it holds files that no build of "
                                   "this site wrote, which would be deleted",
                                   hint="empty the folder or choose another --out")])
-    fresh = [job for job in jobs if previous.get(job.path) != (prints[job.path], *existing.get(job.path, (-1, -1)))]
+    # the hash of each file still as the last build wrote it: a re-rendered page is compared with it, not re-read
+    hashes = {path: rec[3] for path, rec in previous.items() if existing.get(path) == rec[1:3]}
+    fresh = [job for job in jobs if job.path not in hashes or previous[job.path][0] != prints[job.path]]
     keep = {p for p in existing if p.startswith(INDEX_DIR)} if index else set()
     stray = existing.keys() - prints.keys() - keep
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
+    # The whole site is staged as a tree when there is no output yet, or when the search index (which
+    # reads the whole site) may need rebuilding; otherwise changed files are staged flat and moved in.
+    whole = not out.exists() or bool(index and (fresh or stray or not keep))
+    tree = staging / "site"
     try:
         staging.mkdir()
-        changed = _render_into(renderer, fresh, staging, out)
-        if index and (changed or stray or not keep):
-            for path in prints.keys() - set(changed):  # the unchanged files, as they are (same inode, same mtime)
-                _link(out / path, safe_target(staging, path))
-            index(staging)
-            _swap(staging, out, old)
-        elif not out.exists():
-            _swap(staging, out, old)
+        changed = _render_into(renderer, fresh, out, hashes, (lambda path, i: tree / path) if whole else
+                               (lambda path, i: staging / str(i)))
+        if whole and (changed or stray or not keep or not out.exists()):
+            tree.mkdir(exist_ok=True)
+            for path in prints.keys() - changed.keys():  # the unchanged files, as they are (same inode, same mtime)
+                _link(out / path, tree / path)
+            if index:
+                index(tree)
+            _swap(tree, out, old)
         elif changed or stray:
-            _move_in(staging, out, changed, stray)
+            _move_in(out, changed, stray, {path.rpartition("/")[0] for path in existing})
         # else nothing to do: not even the folder is touched
     except UnsafeOutput as exc:
         raise BuildError([Problem("output", None, str(exc))]) from None
@@ -181,7 +188,7 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
     for path in changed:  # the files just written; the rest are as scanned (or hard-linked: the same inode)
         stat = (out / path).stat()
         existing[path] = (stat.st_size, stat.st_mtime_ns)
-    records = {path: (fp, *existing[path]) for path, fp in prints.items()}
+    records = {path: (fp, *existing[path], hashes[path]) for path, fp in prints.items()}
     return Written(records, len(fresh), len(changed), len(stray))
 
 
@@ -215,32 +222,45 @@ def _scan(folder: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-def _render_into(renderer: Renderer, jobs: list[Job], staging: Path, out: Path) -> list[str]:
-    """Render ``jobs`` on every core; write each output whose bytes differ from ``out``'s into ``staging``.
-    Return the paths written; raise BuildError with every template problem."""
+def _render_into(renderer: Renderer, jobs: list[Job], out: Path, hashes: dict[str, str],
+                 place: Callable[[str, int], Path]) -> dict[str, Path]:
+    """Render ``jobs`` on every core; write each output whose bytes differ from ``out``'s to ``place(path, i)``.
+    ``hashes`` are the hashes of files in ``out`` as the last build wrote them (others are read to compare);
+    it is updated with every rendered output's. Return where each written output was staged; raise
+    BuildError with every template problem."""
     for job in jobs:
-        safe_target(staging, job.path)
+        safe_target(out, job.path)
+    folders: set[Path] = set()  # made by this process: a flat stage needs one call, not one per file
 
-    def render_one(job: Job) -> tuple[bool, list[Problem]]:
+    def render_one(i: int) -> tuple[str, bool, list[Problem]]:
+        job = jobs[i]
         mark = len(renderer.problems)
         data = job.run()
         if data is None:
-            return False, renderer.problems[mark:]
-        try:
-            if (out / job.path).read_bytes() == data:
-                return False, []
-        except OSError:  # new, or not a file
-            pass
-        target = staging / job.path
-        target.parent.mkdir(parents=True, exist_ok=True)
+            return "", False, renderer.problems[mark:]
+        new = digest(data)
+        before = hashes.get(job.path)
+        if before is None:
+            try:
+                before = digest((out / job.path).read_bytes())
+            except OSError:  # new, or not a file
+                pass
+        if before == new:
+            return new, False, []
+        target = place(job.path, i)
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
         target.write_bytes(data)
-        return True, []
+        return new, True, []
 
-    results = list(fork_map(render_one, jobs, "rendering"))
-    problems = merge_repeats([p for _, found in results for p in found])
+    results = list(fork_map(render_one, range(len(jobs)), "rendering"))
+    problems = merge_repeats([p for _, _, found in results for p in found])
     if problems:
         raise BuildError(problems)
-    return [job.path for job, (written, _) in zip(jobs, results) if written]
+    for job, (new, _, _) in zip(jobs, results):
+        hashes[job.path] = new
+    return {jobs[i].path: place(jobs[i].path, i) for i, (_, written, _) in enumerate(results) if written}
 
 
 def _link(source: Path, target: Path) -> None:
@@ -258,14 +278,16 @@ def _swap(staging: Path, out: Path, old: Path) -> None:
         os.replace(staging, out)
 
 
-def _move_in(staging: Path, out: Path, changed: Iterable[str], stray: Iterable[str]) -> None:
+def _move_in(out: Path, staged: Mapping[str, Path], stray: Iterable[str], folders: set[str]) -> None:
     """Move the staged files into ``out`` and delete the stray ones: renames only, which need no
-    space, and Ctrl-C waits until they are done, so the folder is the old site or the new one."""
+    space, and Ctrl-C waits until they are done, so the folder is the old site or the new one.
+    ``folders`` (site-relative) exist already: no call is made to create them."""
     with _deferred_interrupt():
-        for path in changed:
+        for path, source in staged.items():
             target = out / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / path, target)
+            if path.rpartition("/")[0] not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
         for path in stray:
             target = out / path
             target.unlink()

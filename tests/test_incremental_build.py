@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from builder.cache import DB_NAME
 from conftest import MakeSite
 from test_build import run, tree
 
@@ -106,7 +107,7 @@ def test_cache_is_safe_to_delete_or_damage(make_site: MakeSite, tmp_path: Path) 
     shutil.rmtree(cache)
     build(site, out, "--cache-dir", str(cache))
     assert tree(out) == expected and stamps(out) == before  # re-rendered, found identical, not rewritten
-    (cache / "cache.sqlite").write_bytes(b"this is not a database" * 100)
+    (cache / DB_NAME).write_bytes(b"this is not a database" * 100)
     result = run("build", "--site", str(site), "--out", str(out), "--cache-dir", str(cache))
     assert result.returncode == 0 and "Traceback" not in result.stderr
     assert "starting a new one" in result.stderr
