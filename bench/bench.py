@@ -26,7 +26,7 @@ from corpus import DEFAULT_SCRIPT, REPO, article_names, corpus_site, edit_senten
 from measure import Run, measure  # noqa: E402
 from report import COLD, DIGEST, EDIT, NOOP, NOTES, SEARCH, WARM, Results, ratios, table, targets  # noqa: E402
 
-CACHE = ".digest-cache"  # where digest keeps its persistent cache, in the site folder
+CACHE = ".digest-cache"  # digest's build cache, put in the corpus folder with --cache-dir so a cold build can remove it
 
 
 @dataclass(frozen=True)
