@@ -13,6 +13,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from corpus import DEFAULT_SCRIPT, REPO, article_names, corpus_site, edit_senten
 from measure import Run, measure  # noqa: E402
 from report import COLD, DIGEST, EDIT, NOOP, NOTES, SEARCH, WARM, Results, ratios, table, targets  # noqa: E402
 
+JOURNAL = ".bench-edits"  # in the corpus folder: the originals of the files a run changes
 CACHE = ".digest-cache"  # digest's build cache, put in the corpus folder with --cache-dir so a cold build can remove it
 
 
@@ -42,19 +44,30 @@ class Tool:
 
 
 class Edits:
-    """Files the benchmark changes, put back as they were at the end: the corpus is reused by the next run."""
+    """Files the benchmark changes in a corpus, put back as they were at the end: the corpus is reused.
 
-    def __init__(self) -> None:
-        self.originals: dict[Path, str] = {}
+    Each original is saved in the corpus's JOURNAL folder before its first change, so the edits of a
+    killed run are undone when the next run starts.
+    """
+
+    def __init__(self, site: Path) -> None:
+        self.site, self.journal = site, site / JOURNAL
+        self.restore()
 
     def write(self, path: Path, change: Callable[[str], str]) -> None:
-        original = self.originals.setdefault(path, path.read_text(encoding="utf-8"))
-        path.write_text(change(original), encoding="utf-8")
+        saved = self.journal / path.relative_to(self.site)
+        if not saved.exists():
+            saved.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, saved.with_name(saved.name + ".part"))
+            os.replace(saved.with_name(saved.name + ".part"), saved)  # never a half-saved original
+        path.write_text(change(saved.read_text(encoding="utf-8")), encoding="utf-8")
 
     def restore(self) -> None:
-        for path, text in self.originals.items():
-            path.write_text(text, encoding="utf-8")
-        self.originals.clear()
+        if self.journal.is_dir():
+            for saved in self.journal.rglob("*"):
+                if saved.is_file() and saved.suffix != ".part":
+                    shutil.copyfile(saved, self.site / saved.relative_to(self.journal))
+            shutil.rmtree(self.journal)
 
 
 def builder_flags() -> set[str]:
@@ -165,7 +178,7 @@ def bench_size(n: int, args: argparse.Namespace, flags: set[str], peers: dict[st
         tools.append(hugo_tool(peers["Hugo"], site, out / "hugo", caches / "hugo"))
     if "Pelican" in peers:
         tools.append(pelican_tool(peers["Pelican"], site, out / "pelican", caches / "pelican"))
-    names, edits = article_names(site), Edits()
+    names, edits = article_names(site), Edits(site)
     try:
         for tool in tools:
             for mode in tool.modes:
@@ -196,6 +209,8 @@ def main() -> int:
     parser.add_argument("--corpus-script", type=Path, default=DEFAULT_SCRIPT)
     args = parser.parse_args()
     args.work = args.work.resolve()
+    # A plain kill ends the run through its finally blocks, which undo the edits to the corpus.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit("bench.py: terminated (SIGTERM)"))
     flags = builder_flags()
     peers = peer_exes(args)
     commit = version(["git", "describe", "--always", "--dirty"])

@@ -39,6 +39,15 @@ def test_bench_measures_every_mode_and_leaves_the_corpus_as_it_was(tmp_path):
     assert not [p for p in site.rglob("*.md") if "Benchmark edit" in p.read_text(encoding="utf-8")]
     assert "benchmark: warm build" not in (site / "templates" / "base.html").read_text(encoding="utf-8")
 
-    second = run_bench("--work", str(work))
+    # A killed run leaves its edits and the originals in the journal: the next run puts them back.
+    article = next((site / "content" / "articles").rglob("*.md"))
+    original = article.read_bytes()
+    (site / ".bench-edits" / article.relative_to(site)).parent.mkdir(parents=True)
+    (site / ".bench-edits" / article.relative_to(site)).write_bytes(original)
+    article.write_text("left by a killed run", encoding="utf-8")
+    second = run_bench("--work", str(work), "--keep")
     assert "reusing the 30-article corpus" in second
+    assert article.read_bytes() == original and not (site / ".bench-edits").exists()
+
+    run_bench("--work", str(work))
     assert not work.exists()  # without --keep, the work folder goes
