@@ -139,8 +139,8 @@ def search_seconds(run: Run, cold: list[Run], timed: bool) -> str:
     """Pagefind's share of a build: the build's own --timings line, or the difference with the cold median."""
     if timed:
         lines = [line for line in run.log.read_text(encoding="utf-8", errors="replace").splitlines()
-                 if re.search("search|pagefind", line, re.I)]
-        lines.sort(key=lambda line: not re.search("index|pagefind", line, re.I))  # not the search pages' rendering
+                 if re.search("search|pagefind", line, re.IGNORECASE)]
+        lines.sort(key=lambda line: not re.search("index|pagefind", line, re.IGNORECASE))  # not the search pages' rendering
         for line in lines:
             if m := re.search(r"(\d+(?:\.\d+)?)\s*(ms|s)\b", line):
                 seconds = float(m.group(1)) / (1000 if m.group(2) == "ms" else 1)

@@ -97,8 +97,8 @@ def targets(results: Results) -> list[str]:
             mine, hugo = ours(n, mode), results.get((n, "Hugo", mode))
             if mine and hugo:
                 ratio = wall(mine) / wall(hugo)
-                checks[n] = (ratio <= limit, f"{ratio:.2f}× ({wall(mine):.2f} s vs {wall(hugo):.2f} s; "
-                                             f"CPU {cpu(mine) / cpu(hugo):.2f}×)")
+                detail = f"{ratio:.2f}× ({wall(mine):.2f} s vs {wall(hugo):.2f} s; CPU {cpu(mine) / cpu(hugo):.2f}×)"
+                checks[n] = (ratio <= limit, detail)
         return checks
 
     def under(mode: str, seconds: float) -> dict[int, tuple[bool, str]]:
