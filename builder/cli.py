@@ -37,7 +37,7 @@ def parser() -> argparse.ArgumentParser:
     site_args(b)
     b.add_argument("--out", type=Path, help="output folder (default: public/ in the site folder)")
     b.add_argument("--no-search", action="store_true", help="skip the Pagefind search index")
-    b.add_argument("--cache-dir", type=Path, help="build cache folder (default: .digest-cache/ in the site folder)")
+    b.add_argument("--cache-dir", type=Path, help="build cache folder (default: ~/.cache/digest/<site>-<hash>, under $XDG_CACHE_HOME if set)")
     b.add_argument("--no-cache", action="store_true", help="build from scratch, and keep no cache")
     b.add_argument("--timings", action="store_true", help="print the seconds spent in each stage")
     b.add_argument("--quiet", action="store_true", help="no progress bar, no summary line (warnings still show)")
