@@ -65,13 +65,8 @@ def write_outputs(outputs: Iterable[Output], out: Path, root: Path,
     """Write every output into a staging folder, run ``before_swap`` on it, then replace ``out``."""
     check_out_dir(out, root)
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
     count = 0
-    try:
-        staging.mkdir()
+    with _staging(out) as (staging, old):
         seen: set[str] = set()
         for output in outputs:
             if output.path in seen:
@@ -83,16 +78,7 @@ def write_outputs(outputs: Iterable[Output], out: Path, root: Path,
             count += 1
         if before_swap:
             before_swap(staging)
-        if out.exists():
-            os.replace(out, old)
-        os.replace(staging, out)
-    except UnsafeOutput as exc:
-        raise BuildError([Problem("output", None, str(exc))]) from None
-    except OSError as exc:  # disk full, permissions: the previous output stays as it was
-        raise BuildError([Problem(str(exc.filename or out), None, f"could not write the output: {exc.strerror or exc}")]) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+        _swap(staging, out, old)
     return count
 
 
@@ -156,16 +142,11 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
     fresh = [job for job in jobs if job.path not in hashes or previous[job.path][0] != prints[job.path]]
     keep = {p for p in existing if p.startswith(INDEX_DIR)} if index else set()
     stray = existing.keys() - prints.keys() - keep
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
     # The whole site is staged as a tree when there is no output yet, or when the search index (which
     # reads the whole site) may need rebuilding; otherwise changed files are staged flat and moved in.
     whole = not out.exists() or bool(index and (fresh or stray or not keep))
-    tree = staging / "site"
-    try:
-        staging.mkdir()
+    with _staging(out) as (staging, old):
+        tree = staging / "site"
         changed = _render_into(renderer, fresh, out, hashes, (lambda path, i: tree / path) if whole else
                                (lambda path, i: staging / str(i)))
         if whole and (changed or stray or not keep or not out.exists()):
@@ -178,13 +159,6 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
         elif changed or stray:
             _move_in(out, changed, stray, {path.rpartition("/")[0] for path in existing})
         # else nothing to do: not even the folder is touched
-    except UnsafeOutput as exc:
-        raise BuildError([Problem("output", None, str(exc))]) from None
-    except OSError as exc:  # disk full, permissions: the previous output stays as it was
-        raise BuildError([Problem(str(exc.filename or out), None, f"could not write the output: {exc.strerror or exc}")]) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
     for path in changed:  # the files just written; the rest are as scanned (or hard-linked: the same inode)
         stat = (out / path).stat()
         existing[path] = (stat.st_size, stat.st_mtime_ns)
@@ -269,6 +243,26 @@ def _link(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:  # a file system without hard links
         shutil.copy2(source, target)
+
+
+@contextmanager
+def _staging(out: Path) -> Iterator[tuple[Path, Path]]:
+    """A fresh staging folder beside ``out`` and the name the old output takes while swapping; both
+    removed afterwards, whatever happens. Write errors become a BuildError: the output stays as it was."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        staging.mkdir()
+        yield staging, old
+    except UnsafeOutput as exc:
+        raise BuildError([Problem("output", None, str(exc))]) from None
+    except OSError as exc:  # disk full, permissions: the previous output stays as it was
+        raise BuildError([Problem(str(exc.filename or out), None, f"could not write the output: {exc.strerror or exc}")]) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _swap(staging: Path, out: Path, old: Path) -> None:
