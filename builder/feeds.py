@@ -17,7 +17,7 @@ from xml.etree import ElementTree as ET
 from . import i18n
 from .content import UNKNOWN_SOURCE
 from .model import Article, Moment, instant
-from .render import ALL, Job, Renderer, sort_key, story_path
+from .render import ALL, ENTRY, Job, Renderer, sort_key, story_path
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -91,7 +91,7 @@ def atom_feed(r: Renderer, *, title: str, lang: str, page: str, path: str, artic
 
 def _feed_job(r: Renderer, path: str, deps: Iterable[str], **kwargs: Any) -> Job:
     articles: list[Article] = kwargs["articles"]
-    return Job(path, frozenset({"site.yaml", *deps, *(a.path for a in articles)}),
+    return Job(path, frozenset({"site.yaml", *deps, *(ENTRY + a.path for a in articles)}),
                lambda: atom_feed(r, path=path, **kwargs))
 
 

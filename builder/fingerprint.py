@@ -3,8 +3,9 @@
 A job's inputs are its ``deps`` (see render.py): article files (by the hash of
 their bytes), story, summary and entity files, templates, static files,
 ``site.yaml`` (as the validated settings, so ``--base-url`` counts too),
-interface catalogs, and the sets ``list:<lang>``, ``list:*`` and ``languages`` (by what
-lists show of each article, not its body).
+interface catalogs, the sets ``list:<lang>``, ``list:*`` and ``languages`` (which articles,
+where and when: what lists are cut from and sorted by), and ``item:``/``entry:`` + an article's
+path (only what an index or a feed shows of it, so a body edit re-renders neither).
 The builder's own code and the versions of the libraries that shape pages are
 part of every fingerprint. An input this module cannot name fails loudly: a
 silently ignored input would be a stale page.
@@ -18,7 +19,7 @@ from pathlib import Path
 from . import i18n
 from .cache import code_version, digest
 from .model import Article, Site
-from .render import ALL, LANGUAGES, Job, static_dir, theme_dir
+from .render import ALL, ENTRY, ITEM, LANGUAGES, Job, static_dir, theme_dir
 
 
 class Fingerprints:
@@ -28,9 +29,10 @@ class Fingerprints:
         self.site = site
         self.root = site.config.root
         self.tokens: dict[str, str] = {a.path: a.digest for a in site.articles}
+        self.by_path = {a.path: a for a in site.articles}
         by_lang: dict[str, list[str]] = {}
         for article in site.articles:
-            by_lang.setdefault(article.lang, []).append(_listed(article))
+            by_lang.setdefault(article.lang, []).append(f"{article.path}\0{article.page_path}\0{article.date.isoformat()}")
         for lang, entries in by_lang.items():
             self.tokens[f"list:{lang}"] = digest(*sorted(entries))
         self.tokens[ALL] = digest(*sorted(e for entries in by_lang.values() for e in entries))
@@ -60,6 +62,9 @@ class Fingerprints:
     def _token(self, dep: str) -> str:
         if dep.startswith("list:"):  # a language with no article left
             return "empty"
+        if dep.startswith((ITEM, ENTRY)):
+            kind, path = dep.split(":", 1)
+            return digest(repr(_shown(self.by_path[path], full=kind + ":" == ENTRY)))
         if dep.startswith("catalog:"):
             code = dep.split(":", 1)[1]
             return _file_token(i18n.catalog_file(code))
@@ -75,11 +80,11 @@ class Fingerprints:
         return {job.path: self.of(job) for job in jobs}
 
 
-def _listed(article: Article) -> str:
-    """What lists of articles (indexes, feeds, the sitemap) can show of one: not its body, so
-    editing a sentence does not re-render the sitemap; pages showing a body name the article itself."""
-    return repr((article.path, article.page_path, article.title, article.date, article.lang, article.source,
-                 article.url, article.description, article.author, article.section, article.tags, article.image))
+def _shown(article: Article, full: bool) -> tuple[object, ...]:
+    """What an index shows of an article (render.Renderer.article_item), or with ``full`` a feed entry
+    (feeds.atom_feed): never its body, so editing a sentence re-renders only its page."""
+    item = (article.title, article.lang, article.page_path, article.url, article.source, article.date)
+    return (*item, article.description, article.author, article.tags) if full else item
 
 
 def _file_token(path: Path | None) -> str:

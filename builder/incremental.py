@@ -29,7 +29,7 @@ from .cache import open_store
 from .content import ARTICLES_DIR, Cache
 from .errors import BuildError, Problem
 from .model import Moment, Output, Site
-from .render import ALL, LANGUAGES, Job, Renderer, plan_site, run_jobs
+from .render import ALL, LANGUAGES, Job, Renderer, listed_as, plan_site, run_jobs
 from .search import index_site
 from .write import UnsafeOutput, update_outputs, write_outputs
 
@@ -91,7 +91,7 @@ class Incremental:
     strict: bool = False
     cache: Cache = field(default_factory=dict)
     previous: dict[str, frozenset[str]] | None = None  # output path → its deps, as of the last good build
-    articles: dict[str, tuple[str, Moment]] = field(default_factory=dict)  # path → (lang, date)
+    articles: dict[str, tuple[str, Moment, str]] = field(default_factory=dict)  # path → (lang, date, page path)
     pending: set[str] = field(default_factory=set)  # inputs changed since the last good build
     base_path: str = "/"  # where the site lives on its host, from base_url, as of the last site.yaml read
     index_stale: bool = False  # pages changed since the search index was built
@@ -122,6 +122,7 @@ class Incremental:
             twice = sorted({job.path for job in jobs if paths[job.path] is not job})
             raise BuildError([Problem(path, None, "two outputs would be written to the same path") for path in twice])
         dirty = self.pending | self._moved(site)
+        dirty |= {key for path in self.pending if path.startswith(ARTICLES_DIR + "/") for key in listed_as(path)}
         if any(key.startswith("catalog:") for key in self.pending):  # rare: a translator saved a catalog
             dirty |= catalog_users(self.pending, set().union(*(job.deps for job in jobs)))
         todo = jobs if self._lost_track(dirty, jobs) else self._stale(jobs, dirty)
@@ -146,7 +147,7 @@ class Incremental:
                          laps[-1] - laps[0], tuple(warnings + [p for p in problems if p.warning]),
                          tuple(zip(PHASES, (b - a for a, b in zip(laps, laps[1:])))))
         self.previous = {job.path: job.deps for job in jobs}
-        self.articles = {a.path: (a.lang, a.date) for a in site.articles}
+        self.articles = {a.path: (a.lang, a.date, a.page_path) for a in site.articles}
         self.pending = set()
         return report
 
@@ -170,15 +171,15 @@ class Incremental:
         return [job for job in jobs if previous.get(job.path) != job.deps or not dirty.isdisjoint(job.deps)]
 
     def _moved(self, site: Site) -> set[str]:
-        """List keys to redo: the languages of articles added, removed, re-dated or moved to another
-        language, ``list:*`` with them, and the set of languages when it changed."""
-        now = {a.path: (a.lang, a.date) for a in site.articles}
+        """List keys to redo: the languages of articles added, removed, re-dated, moved to another
+        language or another URL, ``list:*`` with them, and the set of languages when it changed."""
+        now = {a.path: (a.lang, a.date, a.page_path) for a in site.articles}
         before = self.articles
         moved = (now.keys() ^ before.keys()) | {p for p in now.keys() & before.keys() if now[p] != before[p]}
         keys = {f"list:{entry[0]}" for path in moved for entry in (now.get(path), before.get(path)) if entry}
         if keys:
             keys.add(ALL)
-        if {lang for lang, _ in now.values()} != {lang for lang, _ in before.values()}:
+        if {entry[0] for entry in now.values()} != {entry[0] for entry in before.values()}:
             keys.add(LANGUAGES)
         return keys
 

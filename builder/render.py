@@ -31,8 +31,15 @@ log = logging.getLogger(__name__)
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATE_INCLUDES = ("base.html", "macros.html")
-ALL = "list:*"  # the set of all articles: changes when one is added, removed or re-dated
+ALL = "list:*"  # the set of all articles, where each is published and its date: what lists are cut from, in order
 LANGUAGES = "languages"  # the set of article languages: every page's language switcher lists them
+ITEM = "item:"  # + an article's path: what an index or a story page shows of it (title, outlet, date, links)
+ENTRY = "entry:"  # + an article's path: what a feed entry shows of it (that, its summary, author and tags)
+
+
+def listed_as(path: str) -> set[str]:
+    """The keys under which lists name the article at ``path``: each may change when its file does."""
+    return {ITEM + path, ENTRY + path}
 
 
 def theme_dir(root: Path) -> Path:
@@ -253,7 +260,7 @@ class Renderer:
 
     def listing_job(self, lang: str, path: str, articles: list[Article], template: str, key: str) -> Job:
         # the story links show each story's member count: a member joining or leaving changes the page
-        deps = {key, f"catalog:{lang}", *(a.path for a in articles),
+        deps = {key, f"catalog:{lang}", *(ITEM + a.path for a in articles),
                 *(p for s in self.site.stories for p in (s.spec.path, *(d.article for d in s.members)))}
         return self.job(template, path + "index.html", deps, lambda: self.listing_context(lang, path, articles))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -49,13 +49,18 @@ def check_out_dir(out: Path, root: Path) -> None:
                               hint="pass --out a folder of its own, such as public/")])
 
 
-def safe_target(base: Path, rel: str) -> Path:
-    """``base / rel`` if it stays inside ``base``; raise UnsafeOutput otherwise."""
+def safe_target(base: Path, rel: str, links: Collection[str] | None = None) -> Path:
+    """``base / rel`` if it stays inside ``base``; raise UnsafeOutput otherwise.
+
+    ``links`` are the symlinks under ``base`` (relative paths, from a scan just made): a path
+    through none of them is judged by its name, without resolving each of its folders."""
     pure = PurePosixPath(rel)
     if pure.is_absolute() or ".." in pure.parts or "\\" in rel or "\x00" in rel or not pure.parts:
         raise UnsafeOutput(f"output path '{rel}' would leave the output folder")
     target = base.joinpath(*pure.parts)
-    if not target.resolve().is_relative_to(base.resolve()):
+    through_link = links is None or bool(links) and any(
+        "/".join(pure.parts[:i]) in links for i in range(1, len(pure.parts) + 1))
+    if through_link and not target.resolve().is_relative_to(base.resolve()):
         raise UnsafeOutput(f"output path '{rel}' would leave the output folder")
     return target
 
@@ -132,7 +137,7 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
     check_out_dir(out, root)
     out = out.resolve()
     _unique(jobs)
-    existing = _scan(out)
+    existing, links = _scan(out)
     if existing and not previous and not OURS <= existing.keys():
         raise BuildError([Problem(str(out), None, f"refusing to build into {out}: it holds files that no build of "
                                   "this site wrote, which would be deleted",
@@ -147,7 +152,7 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
     whole = not out.exists() or bool(index and (fresh or stray or not keep))
     with _staging(out) as (staging, old):
         tree = staging / "site"
-        changed = _render_into(renderer, fresh, out, hashes, (lambda path, i: tree / path) if whole else
+        changed = _render_into(renderer, fresh, out, links, hashes, (lambda path, i: tree / path) if whole else
                                (lambda path, i: staging / str(i)))
         if whole and (changed or stray or not keep or not out.exists()):
             tree.mkdir(exist_ok=True)
@@ -157,11 +162,11 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
                 index(tree)
             _swap(tree, out, old)
         elif changed or stray:
-            _move_in(out, changed, stray, {path.rpartition("/")[0] for path in existing})
+            _move_in(out, {path: staged for path, (staged, _) in changed.items()}, stray,
+                     {path.rpartition("/")[0] for path in existing})
         # else nothing to do: not even the folder is touched
-    for path in changed:  # the files just written; the rest are as scanned (or hard-linked: the same inode)
-        stat = (out / path).stat()
-        existing[path] = (stat.st_size, stat.st_mtime_ns)
+    for path, (_, stat) in changed.items():  # the rest are as scanned (or hard-linked: the same inode)
+        existing[path] = stat
     records = {path: (fp, *existing[path], hashes[path]) for path, fp in prints.items()}
     return Written(records, len(fresh), len(changed), len(stray))
 
@@ -177,9 +182,11 @@ def _unique(jobs: list[Job]) -> None:
         raise BuildError([Problem(path, None, "two outputs would be written to the same path") for path in twice])
 
 
-def _scan(folder: Path) -> dict[str, tuple[int, int]]:
-    """Every file under ``folder`` (symlinks included, as files to remove) → (size, mtime in ns)."""
+def _scan(folder: Path) -> tuple[dict[str, tuple[int, int]], set[str]]:
+    """Every file under ``folder`` (symlinks included, as files to remove) → (size, mtime in ns),
+    and the symlinks among them."""
     found: dict[str, tuple[int, int]] = {}
+    links: set[str] = set()
     stack = [(str(folder), "")]
     while stack:
         path, prefix = stack.pop()
@@ -193,25 +200,27 @@ def _scan(folder: Path) -> dict[str, tuple[int, int]]:
             else:
                 stat = entry.stat(follow_symlinks=False)
                 found[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns)
-    return found
+                if entry.is_symlink():
+                    links.add(prefix + entry.name)
+    return found, links
 
 
-def _render_into(renderer: Renderer, jobs: list[Job], out: Path, hashes: dict[str, str],
-                 place: Callable[[str, int], Path]) -> dict[str, Path]:
+def _render_into(renderer: Renderer, jobs: list[Job], out: Path, links: set[str], hashes: dict[str, str],
+                 place: Callable[[str, int], Path]) -> dict[str, tuple[Path, tuple[int, int]]]:
     """Render ``jobs`` on every core; write each output whose bytes differ from ``out``'s to ``place(path, i)``.
     ``hashes`` are the hashes of files in ``out`` as the last build wrote them (others are read to compare);
-    it is updated with every rendered output's. Return where each written output was staged; raise
-    BuildError with every template problem."""
+    it is updated with every rendered output's. ``links`` are the symlinks in ``out``. Return where each
+    written output was staged, with its (size, mtime in ns); raise BuildError with every template problem."""
     for job in jobs:
-        safe_target(out, job.path)
+        safe_target(out, job.path, links)
     folders: set[Path] = set()  # made by this process: a flat stage needs one call, not one per file
 
-    def render_one(i: int) -> tuple[str, bool, list[Problem]]:
+    def render_one(i: int) -> tuple[str, tuple[int, int] | None, list[Problem]]:
         job = jobs[i]
         mark = len(renderer.problems)
         data = job.run()
         if data is None:
-            return "", False, renderer.problems[mark:]
+            return "", None, renderer.problems[mark:]
         new = digest(data)
         before = hashes.get(job.path)
         if before is None:
@@ -220,13 +229,14 @@ def _render_into(renderer: Renderer, jobs: list[Job], out: Path, hashes: dict[st
             except OSError:  # new, or not a file
                 pass
         if before == new:
-            return new, False, []
+            return new, None, []
         target = place(job.path, i)
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
         target.write_bytes(data)
-        return new, True, []
+        stat = target.stat()  # a rename keeps size and mtime: the record needs no stat after the move
+        return new, (stat.st_size, stat.st_mtime_ns), []
 
     results = list(fork_map(render_one, range(len(jobs)), "rendering"))
     problems = merge_repeats([p for _, _, found in results for p in found])
@@ -234,7 +244,7 @@ def _render_into(renderer: Renderer, jobs: list[Job], out: Path, hashes: dict[st
         raise BuildError(problems)
     for job, (new, _, _) in zip(jobs, results):
         hashes[job.path] = new
-    return {jobs[i].path: place(jobs[i].path, i) for i, (_, written, _) in enumerate(results) if written}
+    return {jobs[i].path: (place(jobs[i].path, i), stat) for i, (_, stat, _) in enumerate(results) if stat}
 
 
 def _link(source: Path, target: Path) -> None:

@@ -165,9 +165,9 @@ def test_feed_jobs_name_the_inputs_that_change_them(make_site: MakeSite) -> None
     loaded, _ = load_site(site)
     _, jobs = plan_site(loaded, (feed_jobs, sitemap_jobs))
     deps = {job.path: job.deps for job in jobs}
-    assert {"list:ru", "content/articles/ru/b.md"} <= deps["ru/feed.xml"]
+    assert {"list:ru", "entry:content/articles/ru/b.md"} <= deps["ru/feed.xml"]
     assert "content/articles/en/a.md" not in deps["ru/feed.xml"]
-    assert {"list:*", "content/articles/en/a.md", "content/articles/ru/b.md"} <= deps["feed.xml"]
+    assert {"list:*", "entry:content/articles/en/a.md", "entry:content/articles/ru/b.md"} <= deps["feed.xml"]
     assert "list:*" in deps["sitemap.xml"] and "site.yaml" in deps["robots.txt"]
 
 
