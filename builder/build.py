@@ -29,7 +29,8 @@ from .render import (
     story_jobs,
 )
 from .search import index_site, search_jobs
-from .write import write_site
+from .parallel import in_background
+from .write import check_out_dir, scan, write_site
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,8 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
     """Build the site at ``root`` into ``out`` (default ``root/public``), replacing it only on success.
 
     Only outputs whose inputs changed since the last build into ``out`` are rendered, and
-    only files whose bytes changed are written (``cache_dir``, default ``root/.digest-cache``;
-    ``use_cache=False`` builds from scratch and remembers nothing).
+    only files whose bytes changed are written (``cache_dir``, default: the user's cache folder, see
+    cache.default_folder; ``use_cache=False`` builds from scratch and remembers nothing).
     ``search=False`` (``--no-search``) acts as ``search: false`` in site.yaml: no search pages,
     no nav link, no index. The index is built in the staging folder, so a failed index
     leaves the previous output as it was.
@@ -120,23 +121,26 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
     started = time.perf_counter()
     watch = _Stopwatch()
     out = (out or root / "public").resolve()
-    store = open_store(root, cache_dir, use_cache)
-    try:
-        site, warnings = load_site(root, base_url, strict=strict, store=store, lap=watch.lap)
-        if not search:
-            site = dataclasses.replace(site, config=dataclasses.replace(site.config, search=False))
-        renderer, jobs = plan_site(site, STEPS)
-        _raise_errors(renderer.problems, strict)  # found while planning: a static file leaving the site
-        prints = Fingerprints(site).all(jobs)
-        watch.lap("plan")
-        index_seconds: list[float] = []
-        index = (lambda staging: index_seconds.append(index_site(staging))) if site.config.search else None
-        previous = store.outputs(out)
-        done = write_site(renderer, jobs, prints, out, root, previous, index)
-        watch.lap("render and write")
-        store.save_outputs(out, done.records, previous)
-    finally:
-        store.close()
+    check_out_dir(out, root)  # before anything reads it: a mistaken --out is refused, never scanned
+    # the output folder is scanned on the other core while the sources are read
+    with in_background(lambda: scan(out)) as scanned:
+        store = open_store(root, cache_dir, use_cache, lazy_bodies=True)  # after the fork: no child holds it
+        try:
+            site, warnings = load_site(root, base_url, strict=strict, store=store, lap=watch.lap)
+            if not search:
+                site = dataclasses.replace(site, config=dataclasses.replace(site.config, search=False))
+            renderer, jobs = plan_site(site, STEPS)
+            _raise_errors(renderer.problems, strict)  # found while planning: a static file leaving the site
+            prints = Fingerprints(site).all(jobs)
+            watch.lap("plan")
+            index_seconds: list[float] = []
+            index = (lambda staging: index_seconds.append(index_site(staging))) if site.config.search else None
+            previous = store.outputs(out)
+            done = write_site(renderer, jobs, prints, out, root, previous, index, scanned())
+            watch.lap("render and write")
+            store.save_outputs(out, done.records, previous)
+        finally:
+            store.close()
     if index_seconds:
         watch.laps[-1] = ("render and write", watch.laps[-1][1] - index_seconds[0])
         watch.laps.append(("search index", index_seconds[0]))

@@ -27,9 +27,10 @@ from .parallel import fork_map
 
 log = logging.getLogger(__name__)
 
-DB_NAME = "cache-2.sqlite"  # the number changes with the tables' shape
+DB_NAME = "cache-3.sqlite"  # the number changes with the tables' shape
+# ``body``: a parsed article's HTML, apart from the rest of it, so a build reads it only for a page it renders
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, body BLOB);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime INTEGER NOT NULL, size INTEGER NOT NULL, key TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (
     out TEXT NOT NULL, path TEXT NOT NULL, fingerprint TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
@@ -68,11 +69,20 @@ def code_version() -> str:
 
 
 class Store:
-    """The cache of one site. ``folder=None`` keeps it in memory only (``--no-cache``)."""
+    """The cache of one site. ``folder=None`` keeps it in memory only (``--no-cache``).
 
-    def __init__(self, folder: Path | None):
+    With ``lazy_bodies``, articles are loaded without their bodies, and this process and
+    its forks read each from the file when a page shows it (see ``article_body``): an edit
+    of a 10,000-article site then reads one body, not 75 MB of them.
+    """
+
+    def __init__(self, folder: Path | None, lazy_bodies: bool = False):
+        global _bodies_file
         self.folder = folder
         self.db = self._open()
+        self.lazy_bodies = lazy_bodies and folder is not None
+        if self.lazy_bodies:
+            _bodies_file = folder / DB_NAME  # type: ignore[operator]
 
     def _open(self) -> sqlite3.Connection:
         if self.folder is None:
@@ -108,12 +118,26 @@ class Store:
             found.update(self.db.execute(query, chunk))
         return found
 
+    def articles(self, keys: Iterable[str]) -> dict[str, tuple[bytes, bytes | None]]:
+        """The stored parses among ``keys``, each with its article's body (None with ``lazy_bodies``)."""
+        column = "NULL" if self.lazy_bodies else "body"
+        wanted = list(keys)
+        found: dict[str, tuple[bytes, bytes | None]] = {}
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start:start + 900]
+            query = f"SELECT key, value, {column} FROM entries WHERE key IN ({','.join('?' * len(chunk))})"
+            found.update((key, (value, body)) for key, value, body in self.db.execute(query, chunk))
+        return found
+
     def keep(self, kind: str, new: Mapping[str, bytes], used: Iterable[str] | None = None,
-             stale: Iterable[str] = ()) -> None:
-        """Store ``new`` entries (keys start with ``kind:``) and forget ``stale`` ones; with ``used``,
-        forget every other entry of that kind, so the cache stays the size of the site."""
+             stale: Iterable[str] = (), bodies: Mapping[str, bytes | None] | None = None) -> None:
+        """Store ``new`` entries (keys start with ``kind:``), with the article ``bodies`` of parses, and
+        forget ``stale`` ones; with ``used``, forget every other entry of that kind, so the cache stays
+        the size of the site."""
+        bodies = bodies or {}
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", new.items())
+            self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                                ((key, value, bodies.get(key)) for key, value in new.items()))
             self.db.executemany("DELETE FROM entries WHERE key = ?", ((k,) for k in stale))
             if used is not None:
                 self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
@@ -159,15 +183,33 @@ def default_folder(root: Path) -> Path:
     return base / "digest" / f"{site.name}-{digest(str(site))[:12]}"
 
 
-def open_store(root: Path, folder: Path | None = None, enabled: bool = True) -> Store:
-    """The site's cache: ``folder`` or ``default_folder(root)``; in memory when not ``enabled``."""
+def open_store(root: Path, folder: Path | None = None, enabled: bool = True, lazy_bodies: bool = False) -> Store:
+    """The site's cache: ``folder`` or ``default_folder(root)``; in memory when not ``enabled``.
+    ``lazy_bodies``: for one build; a long-lived process (the dev server) keeps what it loaded."""
     if not enabled:
         return Store(None)
     try:
-        return Store(folder or default_folder(root))
+        return Store(folder or default_folder(root), lazy_bodies)
     except (OSError, sqlite3.Error) as exc:  # a read-only site folder: build without a cache
         log.warning("cannot use the build cache (%s); building without it", exc)
         return Store(None)
+
+
+_bodies_file: Path | None = None  # the cache that this process (and its forks) loaded bodiless articles from
+_readers: dict[tuple[int, Path], sqlite3.Connection] = {}  # by process: a connection is never used across a fork
+
+
+def article_body(key: str) -> bytes:
+    """The body of the article parsed as ``key``, from the build cache it was loaded from without it."""
+    if _bodies_file is None:
+        raise LookupError(f"no build cache holds the body of {key}")
+    db = _readers.get((os.getpid(), _bodies_file))
+    if db is None:
+        db = _readers[os.getpid(), _bodies_file] = sqlite3.connect(f"file:{_bodies_file}?mode=ro", uri=True, timeout=30)
+    row = db.execute("SELECT body FROM entries WHERE key = ?", (key,)).fetchone()
+    if row is None or row[0] is None:
+        raise LookupError(f"the build cache {_bodies_file} lost the body of {key} while building; build again")
+    return row[0]
 
 
 def memo(store: Store | None, kind: str, salt: str, items: Mapping[str, T], compute: Callable[[T], R],

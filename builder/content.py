@@ -374,7 +374,7 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
         else:
             data[rel] = Path(path).read_bytes()
             keys[rel] = salt + digest(data[rel])[:16]
-    stored = store.get(keys.values()) if store else {}
+    stored = store.articles(keys.values()) if store else {}
     misses = [(rel, data.get(rel) or Path(path).read_bytes(), keys[rel], config)
               for rel, path, _ in todo if rel in keys and keys[rel] not in stored]
     del data
@@ -386,26 +386,37 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
             files = {**known, **files}
         # the entries of files edited or deleted since, unless another file has the same bytes
         stale = {key for _, key in known.values()} - {key for _, key in files.values()}
-        store.keep("parse", {keys[rel]: blob for rel, blob in made.items()}, stale=stale)
+        store.keep("parse", {keys[rel]: parsed for rel, (parsed, _) in made.items()}, stale=stale,
+                   bodies={keys[rel]: body for rel, (_, body) in made.items()})
         if every_file and store.count("parse") > len(set(keys.values())):  # left by an interrupted build
             store.keep("parse", {}, used=keys.values())
         store.save_files(files, known)
     for rel, _, _ in todo:
-        yield rel, (None, [refused[rel]]) if rel in refused else pickle.loads(made.pop(rel, None) or stored.pop(keys[rel]))
+        yield rel, (None, [refused[rel]]) if rel in refused else _unpack(*(made.pop(rel, None) or stored.pop(keys[rel])))
 
 
-def _parse_files(jobs: list[tuple[str, bytes, str, SiteConfig]]) -> Iterable[tuple[str, bytes]]:
-    """Parse files, on every core for a first build of a large site; each result comes back pickled,
-    as the store keeps it."""
+def _unpack(parsed: bytes, body: bytes | None) -> Parsed:
+    """A parse as the store keeps it (the article without its body) with the body, when it was read."""
+    article, problems = pickle.loads(parsed)
+    if article and body is not None:
+        object.__setattr__(article, "body", body)  # the article's own field, filled in as it is made
+    return article, problems
+
+
+def _parse_files(jobs: list[tuple[str, bytes, str, SiteConfig]]) -> Iterable[tuple[str, tuple[bytes, bytes | None]]]:
+    """Parse files, on every core for a first build of a large site; each result comes back as the
+    store keeps it: the parse pickled without the article's body, and the body."""
     return fork_map(_parse_file, jobs, "reading", chunksize=64)
 
 
-def _parse_file(job: tuple[str, bytes, str, SiteConfig]) -> tuple[str, bytes]:
+def _parse_file(job: tuple[str, bytes, str, SiteConfig]) -> tuple[str, tuple[bytes, bytes | None]]:
     rel, data, key, config = job
     article, problems = parse_source(rel, data, config) if data else \
         (None, [Problem(rel, None, "empty file skipped", warning=True)])
-    parsed = (article and dataclasses.replace(article, digest=key), problems)
-    return rel, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+    parsed = (article and dataclasses.replace(article, digest=key, body=None), problems)
+    if parsed[0]:
+        parsed[0].page_path  # noqa: B018 - computed once, kept in the pickle: every build needs all 10,000
+    return rel, (pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL), article.body if article else None)
 
 
 def _collisions(articles: list[Article]) -> list[Problem]:

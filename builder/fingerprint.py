@@ -5,7 +5,8 @@ their bytes), story, summary and entity files, templates, static files,
 ``site.yaml`` (as the validated settings, so ``--base-url`` counts too),
 interface catalogs, the sets ``list:<lang>``, ``list:*`` and ``languages`` (which articles,
 where and when: what lists are cut from and sorted by), and ``item:``/``entry:`` + an article's
-path (only what an index or a feed shows of it, so a body edit re-renders neither).
+path and ``items:<lang>`` (only what an index or a feed shows of articles, so a body edit
+re-renders neither).
 The builder's own code and the versions of the libraries that shape pages are
 part of every fingerprint. An input this module cannot name fails loudly: a
 silently ignored input would be a stale page.
@@ -19,7 +20,7 @@ from pathlib import Path
 from . import i18n
 from .cache import code_version, digest
 from .model import Article, Site
-from .render import ALL, ENTRY, ITEM, LANGUAGES, Job, static_dir, theme_dir
+from .render import ALL, ENTRY, ITEM, ITEMS, LANGUAGES, Job, static_dir, theme_dir
 
 
 class Fingerprints:
@@ -31,10 +32,13 @@ class Fingerprints:
         self.tokens: dict[str, str] = {a.path: a.digest for a in site.articles}
         self.by_path = {a.path: a for a in site.articles}
         by_lang: dict[str, list[str]] = {}
+        items: dict[str, list[str]] = {}
         for article in site.articles:
             by_lang.setdefault(article.lang, []).append(f"{article.path}\0{article.page_path}\0{article.date.isoformat()}")
+            items.setdefault(article.lang, []).append(repr(_shown(article, full=False)))
         for lang, entries in by_lang.items():
             self.tokens[f"list:{lang}"] = digest(*sorted(entries))
+            self.tokens[ITEMS + lang] = digest(*items[lang])
         self.tokens[ALL] = digest(*sorted(e for entries in by_lang.values() for e in entries))
         self.tokens[LANGUAGES] = digest(*sorted(by_lang))
         self.tokens["site.yaml"] = digest(repr(site.config))
@@ -60,7 +64,7 @@ class Fingerprints:
         return found
 
     def _token(self, dep: str) -> str:
-        if dep.startswith("list:"):  # a language with no article left
+        if dep.startswith(("list:", ITEMS)):  # a language with no article left
             return "empty"
         if dep.startswith((ITEM, ENTRY)):
             kind, path = dep.split(":", 1)

@@ -122,7 +122,10 @@ class Incremental:
             twice = sorted({job.path for job in jobs if paths[job.path] is not job})
             raise BuildError([Problem(path, None, "two outputs would be written to the same path") for path in twice])
         dirty = self.pending | self._moved(site)
-        dirty |= {key for path in self.pending if path.startswith(ARTICLES_DIR + "/") for key in listed_as(path)}
+        langs = {a.path: a.lang for a in site.articles}
+        dirty |= {key for path in self.pending if path.startswith(ARTICLES_DIR + "/")
+                  for lang in {langs.get(path), self.articles.get(path, (None,))[0]} if lang
+                  for key in listed_as(path, lang)}
         if any(key.startswith("catalog:") for key in self.pending):  # rare: a translator saved a catalog
             dirty |= catalog_users(self.pending, set().union(*(job.deps for job in jobs)))
         todo = jobs if self._lost_track(dirty, jobs) else self._stale(jobs, dirty)

@@ -68,7 +68,9 @@ class Article:
     lang: str
     source: str
     slug: str
-    body: bytes  # Markdown rendered and sanitized, as UTF-8: the build cache loads 10,000 of these as a copy, not a decode
+    # Markdown rendered and sanitized, as UTF-8 (a copy to load, not a decode); None: left in the build
+    # cache until a page shows it (cache.Store's lazy_bodies)
+    body: bytes | None
     words: int
     url: str | None = None
     author: str | None = None
@@ -88,7 +90,9 @@ class Article:
 
     @property
     def body_html(self) -> str:
-        return self.body.decode("utf-8")
+        from .cache import article_body  # the cache's reader, only for an article loaded without its body
+
+        return (self.body if self.body is not None else article_body(self.digest)).decode("utf-8")
 
     @cached_property
     def page_path(self) -> str:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from tqdm import tqdm
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -32,16 +33,63 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T], label: str, chunksize: in
     """``map(fn, items)`` in order, on every core when there are many items; a progress bar
     on a terminal for long runs. ``fn`` and ``items`` may be closures: workers inherit them by forking."""
     global _TASK
-    if len(items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or threading.active_count() > 1 \
-            or "fork" not in multiprocessing.get_all_start_methods():
+    if len(items) < PARALLEL_FROM or not _can_fork():
         yield from _progress(map(fn, items), len(items), label)
         return
+    from concurrent.futures import ProcessPoolExecutor  # here: a small build or an edit never starts a pool
+
     _TASK = lambda i: fn(items[i])  # noqa: E731 - workers get indexes: items may not pickle (closures)
     try:
         with ProcessPoolExecutor(mp_context=multiprocessing.get_context("fork")) as pool:
             yield from _progress(pool.map(_run, range(len(items)), chunksize=chunksize), len(items), label)
     finally:
         _TASK = None
+
+
+def _can_fork() -> bool:
+    return (os.cpu_count() or 1) > 1 and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+@contextmanager
+def in_background(fn: Callable[[], R]) -> Iterator[Callable[[], R]]:
+    """Run ``fn`` in a forked process while the block runs on; the block calls what this yields to
+    wait for the result (an exception ``fn`` raised is raised there). Where forking is not safe,
+    ``fn`` runs when its result is asked for. A child not waited for is ended with the block."""
+    if not _can_fork():
+        yield fn
+        return
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, hand the result over, and leave without running any cleanup
+        os.close(read)
+        try:
+            outcome = (True, fn())
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            outcome = (False, exc)
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+        os._exit(0)
+    os.close(write)
+    waited = False
+
+    def result() -> R:
+        nonlocal waited
+        with os.fdopen(os.dup(read), "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        waited = True
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise value
+        return value
+
+    try:
+        yield result
+    finally:
+        os.close(read)
+        if not waited:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
 
 
 def _run(index: int) -> Any:
@@ -52,4 +100,6 @@ def _run(index: int) -> Any:
 def _progress(results: Iterable[R], total: int, label: str) -> Iterable[R]:
     if not show_progress or total < PARALLEL_FROM or not sys.stderr.isatty():
         return results
+    from tqdm import tqdm  # here: it takes longer to import than an edit takes to build
+
     return tqdm(results, total=total, desc=label, unit="", leave=False, file=sys.stderr)

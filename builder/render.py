@@ -33,13 +33,14 @@ DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATE_INCLUDES = ("base.html", "macros.html")
 ALL = "list:*"  # the set of all articles, where each is published and its date: what lists are cut from, in order
 LANGUAGES = "languages"  # the set of article languages: every page's language switcher lists them
-ITEM = "item:"  # + an article's path: what an index or a story page shows of it (title, outlet, date, links)
+ITEM = "item:"  # + an article's path: what an index shows of it (title, outlet, date, links)
+ITEMS = "items:"  # + a language: ITEM of every article in it, for the language's index, which lists them all
 ENTRY = "entry:"  # + an article's path: what a feed entry shows of it (that, its summary, author and tags)
 
 
-def listed_as(path: str) -> set[str]:
-    """The keys under which lists name the article at ``path``: each may change when its file does."""
-    return {ITEM + path, ENTRY + path}
+def listed_as(path: str, lang: str) -> set[str]:
+    """The keys under which lists name the article at ``path`` in ``lang``: each may change when its file does."""
+    return {ITEM + path, ITEMS + lang, ENTRY + path}
 
 
 def theme_dir(root: Path) -> Path:
@@ -258,9 +259,10 @@ class Renderer:
         )
         return ctx
 
-    def listing_job(self, lang: str, path: str, articles: list[Article], template: str, key: str) -> Job:
+    def listing_job(self, lang: str, path: str, articles: list[Article], template: str, shown: Iterable[str]) -> Job:
+        """A list of ``articles``; ``shown``: the keys of the list and of what it shows of them."""
         # the story links show each story's member count: a member joining or leaving changes the page
-        deps = {key, f"catalog:{lang}", *(ITEM + a.path for a in articles),
+        deps = {*shown, f"catalog:{lang}",
                 *(p for s in self.site.stories for p in (s.spec.path, *(d.article for d in s.members)))}
         return self.job(template, path + "index.html", deps, lambda: self.listing_context(lang, path, articles))
 
@@ -377,10 +379,11 @@ def page_jobs(r: Renderer) -> list[Job]:
     """Article pages, the home page and one index per language present."""
     cfg = r.site.config
     jobs = [r.article_job(a) for a in r.site.articles]
-    jobs.append(r.listing_job(cfg.default_language, "", r.newest[: cfg.latest_count], "home.html", ALL))
+    latest = r.newest[: cfg.latest_count]
+    jobs.append(r.listing_job(cfg.default_language, "", latest, "home.html", {ALL, *(ITEM + a.path for a in latest)}))
     for lang in r.present:
         in_lang = r.newest_in.get(lang, [])
-        jobs.append(r.listing_job(lang, f"{lang}/", in_lang, "language.html", f"list:{lang}"))
+        jobs.append(r.listing_job(lang, f"{lang}/", in_lang, "language.html", {f"list:{lang}", ITEMS + lang}))
     return jobs
 
 

@@ -126,18 +126,19 @@ Index = Callable[[Path], None]  # builds the search index into a folder holding 
 
 
 def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], out: Path, root: Path,
-               previous: Mapping[str, Record], index: Index | None = None) -> Written:
+               previous: Mapping[str, Record], index: Index | None = None, scanned: Scan | None = None) -> Written:
     """Bring ``out`` to the site ``jobs`` describe, rendering only jobs whose fingerprint (``prints``)
     differs from ``previous`` or whose file was changed since; raise BuildError, leaving ``out`` as it was.
 
     Changed files are rendered into a staging folder and moved in when all succeeded. When
     the search index must be rebuilt (it reads the whole site), the staging folder is
-    completed with hard links to the unchanged files and swapped in whole.
+    completed with hard links to the unchanged files and swapped in whole. ``scanned``: what
+    ``scan(out)`` found, when it was run earlier.
     """
     check_out_dir(out, root)
     out = out.resolve()
     _unique(jobs)
-    existing, links = _scan(out)
+    existing, links = scanned or scan(out)
     if existing and not previous and not OURS <= existing.keys():
         raise BuildError([Problem(str(out), None, f"refusing to build into {out}: it holds files that no build of "
                                   "this site wrote, which would be deleted",
@@ -182,7 +183,10 @@ def _unique(jobs: list[Job]) -> None:
         raise BuildError([Problem(path, None, "two outputs would be written to the same path") for path in twice])
 
 
-def _scan(folder: Path) -> tuple[dict[str, tuple[int, int]], set[str]]:
+Scan = tuple[dict[str, tuple[int, int]], set[str]]  # every file's (size, mtime in ns), and the symlinks
+
+
+def scan(folder: Path) -> Scan:
     """Every file under ``folder`` (symlinks included, as files to remove) → (size, mtime in ns),
     and the symlinks among them."""
     found: dict[str, tuple[int, int]] = {}
