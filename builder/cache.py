@@ -28,9 +28,11 @@ from .parallel import fork_map
 log = logging.getLogger(__name__)
 
 DB_NAME = "cache-3.sqlite"  # the number changes with the tables' shape
-# ``body``: a parsed article's HTML, apart from the rest of it, so a build reads it only for a page it renders
+# ``bodies``: each parsed article's HTML, apart from the rest of the parse (in ``entries``), so a build that
+# renders a few pages reads a few bodies, and the rest of 10,000 parses lies in a few megabytes
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, body BLOB);
+CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, body BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, mtime INTEGER NOT NULL, size INTEGER NOT NULL, key TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (
     out TEXT NOT NULL, path TEXT NOT NULL, fingerprint TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
@@ -92,6 +94,9 @@ class Store:
             (self.folder / "CACHEDIR.TAG").write_text(  # backup tools skip folders tagged so
                 "Signature: 8a477f597d28d172789f06886806bc55\n# digest's build cache: safe to delete\n",
                 encoding="ascii")
+            for old in self.folder.glob("cache-*.sqlite*"):  # an older shape of the tables: never read again
+                if not old.name.startswith(DB_NAME):
+                    old.unlink(missing_ok=True)
             db = sqlite3.connect(self.folder / DB_NAME, timeout=30)
         try:
             db.executescript(SCHEMA)
@@ -120,31 +125,33 @@ class Store:
 
     def articles(self, keys: Iterable[str]) -> dict[str, tuple[bytes, bytes | None]]:
         """The stored parses among ``keys``, each with its article's body (None with ``lazy_bodies``)."""
-        column = "NULL" if self.lazy_bodies else "body"
-        wanted = list(keys)
-        found: dict[str, tuple[bytes, bytes | None]] = {}
-        for start in range(0, len(wanted), 900):
-            chunk = wanted[start:start + 900]
-            query = f"SELECT key, value, {column} FROM entries WHERE key IN ({','.join('?' * len(chunk))})"
-            found.update((key, (value, body)) for key, value, body in self.db.execute(query, chunk))
-        return found
+        wanted = set(keys)
+        # one scan of the parses, not 10,000 lookups: a build wants nearly all of them
+        rows = self.db.execute("SELECT key, value, NULL FROM entries WHERE key > 'parse:' AND key < 'parse;'"
+                               if self.lazy_bodies else "SELECT key, value, body FROM entries LEFT JOIN bodies "
+                               "USING (key) WHERE key > 'parse:' AND key < 'parse;'")
+        return {key: (value, body) for key, value, body in rows if key in wanted}
 
     def keep(self, kind: str, new: Mapping[str, bytes], used: Iterable[str] | None = None,
              stale: Iterable[str] = (), bodies: Mapping[str, bytes | None] | None = None) -> None:
         """Store ``new`` entries (keys start with ``kind:``), with the article ``bodies`` of parses, and
         forget ``stale`` ones; with ``used``, forget every other entry of that kind, so the cache stays
         the size of the site."""
-        bodies = bodies or {}
+        stale = list(stale)
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
-                                ((key, value, bodies.get(key)) for key, value in new.items()))
+            self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", new.items())
+            self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)",
+                                ((key, body) for key, body in (bodies or {}).items() if body is not None))
             self.db.executemany("DELETE FROM entries WHERE key = ?", ((k,) for k in stale))
+            self.db.executemany("DELETE FROM bodies WHERE key = ?", ((k,) for k in stale))
             if used is not None:
                 self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
                 self.db.execute("DELETE FROM used")
                 self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in used))
                 self.db.execute("DELETE FROM entries WHERE key > ? AND key < ? AND key NOT IN (SELECT key FROM used)",
                                 (f"{kind}:", f"{kind};"))  # ';' sorts right after ':'
+                self.db.execute("DELETE FROM bodies WHERE key > ? AND key < ? AND key NOT IN (SELECT key FROM used)",
+                                (f"{kind}:", f"{kind};"))
 
     def count(self, kind: str) -> int:
         return self.db.execute("SELECT count(*) FROM entries WHERE key > ? AND key < ?", (f"{kind}:", f"{kind};")).fetchone()[0]
@@ -206,8 +213,8 @@ def article_body(key: str) -> bytes:
     db = _readers.get((os.getpid(), _bodies_file))
     if db is None:
         db = _readers[os.getpid(), _bodies_file] = sqlite3.connect(f"file:{_bodies_file}?mode=ro", uri=True, timeout=30)
-    row = db.execute("SELECT body FROM entries WHERE key = ?", (key,)).fetchone()
-    if row is None or row[0] is None:
+    row = db.execute("SELECT body FROM bodies WHERE key = ?", (key,)).fetchone()
+    if row is None:
         raise LookupError(f"the build cache {_bodies_file} lost the body of {key} while building; build again")
     return row[0]
 

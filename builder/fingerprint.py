@@ -23,6 +23,9 @@ from .model import Article, Site
 from .render import ALL, ENTRY, ITEM, ITEMS, LANGUAGES, Job, static_dir, theme_dir
 
 
+_BITS = (1 << 128) - 1  # fingerprints are as wide as the hashes they add up
+
+
 class Fingerprints:
     """The fingerprint of each job of one site."""
 
@@ -42,20 +45,21 @@ class Fingerprints:
         self.tokens[ALL] = digest(*sorted(e for entries in by_lang.values() for e in entries))
         self.tokens[LANGUAGES] = digest(*sorted(by_lang))
         self.tokens["site.yaml"] = digest(repr(site.config))
-        self.salt = code_version()
+        self.salt = int(code_version(), 16)
         self.numbers: dict[str, int] = {}  # each input's (name, token) hash as a number
 
     def of(self, job: Job) -> str:
-        """A hash of the job's path and the (name, token) of each input. The inputs are combined by
-        adding their hashes: no sorting, and a page listing 100 story members costs 100 additions."""
-        total = 0
+        """A hash of the builder's code and of the (name, token) of each input, combined by adding
+        them: no sorting, and a page listing 100 story members costs 100 additions. (It is compared
+        with the fingerprint of the same output path only, so the path need not be part of it.)"""
+        total = self.salt
         numbers = self.numbers
         for dep in job.deps:
             number = numbers.get(dep)
             if number is None:
                 number = numbers[dep] = int(digest(dep, self.token(dep)), 16)
             total += number
-        return digest(self.salt, job.path, str(total))
+        return f"{total & _BITS:032x}"
 
     def token(self, dep: str) -> str:
         found = self.tokens.get(dep)
