@@ -112,27 +112,24 @@ def remove(path: Path) -> None:
         path.unlink()
 
 
-def run_mode(tool: Tool, mode: str, n: int, runs: int, names: list[str], edits: Edits, logs: Path) -> list[Run]:
-    """``runs`` builds in one mode, each prepared as the mode says, with a line per build."""
-    done = []
-    for i in range(runs):
-        if mode in (COLD, SEARCH):
-            for path in (tool.out, *tool.caches):
-                remove(path)
-        elif mode == WARM and tool.template:
-            edits.write(tool.template, lambda text, i=i: text + f"\n<!-- benchmark: warm build {i + 1} -->\n")
-        elif mode == EDIT:  # a different article each run, spread over the corpus (and its languages)
-            name = names[(i + 1) * len(names) // (runs + 1)]
-            edits.write(tool.article(name), lambda text, i=i: edit_sentence(text, str(i + 1)))
-        run = measure(tool.command, tool.out, logs / f"{n}-{tool.name}-{mode}-{i + 1}.log", tool.cwd,
-                      compare_bytes=mode == EDIT)
-        tree = "–" if run.tree_rss_mb is None else f"{run.tree_rss_mb:.0f}"
-        differ = "" if run.changed_bytes is None else f" ({run.changed_bytes} differ)"
-        print(f"{n:>6} {tool.name:<8} {mode:<11} {i + 1}/{runs}: {run.wall:7.2f} s wall {run.cpu:7.2f} s CPU "
-              f"peak {run.max_rss_mb:4.0f}/{tree} MB (largest/tree)  {run.written} written{differ}, "
-              f"{run.unchanged} unchanged", flush=True)
-        done.append(run)
-    return done
+def run_once(tool: Tool, mode: str, n: int, i: int, runs: int, names: list[str], edits: Edits, logs: Path) -> Run:
+    """Build ``i`` of ``runs`` in one mode, prepared as the mode says, with a line for it."""
+    if mode in (COLD, SEARCH):
+        for path in (tool.out, *tool.caches):
+            remove(path)
+    elif mode == WARM and tool.template:
+        edits.write(tool.template, lambda text: text + f"\n<!-- benchmark: warm build {i + 1} -->\n")
+    elif mode == EDIT:  # a different article each run, spread over the corpus (and its languages)
+        name = names[(i + 1) * len(names) // (runs + 1)]
+        edits.write(tool.article(name), lambda text: edit_sentence(text, str(i + 1)))
+    run = measure(tool.command, tool.out, logs / f"{n}-{tool.name}-{mode}-{i + 1}.log", tool.cwd,
+                  compare_bytes=mode == EDIT)
+    tree = "–" if run.tree_rss_mb is None else f"{run.tree_rss_mb:.0f}"
+    differ = "" if run.changed_bytes is None else f" ({run.changed_bytes} differ)"
+    print(f"{n:>6} {tool.name:<8} {mode:<11} {i + 1}/{runs}: {run.wall:7.2f} s wall {run.cpu:7.2f} s CPU "
+          f"peak {run.max_rss_mb:4.0f}/{tree} MB (largest/tree)  {run.written} written{differ}, "
+          f"{run.unchanged} unchanged", flush=True)
+    return run
 
 
 def search_seconds(run: Run, cold: list[Run], timed: bool) -> str:
@@ -180,17 +177,20 @@ def bench_size(n: int, args: argparse.Namespace, flags: set[str], peers: dict[st
         tools.append(pelican_tool(peers["Pelican"], site, out / "pelican", caches / "pelican"))
     names, edits = article_names(site), Edits(site)
     try:
-        for tool in tools:
-            for mode in tool.modes:
-                results[(n, tool.name, mode)] = run_mode(tool, mode, n, args.runs, names, edits, logs)
-            if tool.name == DIGEST:
-                timed = "--timings" in flags
-                command = [arg for arg in tool.command if arg not in ("--no-search", "--quiet")]
-                searching = Tool(DIGEST, command + (["--timings"] if timed else []), tool.out, tool.caches,
-                                 None, tool.article, (SEARCH,), tool.cwd)
-                [run] = results[(n, DIGEST, SEARCH)] = run_mode(searching, SEARCH, n, 1, names, edits, logs)
-                print(f"{n:>6} digest search indexing: {search_seconds(run, results[(n, DIGEST, COLD)], timed)}",
-                      flush=True)
+        # Mode by mode and build by build, each tool in turn: a shared machine's load then weighs on all alike.
+        for mode in (COLD, WARM, NOOP, EDIT):
+            for i in range(args.runs):
+                for tool in (tool for tool in tools if mode in tool.modes):
+                    results.setdefault((n, tool.name, mode), []).append(
+                        run_once(tool, mode, n, i, args.runs, names, edits, logs))
+        timed = "--timings" in flags
+        digest = tools[0]
+        command = [arg for arg in digest.command if arg not in ("--no-search", "--quiet")]
+        searching = Tool(DIGEST, command + (["--timings"] if timed else []), digest.out, digest.caches,
+                         None, digest.article, (SEARCH,), digest.cwd)
+        run = run_once(searching, SEARCH, n, 0, 1, names, edits, logs)
+        results[(n, DIGEST, SEARCH)] = [run]
+        print(f"{n:>6} digest search indexing: {search_seconds(run, results[(n, DIGEST, COLD)], timed)}", flush=True)
     finally:
         edits.restore()
 
@@ -213,6 +213,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit("bench.py: terminated (SIGTERM)"))
     flags = builder_flags()
     peers = peer_exes(args)
+    # bytecode for the builder, as a user's has after its first run (or a non-editable install)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "builder")], check=True, stdout=subprocess.DEVNULL)
     commit = version(["git", "describe", "--always", "--dirty"])
     print("; ".join([f"digest {commit} (optional build flags: {' '.join(sorted(flags)) or 'none yet'})",
                      *(f"{name}: {version([exe, 'version' if name == 'Hugo' else '--version'])}"
