@@ -124,14 +124,13 @@ class Store:
             found.update(self.db.execute(query, chunk))
         return found
 
-    def articles(self, keys: Iterable[str]) -> dict[str, tuple[bytes, bytes | None]]:
-        """The stored parses among ``keys``, each with its article's body (None with ``lazy_bodies``)."""
-        wanted = set(keys)
-        # one scan of the parses, not 10,000 lookups: a build wants nearly all of them
+    def articles(self) -> dict[str, tuple[bytes, bytes | None]]:
+        """Every stored parse, each with its article's body (None with ``lazy_bodies``): in one scan, as a
+        build wants nearly all of them."""
         rows = self.db.execute("SELECT key, value, NULL FROM entries WHERE key > 'parse:' AND key < 'parse;'"
                                if self.lazy_bodies else "SELECT key, value, body FROM entries LEFT JOIN bodies "
                                "USING (key) WHERE key > 'parse:' AND key < 'parse;'")
-        return {key: (value, body) for key, value, body in rows if key in wanted}
+        return {key: (value, body) for key, value, body in rows}
 
     def keep(self, kind: str, new: Mapping[str, bytes], used: Iterable[str] | None = None,
              stale: Iterable[str] = (), bodies: Mapping[str, bytes | None] | None = None) -> None:

@@ -363,23 +363,22 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
     With ``every_file``, files the store knows that are not in ``todo`` are gone from the site."""
     salt = "parse:" + digest(code_version(), f"max_file_bytes={config.max_file_bytes}")[:16] + ":"
     known = store.files() if store else {}
-    keys, data, refused = {}, {}, {}
+    stored = store.articles() if store else {}
+    keys, refused, unread = {}, {}, []
     for rel, path, stat in todo:
         seen = known.get(rel)
         big = too_large(rel, stat[1], config)
         if big:  # refused by its size, unread: a 50 MB file never reaches memory
             refused[rel] = big
-        elif seen and seen[0] == stat and seen[1].startswith(salt):
+        elif seen and seen[0] == stat and seen[1].startswith(salt) and seen[1] in stored:
             keys[rel] = seen[1]
         else:
-            data[rel] = Path(path).read_bytes()
-            keys[rel] = salt + digest(data[rel])[:16]
-    stored = store.articles(keys.values()) if store else {}
-    misses = [(rel, data.get(rel) or Path(path).read_bytes(), keys[rel], config)
-              for rel, path, _ in todo if rel in keys and keys[rel] not in stored]
-    del data
-    made = dict(_parse_files(misses))
-    del misses
+            unread.append((rel, path))
+    made = {}
+    for rel, key, parsed in fork_map(lambda job: _read_file(*job, salt, stored, config), unread, "reading", chunksize=64):
+        keys[rel] = key
+        if parsed:
+            made[rel] = parsed
     if store:
         files = {rel: (stat, keys[rel]) for rel, _, stat in todo if rel in keys}
         if not every_file:
@@ -392,7 +391,7 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
             store.keep("parse", {}, used=keys.values())
         store.save_files(files, known)
     for rel, _, _ in todo:
-        yield rel, (None, [refused[rel]]) if rel in refused else _unpack(*(made.pop(rel, None) or stored.pop(keys[rel])))
+        yield rel, (None, [refused[rel]]) if rel in refused else _unpack(*(made.get(rel) or stored[keys[rel]]))
 
 
 def _unpack(parsed: bytes, body: bytes | None) -> Parsed:
@@ -403,20 +402,21 @@ def _unpack(parsed: bytes, body: bytes | None) -> Parsed:
     return article, problems
 
 
-def _parse_files(jobs: list[tuple[str, bytes, str, SiteConfig]]) -> Iterable[tuple[str, tuple[bytes, bytes | None]]]:
-    """Parse files, on every core for a first build of a large site; each result comes back as the
-    store keeps it: the parse pickled without the article's body, and the body."""
-    return fork_map(_parse_file, jobs, "reading", chunksize=64)
-
-
-def _parse_file(job: tuple[str, bytes, str, SiteConfig]) -> tuple[str, tuple[bytes, bytes | None]]:
-    rel, data, key, config = job
+def _read_file(rel: str, path: str, salt: str, stored: Collection[str],
+               config: SiteConfig) -> tuple[str, str, tuple[bytes, bytes | None] | None]:
+    """Read and hash one file, and parse it unless ``stored`` has its key (on every core for a first
+    build of a large site): its key, and the parse as the store keeps it, pickled without the article's
+    body, and the body."""
+    data = Path(path).read_bytes()
+    key = salt + digest(data)[:16]
+    if key in stored:
+        return rel, key, None
     article, problems = parse_source(rel, data, config) if data else \
         (None, [Problem(rel, None, "empty file skipped", warning=True)])
     parsed = (article and dataclasses.replace(article, digest=key, body=None), problems)
     if parsed[0]:
         parsed[0].page_path  # noqa: B018 - computed once, kept in the pickle: every build needs all 10,000
-    return rel, (pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL), article.body if article else None)
+    return rel, key, (pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL), article.body if article else None)
 
 
 def _collisions(articles: list[Article]) -> list[Problem]:
