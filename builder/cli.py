@@ -89,11 +89,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    gc.disable()  # one short process: collecting 10,000 articles' objects again and again finds no cycles
     from . import parallel
     from .build import build
 
     parallel.show_progress = not args.quiet
-    gc.disable()  # one short process: collecting 10,000 articles' objects again and again finds no cycles
     report = build(args.site, args.out.resolve() if args.out else None, args.base_url, args.strict,
                    search=not args.no_search, cache_dir=args.cache_dir and args.cache_dir.resolve(),
                    use_cache=not args.no_cache)

@@ -121,11 +121,7 @@ class Incremental:
         if len(paths) != len(jobs):
             twice = sorted({job.path for job in jobs if paths[job.path] is not job})
             raise BuildError([Problem(path, None, "two outputs would be written to the same path") for path in twice])
-        dirty = self.pending | self._moved(site)
-        langs = {a.path: a.lang for a in site.articles}
-        dirty |= {key for path in self.pending if path.startswith(ARTICLES_DIR + "/")
-                  for lang in {langs.get(path), self.articles.get(path, (None,))[0]} if lang
-                  for key in listed_as(path, lang)}
+        dirty = self.pending | self._moved(site) | self._listed(site)
         if any(key.startswith("catalog:") for key in self.pending):  # rare: a translator saved a catalog
             dirty |= catalog_users(self.pending, set().union(*(job.deps for job in jobs)))
         todo = jobs if self._lost_track(dirty, jobs) else self._stale(jobs, dirty)
@@ -172,6 +168,13 @@ class Incremental:
         """Jobs that are new, whose inputs changed, or whose set of inputs is not what it was."""
         previous = self.previous or {}
         return [job for job in jobs if previous.get(job.path) != job.deps or not dirty.isdisjoint(job.deps)]
+
+    def _listed(self, site: Site) -> set[str]:
+        """The keys under which lists show the changed articles, in their language now and before."""
+        changed = {path for path in self.pending if path.startswith(ARTICLES_DIR + "/")}
+        langs = {(a.path, a.lang) for a in site.articles if a.path in changed}
+        langs |= {(path, self.articles[path][0]) for path in changed if path in self.articles}
+        return {key for path, lang in langs for key in listed_as(path, lang)}
 
     def _moved(self, site: Site) -> set[str]:
         """List keys to redo: the languages of articles added, removed, re-dated, moved to another

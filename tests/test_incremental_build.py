@@ -48,6 +48,10 @@ def edit(site: Path, rel: str, change: Callable[[str], str]) -> None:
 
 EDITS: dict[str, Callable[[Path], None]] = {
     "article body": lambda s: edit(s, EN, lambda t: t.replace("comprehensive", "wide-ranging", 1)),
+    # what lists show of an article: its outlet (indexes), its tags (feeds), its date (the order of every list)
+    "article source": lambda s: edit(s, EN, lambda t: t.replace("source: EIN Presswire", "source: EIN Newswire", 1)),
+    "article tags": lambda s: edit(s, EN, lambda t: t.replace("---\n", "---\ntags: [energy, trade]\n", 1)),
+    "article re-dated": lambda s: edit(s, EN, lambda t: t.replace("date: 2025-11-26", "date: 2025-11-24", 1)),
     "article title (its URL moves)": lambda s: edit(s, TR, lambda t: t.replace('title: "', 'title: "Son dakika: ', 1)),
     "article added in a new language": lambda s: (s / "content/articles/de").mkdir() or
     (s / "content/articles/de/putin-bischkek.md").write_text(NEW_DE, encoding="utf-8"),
@@ -98,6 +102,42 @@ def test_one_article_edit_rewrites_only_what_shows_it(make_site: MakeSite, tmp_p
     other_articles = {p for p in after if p.count("/") == 4 and p != page}
     assert other_articles and not changed & other_articles
     assert len(changed) < len(after) / 2
+
+
+def test_an_edit_lists_do_not_show_renders_one_page(make_site: MakeSite, tmp_path: Path) -> None:
+    """A sentence past an article's first paragraph (its description) shows on its page only: no index,
+    feed or sitemap is rendered again, and only its page is rewritten."""
+    text = ("---\ntitle: Leitzins gesenkt\ndate: 2025-11-20\nlang: de\nsource: Beispiel-Zeitung\n---\n\n"
+            "Die Zentralbank senkte den Leitzins.\n\nDie Sitzung dauerte drei Stunden.\n")  # in no story
+    site, out = make_site({"content/articles/de/leitzins.md": text}), tmp_path / "out"
+    build(site, out, "--no-search")
+    before = stamps(out)
+    edit(site, "content/articles/de/leitzins.md", lambda t: t.replace("drei Stunden", "vier Stunden"))
+    assert "rendered 1, wrote 1" in build(site, out, "--no-search")
+    after = stamps(out)
+    assert {path for path in after if after[path] != before[path]} == {"de/2025/11/leitzins-gesenkt/index.html"}
+
+
+def test_a_build_rendering_hundreds_of_pages_reads_bodies_from_the_cache(make_site: MakeSite, tmp_path: Path) -> None:
+    """Articles are loaded without their bodies; a build that renders most pages reads them all at once
+    (from 256 pages on), one that renders a few looks each up. Both give the cold build's bytes."""
+    articles = {f"content/articles/en/a{i}.md": f"---\ntitle: Report {i}\ndate: 2025-01-{i % 28 + 1:02d}\nlang: en\n"
+                f"source: Wire\n---\n\nParagraph one of report {i}.\n\nParagraph *two* of report {i}.\n"
+                for i in range(300)}
+    site, out, cold = make_site(articles, sample=False), tmp_path / "out", tmp_path / "cold"
+    build(site, out, "--no-search")
+    for change in (lambda t: t.replace("</body>", "<!-- v2 --></body>"),  # every page: read at once
+                   lambda t: t.replace("<!-- v2 -->", "")):
+        edit(site, "templates/base.html", change)
+        assert "rendered 30" in build(site, out, "--no-search")  # 300 articles and the lists
+        shutil.rmtree(cold, ignore_errors=True)
+        build(site, cold, "--no-search", "--no-cache")
+        assert tree(out) == tree(cold)
+    edit(site, "content/articles/en/a7.md", lambda t: t.replace("Paragraph *two*", "Paragraph **two**"))
+    assert "rendered 1, wrote 1" in build(site, out, "--no-search")  # its own page: one body looked up
+    shutil.rmtree(cold)
+    build(site, cold, "--no-search", "--no-cache")
+    assert tree(out) == tree(cold)
 
 
 def test_cache_is_safe_to_delete_or_damage(make_site: MakeSite, tmp_path: Path) -> None:
@@ -164,3 +204,14 @@ def test_a_folder_no_build_wrote_is_not_emptied(make_site: MakeSite, tmp_path: P
     (out / "stray.txt").write_text("x", encoding="utf-8")
     build(site, out, "--no-search", "--no-cache")
     assert not (out / "stray.txt").exists()
+
+
+def test_a_symlink_in_the_output_folder_never_leads_a_write_outside(make_site: MakeSite, tmp_path: Path) -> None:
+    site, out, elsewhere = make_site(), tmp_path / "out", tmp_path / "elsewhere"
+    build(site, out, "--no-search")
+    elsewhere.mkdir()
+    shutil.rmtree(out / "en")
+    (out / "en").symlink_to(elsewhere)  # a language folder replaced by a link to another folder
+    result = run("build", "--site", str(site), "--out", str(out), "--no-search")
+    assert result.returncode == 1 and "would leave the output folder" in result.stderr
+    assert list(elsewhere.iterdir()) == []
