@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import DEFAULT_SCRIPT, REPO, article_names, corpus_site, edit_sentence  # noqa: E402
 from measure import Run, measure  # noqa: E402
-from report import COLD, DIGEST, EDIT, NOOP, NOTES, SEARCH, WARM, Results, ratios, table, targets  # noqa: E402
+from report import COLD, DIGEST, EDIT, NOOP, NOTES, SEARCH, WARM, Results, ratios, table, targets, wall  # noqa: E402
 
 JOURNAL = ".bench-edits"  # in the corpus folder: the originals of the files a run changes
 CACHE = ".digest-cache"  # digest's build cache, put in the corpus folder with --cache-dir so a cold build can remove it
@@ -148,6 +149,20 @@ def search_seconds(run: Run, cold: list[Run], timed: bool) -> str:
             f"minus the median cold build without: {why})")
 
 
+def markdown_floor(site: Path) -> float:
+    """Seconds for Python-Markdown alone (with the builder's extensions and sanitizer) to convert every
+    article body of ``site`` on every core, as a cold build does: a floor no cold build goes under."""
+    sys.path.insert(0, str(REPO))
+    from builder.content import render_markdown
+    from builder.parallel import fork_map
+
+    bodies = [path.read_text(encoding="utf-8").split("\n---\n", 1)[1] for path in sorted(site.glob("content/articles/*/*.md"))]
+    started = time.perf_counter()
+    for _ in fork_map(lambda body: len(render_markdown(body)), bodies, "markdown"):
+        pass
+    return time.perf_counter() - started
+
+
 def peer_exes(args: argparse.Namespace) -> dict[str, str]:
     if args.no_peers:
         return {}
@@ -164,8 +179,9 @@ def load() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def bench_size(n: int, args: argparse.Namespace, flags: set[str], peers: dict[str, str], results: Results) -> None:
-    """Every tool and mode on the ``n``-article corpus, into ``results``."""
+def bench_size(n: int, args: argparse.Namespace, flags: set[str], peers: dict[str, str], results: Results,
+               floors: dict[int, float]) -> None:
+    """Every tool and mode on the ``n``-article corpus, into ``results``, and the Markdown floor into ``floors``."""
     work = args.work
     site = corpus_site(work, n, args.corpus_script, search=True, say=lambda line: print(line, flush=True))
     shutil.copytree(REPO / "templates", site / "templates", dirs_exist_ok=True)  # the theme, as the site's own
@@ -191,6 +207,8 @@ def bench_size(n: int, args: argparse.Namespace, flags: set[str], peers: dict[st
         run = run_once(searching, SEARCH, n, 0, 1, names, edits, logs)
         results[(n, DIGEST, SEARCH)] = [run]
         print(f"{n:>6} digest search indexing: {search_seconds(run, results[(n, DIGEST, COLD)], timed)}", flush=True)
+        floors[n] = markdown_floor(site)
+        print(f"{n:>6} Python-Markdown alone, every body on {os.cpu_count()} cores: {floors[n]:.2f} s wall", flush=True)
     finally:
         edits.restore()
 
@@ -221,9 +239,10 @@ def main() -> int:
                        for name, exe in peers.items()),
                      f"{os.cpu_count()} CPUs, load {load()}", f"work folder {args.work}"]), flush=True)
     results: Results = {}
+    floors: dict[int, float] = {}
     args.work.mkdir(parents=True, exist_ok=True)
     for n in args.sizes:  # a failure leaves the work folder (and the logs it names) as it was
-        bench_size(n, args, flags, peers, results)
+        bench_size(n, args, flags, peers, results, floors)
     if args.keep:
         print(f"kept {args.work}: a rerun with --work {args.work} reuses its corpora")
     else:
@@ -235,6 +254,10 @@ def main() -> int:
     print("\n" + table(results, args.markdown_table) + "\n\n" + NOTES + "\n")
     for line in ratios(results):
         print(line)
+    for n, seconds in floors.items():
+        hugo = results.get((n, "Hugo", COLD))
+        beside = f" = {seconds / wall(hugo):.2f}× Hugo's whole cold build" if hugo else ""
+        print(f"{n} articles: Python-Markdown alone takes {seconds:.2f} s wall on every core{beside}")
     print("\nTargets:")
     for line in targets(results):
         print("- " + line)

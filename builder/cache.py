@@ -85,7 +85,6 @@ class Store:
         self.lazy_bodies = lazy_bodies and folder is not None
         if self.lazy_bodies:
             _bodies_file = folder / DB_NAME  # type: ignore[operator]
-            _read_ahead.clear()
 
     def _open(self) -> sqlite3.Connection:
         if self.folder is None:
@@ -204,20 +203,10 @@ def open_store(root: Path, folder: Path | None = None, enabled: bool = True, laz
 
 _bodies_file: Path | None = None  # the cache that this process (and its forks) loaded bodiless articles from
 _readers: dict[tuple[int, Path], sqlite3.Connection] = {}  # by process: a connection is never used across a fork
-_read_ahead: dict[str, bytes] = {}  # every body, read at once by read_all_bodies
-
-
-def read_all_bodies() -> None:
-    """Read every body from the build cache in one scan, for a build about to render most pages (and
-    for the workers it forks): that beats 10,000 lookups. Lookups are for builds that render a few."""
-    if _bodies_file is not None and not _read_ahead:
-        _read_ahead.update(_reader().execute("SELECT key, body FROM bodies"))
-
-
 def article_body(key: str) -> bytes:
-    """The body of the article parsed as ``key``, from the build cache it was loaded from without it."""
-    if key in _read_ahead:
-        return _read_ahead[key]
+    """The body of the article parsed as ``key``, from the build cache it was loaded from without it:
+    a lookup by the process rendering its page, so a build that renders every page shares the
+    lookups among its workers, and no process holds every body."""
     if _bodies_file is None:
         raise LookupError(f"no build cache holds the body of {key}")
     row = _reader().execute("SELECT body FROM bodies WHERE key = ?", (key,)).fetchone()

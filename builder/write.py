@@ -17,10 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .cache import Record, digest, read_all_bodies
+from .cache import Record, digest
 from .errors import BuildError, Problem
 from .model import Output
-from .parallel import PARALLEL_FROM, fork_map
+from .parallel import fork_map
 from .render import Job, Renderer, merge_repeats
 
 
@@ -217,8 +217,6 @@ def _render_into(renderer: Renderer, jobs: list[Job], out: Path, links: set[str]
     written output was staged, with its (size, mtime in ns); raise BuildError with every template problem."""
     for job in jobs:
         safe_target(out, job.path, links)
-    if len(jobs) >= PARALLEL_FROM:
-        read_all_bodies()
     folders: set[Path] = set()  # made by this process: a flat stage needs one call, not one per file
 
     def render_one(i: int) -> tuple[str, tuple[int, int] | None, list[Problem]]:

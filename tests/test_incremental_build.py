@@ -119,14 +119,14 @@ def test_an_edit_lists_do_not_show_renders_one_page(make_site: MakeSite, tmp_pat
 
 
 def test_a_build_rendering_hundreds_of_pages_reads_bodies_from_the_cache(make_site: MakeSite, tmp_path: Path) -> None:
-    """Articles are loaded without their bodies; a build that renders most pages reads them all at once
-    (from 256 pages on), one that renders a few looks each up. Both give the cold build's bytes."""
+    """Articles are loaded without their bodies, which the processes rendering their pages look up: in
+    a pool of workers from 256 pages on, in the build's own process below. Both give the cold build's bytes."""
     articles = {f"content/articles/en/a{i}.md": f"---\ntitle: Report {i}\ndate: 2025-01-{i % 28 + 1:02d}\nlang: en\n"
                 f"source: Wire\n---\n\nParagraph one of report {i}.\n\nParagraph *two* of report {i}.\n"
                 for i in range(300)}
     site, out, cold = make_site(articles, sample=False), tmp_path / "out", tmp_path / "cold"
     build(site, out, "--no-search")
-    for change in (lambda t: t.replace("</body>", "<!-- v2 --></body>"),  # every page: read at once
+    for change in (lambda t: t.replace("</body>", "<!-- v2 --></body>"),  # every page, in workers
                    lambda t: t.replace("<!-- v2 -->", "")):
         edit(site, "templates/base.html", change)
         assert "rendered 30" in build(site, out, "--no-search")  # 300 articles and the lists
@@ -134,7 +134,7 @@ def test_a_build_rendering_hundreds_of_pages_reads_bodies_from_the_cache(make_si
         build(site, cold, "--no-search", "--no-cache")
         assert tree(out) == tree(cold)
     edit(site, "content/articles/en/a7.md", lambda t: t.replace("Paragraph *two*", "Paragraph **two**"))
-    assert "rendered 1, wrote 1" in build(site, out, "--no-search")  # its own page: one body looked up
+    assert "rendered 1, wrote 1" in build(site, out, "--no-search")  # its own page
     shutil.rmtree(cold)
     build(site, cold, "--no-search", "--no-cache")
     assert tree(out) == tree(cold)
