@@ -203,6 +203,8 @@ def open_store(root: Path, folder: Path | None = None, enabled: bool = True, laz
 
 _bodies_file: Path | None = None  # the cache that this process (and its forks) loaded bodiless articles from
 _readers: dict[tuple[int, Path], sqlite3.Connection] = {}  # by process: a connection is never used across a fork
+
+
 def article_body(key: str) -> bytes:
     """The body of the article parsed as ``key``, from the build cache it was loaded from without it:
     a lookup by the process rendering its page, so a build that renders every page shares the

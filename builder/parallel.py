@@ -61,14 +61,20 @@ def in_background(fn: Callable[[], R]) -> Iterator[Callable[[], R]]:
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: compute, hand the result over, and leave without running any cleanup
-        os.close(read)
         try:
-            outcome = (True, fn())
-        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-            outcome = (False, exc)
-        with os.fdopen(write, "wb") as pipe:
-            pipe.write(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
-        os._exit(0)
+            os.close(read)
+            try:
+                outcome = (True, fn())
+            except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+                outcome = (False, exc)
+            try:
+                data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:  # noqa: BLE001 - an exception that does not pickle, said in words
+                data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(data)
+        finally:
+            os._exit(0)  # never back into the caller's code, whatever happened
     os.close(write)
     waited = False
 
