@@ -391,7 +391,7 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
             store.keep("parse", {}, used=keys.values())
         store.save_files(files, known)
     for rel, _, _ in todo:
-        yield rel, (None, [refused[rel]]) if rel in refused else _unpack(*(made.get(rel) or stored[keys[rel]]))
+        yield rel, (None, [refused[rel]]) if rel in refused else _unpack(*(made.pop(rel, None) or stored[keys[rel]]))
 
 
 def _unpack(parsed: bytes, body: bytes | None) -> Parsed:
