@@ -141,16 +141,15 @@ class Store:
             self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", new.items())
             self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)",
                                 ((key, body) for key, body in (bodies or {}).items() if body is not None))
-            self.db.executemany("DELETE FROM entries WHERE key = ?", ((k,) for k in stale))
-            self.db.executemany("DELETE FROM bodies WHERE key = ?", ((k,) for k in stale))
             if used is not None:
                 self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
                 self.db.execute("DELETE FROM used")
                 self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in used))
-                self.db.execute("DELETE FROM entries WHERE key > ? AND key < ? AND key NOT IN (SELECT key FROM used)",
-                                (f"{kind}:", f"{kind};"))  # ';' sorts right after ':'
-                self.db.execute("DELETE FROM bodies WHERE key > ? AND key < ? AND key NOT IN (SELECT key FROM used)",
-                                (f"{kind}:", f"{kind};"))
+            for table in ("entries", "bodies"):  # a parse's body goes with it
+                self.db.executemany(f"DELETE FROM {table} WHERE key = ?", ((k,) for k in stale))
+                if used is not None:
+                    self.db.execute(f"DELETE FROM {table} WHERE key > ? AND key < ? AND key NOT IN (SELECT key FROM used)",
+                                    (f"{kind}:", f"{kind};"))  # ';' sorts right after ':'
 
     def count(self, kind: str) -> int:
         return self.db.execute("SELECT count(*) FROM entries WHERE key > ? AND key < ?", (f"{kind}:", f"{kind};")).fetchone()[0]

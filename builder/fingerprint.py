@@ -71,8 +71,7 @@ class Fingerprints:
         if dep.startswith(("list:", ITEMS)):  # a language with no article left
             return "empty"
         if dep.startswith((ITEM, ENTRY)):
-            kind, path = dep.split(":", 1)
-            return digest(repr(_shown(self.by_path[path], full=kind + ":" == ENTRY)))
+            return digest(repr(_shown(self.by_path[dep.split(":", 1)[1]], full=dep.startswith(ENTRY))))
         if dep.startswith("catalog:"):
             code = dep.split(":", 1)[1]
             return _file_token(i18n.catalog_file(code))
