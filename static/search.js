@@ -37,31 +37,38 @@ async function load() {
   return made;
 }
 
+// The result list is aria-busy while a query runs: assistive technology (and the browser tests)
+// can tell a finished search with no results from one still loading.
 async function search(query) {
   const id = ++latest;
   list.replaceChildren();
   document.querySelector(".search-more")?.remove();
   shown = 0;
-  if (!query.trim()) { status.textContent = ""; return; }
-  status.textContent = text.searching;
-  try {
-    instances = instances || (await load());
-    const mine = text.lang.toLowerCase();
-    // A story has a page per interface language: only the reader's own is listed.
-    const answers = await Promise.all(instances.map(async ({ lang, api }) => {
-      // Only story pages carry a filter: with one value per index, Pagefind writes it the same way every build.
-      const found = await api.search(query, lang === mine ? {} : { filters: { kind: { none: ["story"] } } });
-      return found.results.map((r) => ({ lang, score: r.score, data: r.data }));
-    }));
-    if (id !== latest) return;
-    results = answers.flat().sort((a, b) => b.score - a.score);
-    await more();
-  } catch (error) {
-    console.error(error);
-    if (id === latest) status.textContent = text.failed;
-    return;
+  list.setAttribute("aria-busy", "true");
+  status.textContent = query.trim() ? text.searching : "";
+  let message = "";
+  if (query.trim()) {
+    try {
+      instances = instances || (await load());
+      const mine = text.lang.toLowerCase();
+      // A story has a page per interface language: only the reader's own is listed.
+      const answers = await Promise.all(instances.map(async ({ lang, api }) => {
+        // Only story pages carry a filter: with one value per index, Pagefind writes it the same way every build.
+        const found = await api.search(query, lang === mine ? {} : { filters: { kind: { none: ["story"] } } });
+        return found.results.map((r) => ({ lang, score: r.score, data: r.data }));
+      }));
+      if (id !== latest) return;
+      results = answers.flat().sort((a, b) => b.score - a.score);
+      await more();
+      message = results.length ? text.count.replace("{num}", results.length) : text.none;
+    } catch (error) {
+      console.error(error);
+      message = text.failed;
+    }
   }
-  if (id === latest) status.textContent = results.length ? text.count.replace("{num}", results.length) : text.none;
+  if (id !== latest) return;
+  status.textContent = message;
+  list.setAttribute("aria-busy", "false");
 }
 
 function el(tag, props = {}, children = []) {

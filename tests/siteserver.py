@@ -1,4 +1,4 @@
-"""Serve a built site on 127.0.0.1 under its base path, as a static host would.
+"""Serve a built site on 127.0.0.1 under its base path, as a static host would, and open its search pages.
 
 Used by the browser tests and ``tests/tools/screenshots.py``. The base path is read
 from the home page's canonical link, so a site built for ``https://x.github.io/repo/``
@@ -25,6 +25,11 @@ def base_path(folder: Path) -> str:
     return urlsplit(match.group(1)).path if match else "/"
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    # A search page opens a connection per Pagefind worker at once; the default backlog of 5 can drop some.
+    request_queue_size = 64
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     prefix = "/"
 
@@ -42,7 +47,7 @@ def serve_site(folder: Path) -> Iterator[str]:
     """Serve ``folder`` in a background thread; yield the site's root URL."""
     prefix = base_path(folder)
     handler = type("Handler", (_Handler,), {"prefix": prefix})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    server = _Server(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -50,3 +55,26 @@ def serve_site(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def open_search(page, url: str, timeout_ms: int = 60_000) -> None:
+    """Go to a search page (``…/search/?q=…``) and wait until its query has finished.
+
+    search.js clears the result list's aria-busy when a query ends, with results, none or an
+    error. The first search of a browser session loads Pagefind's WebAssembly in a worker
+    per language, so the wait is long; if it runs out, the failure says what the page showed.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    console: list[str] = []
+    record = lambda message: console.append(f"{message.type}: {message.text}")  # noqa: E731 - removed below
+    page.on("console", record)
+    try:
+        page.goto(url, wait_until="load")
+        page.wait_for_selector('#search-results[aria-busy="false"]', state="attached", timeout=timeout_ms)
+    except PlaywrightTimeout:
+        status = page.text_content("#search-status")
+        raise AssertionError(f"the search at {url} did not finish in {timeout_ms} ms; "
+                             f"status {status!r}; console {console}") from None
+    finally:
+        page.remove_listener("console", record)

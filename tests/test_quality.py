@@ -20,7 +20,7 @@ from builder.model import Article
 from builder.timeline import LEFT, RIGHT, position, timeline_svg
 from conftest import REPO
 from htmlscan import scan
-from siteserver import serve_site
+from siteserver import open_search, serve_site
 
 # Articles in the scripts the sample lacks: right-to-left Arabic and Persian, and CJK with no spaces.
 SCRIPTS = {
@@ -96,9 +96,11 @@ def open_page(browser, url: str, width: int = 1280, scheme: str = "light"):
 
 
 def visit(page, url: str) -> None:
-    page.goto(url, wait_until="load")
     if "/search/?q=" in url:
-        page.wait_for_selector("#search-results li", timeout=15_000)
+        open_search(page, url)
+        assert page.locator("#search-results li").count(), f"{url} found nothing"
+    else:
+        page.goto(url, wait_until="load")
 
 
 # --- static checks ----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from builder.cli import main
 from builder.errors import BuildError
 from conftest import MakeSite
 from htmlscan import scan
-from siteserver import serve_site
+from siteserver import open_search, serve_site
 
 BASE = "/news-digest/"
 INTERFACE = ("en", "ru", "tr", "uz", "ky", "vi")  # the sample's site.yaml languages
@@ -109,9 +109,7 @@ def run_search(browser, url: str) -> list[dict[str, str]]:
     console: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: console.append(msg.text))
-    page.goto(url)
-    page.wait_for_function("document.getElementById('search-status').textContent.trim() !== '' && "
-                           "!document.getElementById('search-status').textContent.includes('…')", timeout=15_000)
+    open_search(page, url)
     items = page.eval_on_selector_all("#search-results li", """items => items.map(li => ({
         title: li.querySelector('a').textContent, href: li.querySelector('a').getAttribute('href'),
         lang: li.querySelector('a').lang, meta: li.querySelector('.meta')?.textContent || ''}))""")
@@ -148,10 +146,9 @@ def test_the_search_page_speaks_the_interface_language(browser, site_url: str) -
     stories = [r for r in results if "/stories/" in r["href"]]
     assert all(r["href"].endswith("/ru/") for r in stories)  # the story page in the reader's language only
     nothing = browser.new_page()
-    nothing.goto(f"{site_url}ru/search/?q=zzzqqqxxx")
-    nothing.wait_for_function("document.getElementById('search-status').textContent.trim().length > 0 && "
-                              "!document.getElementById('search-status').textContent.includes('…')")
+    open_search(nothing, f"{site_url}ru/search/?q=zzzqqqxxx")
     assert nothing.locator("#search-results li").count() == 0
+    assert nothing.text_content("#search-status") == text_none("/ru/")
     nothing.close()
 
 

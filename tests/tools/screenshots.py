@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from conftest import CHROMIUM_ARGS  # noqa: E402
-from siteserver import serve_site  # noqa: E402
+from siteserver import open_search, serve_site  # noqa: E402
 
 WIDTHS = (360, 1280)
 _ARTICLE = re.compile(r"^[^/]+/\d{4}/\d{2}/[^/]+/index\.html$")
@@ -61,9 +61,10 @@ def main(argv: list[str] | None = None) -> int:
             for width in WIDTHS:
                 for scheme in schemes:
                     page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
-                    page.goto(root + url, wait_until="networkidle")
                     if name == "search":
-                        page.wait_for_selector("#search-results li", timeout=10_000)
+                        open_search(page, root + url)
+                    else:
+                        page.goto(root + url, wait_until="networkidle")
                     target = args.out / f"{name}-{width}{'' if scheme == 'light' else '-dark'}.png"
                     page.screenshot(path=str(target), full_page=True)
                     page.close()
