@@ -30,7 +30,7 @@ from .render import (
 )
 from .search import index_site, search_jobs
 from .parallel import in_background
-from .write import check_out_dir, scan, write_site
+from .write import check_out_dir, refuse_foreign, scan, write_site
 
 log = logging.getLogger(__name__)
 
@@ -123,9 +123,14 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
     out = (out or root / "public").resolve()
     check_out_dir(out, root)  # before anything reads it: a mistaken --out is refused, never scanned
     # the output folder is scanned on the other core while the sources are read
-    with in_background(lambda: scan(out)) as scanned:
+    with in_background(lambda: scan(out)) as scanning:
         store = open_store(root, cache_dir, use_cache, lazy_bodies=True)  # after the fork: no child holds it
         try:
+            previous = store.outputs(out)
+            scanned = None
+            if not previous:  # no build into ``out`` on record: refuse a folder that is not an output now,
+                scanned = scanning()  # not after reading the whole site
+                refuse_foreign(out, scanned[0], previous)
             site, warnings = load_site(root, base_url, strict=strict, store=store, lap=watch.lap)
             if not search:
                 site = dataclasses.replace(site, config=dataclasses.replace(site.config, search=False))
@@ -135,8 +140,8 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
             watch.lap("plan")
             index_seconds: list[float] = []
             index = (lambda staging: index_seconds.append(index_site(staging))) if site.config.search else None
-            previous = store.outputs(out)
-            done = write_site(renderer, jobs, prints, out, root, previous, index, scanned())
+            done = write_site(renderer, jobs, prints, out, root, previous, index,
+                              scanning() if scanned is None else scanned)
             watch.lap("render and write")
             store.save_outputs(out, done.records, previous)
         finally:

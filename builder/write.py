@@ -49,6 +49,15 @@ def check_out_dir(out: Path, root: Path) -> None:
                               hint="pass --out a folder of its own, such as public/")])
 
 
+def refuse_foreign(out: Path, existing: Mapping[str, object], previous: Mapping[str, Record]) -> None:
+    """Refuse a folder that holds files when no build into it is on record and it does not look like an
+    earlier output (``--out ~/Documents`` by mistake): a build deletes the files it did not write."""
+    if existing and not previous and not OURS <= existing.keys():
+        raise BuildError([Problem(str(out), None, f"refusing to build into {out}: it holds files that no build of "
+                                  "this site wrote, which would be deleted",
+                                  hint="empty the folder or choose another --out")])
+
+
 def safe_target(base: Path, rel: str, links: Collection[str] | None = None) -> Path:
     """``base / rel`` if it stays inside ``base``; raise UnsafeOutput otherwise.
 
@@ -139,10 +148,7 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
     out = out.resolve()
     _unique(jobs)
     existing, links = scanned or scan(out)
-    if existing and not previous and not OURS <= existing.keys():
-        raise BuildError([Problem(str(out), None, f"refusing to build into {out}: it holds files that no build of "
-                                  "this site wrote, which would be deleted",
-                                  hint="empty the folder or choose another --out")])
+    refuse_foreign(out, existing, previous)
     # the hash of each file still as the last build wrote it: a re-rendered page is compared with it, not re-read
     hashes = {path: rec[3] for path, rec in previous.items() if existing.get(path) == rec[1:3]}
     fresh = [job for job in jobs if job.path not in hashes or previous[job.path][0] != prints[job.path]]

@@ -198,6 +198,11 @@ def test_a_folder_no_build_wrote_is_not_emptied(make_site: MakeSite, tmp_path: P
     result = run("build", "--site", str(site), "--out", str(elsewhere), "--no-search")
     assert result.returncode == 1 and "refusing to build into" in result.stderr
     assert [p.name for p in elsewhere.iterdir()] == ["thesis.odt"]
+    # refused before the site is read: a large site's parse is not waited for, and so no article error is found
+    (site / "content/articles/broken.md").write_text("---\ntitle: [unclosed\n---\nBody.\n", encoding="utf-8")
+    result = run("build", "--site", str(site), "--out", str(elsewhere), "--no-search")
+    assert result.returncode == 1 and "refusing to build into" in result.stderr and "broken.md" not in result.stderr
+    (site / "content/articles/broken.md").unlink()
     # an earlier output whose build record is gone (the cache deleted) is still recognised
     out = tmp_path / "out"
     build(site, out, "--no-search", "--no-cache")
