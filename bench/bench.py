@@ -123,6 +123,8 @@ def run_once(tool: Tool, mode: str, n: int, i: int, runs: int, names: list[str],
     elif mode == EDIT:  # a different article each run, spread over the corpus (and its languages)
         name = names[(i + 1) * len(names) // (runs + 1)]
         edits.write(tool.article(name), lambda text: edit_sentence(text, str(i + 1)))
+    # untimed: the last build's writes reach the disk first, so no tool is slowed by another's write-back
+    os.sync()
     run = measure(tool.command, tool.out, logs / f"{n}-{tool.name}-{mode}-{i + 1}.log", tool.cwd,
                   compare_bytes=mode == EDIT)
     tree = "–" if run.tree_rss_mb is None else f"{run.tree_rss_mb:.0f}"

@@ -109,8 +109,9 @@ def targets(results: Results) -> list[str]:
         if runs := ours(n, EDIT):
             needless = max((r.written - r.changed_bytes) for r in runs if r.changed_bytes is not None)
             written = statistics.median(r.written for r in runs)
+            files = "1 file" if written == 1 else f"{written:.0f} files"
             edits[n] = (wall(runs) < 1 and needless == 0,
-                        f"{wall(runs):.2f} s, {written:.0f} files written, up to {needless} of them unchanged in bytes")
+                        f"{wall(runs):.2f} s, {files} written (median), of them unchanged in bytes: {needless} at most")
     memory = {}
     if 10000 in sizes:
         runs = [r for mode in MODES for r in ours(10000, mode) or []]
