@@ -9,6 +9,7 @@ time, so rsync and CDNs see no change.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
@@ -108,14 +109,27 @@ def update_outputs(changed: Iterable[Output], removed: Iterable[str], out: Path)
         tmp.write_bytes(output.data)
         os.replace(tmp, target)
         count += 1
-    for path in removed:
-        target = safe_target(out, path)
+    _remove(out, [safe_target(out, path) for path in removed])
+    return count
+
+
+def _remove(out: Path, files: Iterable[Path]) -> None:
+    """Delete ``files`` (inside ``out``), then every folder they leave empty. Each folder is tried once,
+    deepest first: looking into the folder after each delete is quadratic (a directory emptied from its
+    start is read through all its freed entries), 28 s for the 10,000 files of a search index."""
+    folders: set[Path] = set()
+    for target in files:
         target.unlink(missing_ok=True)
         parent = target.parent
-        while parent != out and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
+        while parent != out and parent not in folders:
+            folders.add(parent)
             parent = parent.parent
-    return count
+    for folder in sorted(folders, key=lambda folder: len(folder.parts), reverse=True):
+        try:
+            folder.rmdir()
+        except OSError as exc:  # still holds files (or is gone already): kept as it is
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT):
+                raise
 
 
 # --- incremental builds ----------------------------------------------------------
@@ -302,13 +316,7 @@ def _move_in(out: Path, staged: Mapping[str, Path], stray: Iterable[str], folder
             if path.rpartition("/")[0] not in folders:
                 target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
-        for path in stray:
-            target = out / path
-            target.unlink()
-            parent = target.parent
-            while parent != out and not any(parent.iterdir()):
-                parent.rmdir()
-                parent = parent.parent
+        _remove(out, [out / path for path in stray])
 
 
 @contextmanager

@@ -77,6 +77,24 @@ def test_every_edit_gives_the_cold_build_byte_for_byte(make_site: MakeSite, tmp_
         assert tree(out) == tree(cold), f"after the edit '{name}'"
 
 
+def folders(out: Path) -> set[str]:
+    return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir()}
+
+
+def test_files_no_longer_built_go_with_the_folders_they_leave_empty(make_site: MakeSite, tmp_path: Path) -> None:
+    """Search switched off (its index and search pages gone) and an article deleted: the output has the
+    files and folders of a cold build, no empty folder left, and the folders still in use kept."""
+    site, out, cold = make_site(), tmp_path / "out", tmp_path / "cold"
+    build(site, out)
+    assert (out / "pagefind").is_dir()
+    (site / TR).unlink()
+    build(site, out, "--no-search")
+    build(site, cold, "--no-search", "--no-cache")
+    assert tree(out) == tree(cold)
+    assert folders(out) == folders(cold)
+    assert not (out / "pagefind").exists() and (out / "tr").is_dir() is (cold / "tr").is_dir()
+
+
 def test_no_op_build_writes_nothing(make_site: MakeSite, tmp_path: Path) -> None:
     site, out = make_site(), tmp_path / "out"
     build(site, out)
