@@ -390,8 +390,15 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
         if every_file and store.count("parse") > len(set(keys.values())):  # left by an interrupted build
             store.keep("parse", {}, used=keys.values())
         store.save_files(files, known)
+    # a body just parsed is in the store now: with lazy bodies, the page's renderer reads it there, so that
+    # neither this process nor the workers it forks hold 10,000 of them
+    keep_bodies = not (store and store.lazy_bodies)
     for rel, _, _ in todo:
-        yield rel, (None, [refused[rel]]) if rel in refused else _unpack(*(made.pop(rel, None) or stored[keys[rel]]))
+        if rel in refused:
+            yield rel, (None, [refused[rel]])
+            continue
+        parsed, body = made.pop(rel, None) or stored[keys[rel]]
+        yield rel, _unpack(parsed, body if keep_bodies else None)
 
 
 def _unpack(parsed: bytes, body: bytes | None) -> Parsed:
