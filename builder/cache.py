@@ -111,6 +111,12 @@ class Store:
         return db
 
     def close(self) -> None:
+        """Close this process's connections, its body reader's first: the last one to close folds the
+        write-ahead log into the file, so the cache is one file again (and a damaged one is noticed)."""
+        if self.lazy_bodies:
+            reader = _readers.pop((os.getpid(), _bodies_file), None)  # type: ignore[arg-type]
+            if reader is not None:
+                reader.close()
         self.db.close()
 
     def get(self, keys: Iterable[str]) -> dict[str, bytes]:
