@@ -116,7 +116,7 @@ def update_outputs(changed: Iterable[Output], removed: Iterable[str], out: Path)
 def _remove(out: Path, files: Iterable[Path]) -> None:
     """Delete ``files`` (inside ``out``), then every folder they leave empty. Each folder is tried once,
     deepest first: looking into the folder after each delete is quadratic (a directory emptied from its
-    start is read through all its freed entries), 28 s for the 10,000 files of a search index."""
+    start is read through all its freed entries): 20 s for 10,000 files in one folder, against 1.4 s."""
     folders: set[Path] = set()
     for target in files:
         target.unlink(missing_ok=True)
