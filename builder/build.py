@@ -130,7 +130,7 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
             scanned = None
             if not previous:  # no build into ``out`` on record: refuse a folder that is not an output now,
                 scanned = scanning()  # not after reading the whole site
-                refuse_foreign(out, scanned[0], previous)
+                refuse_foreign(out, scanned[0])
             site, warnings = load_site(root, base_url, strict=strict, store=store, lap=watch.lap)
             if not search:
                 site = dataclasses.replace(site, config=dataclasses.replace(site.config, search=False))
@@ -140,8 +140,7 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
             watch.lap("plan")
             index_seconds: list[float] = []
             index = (lambda staging: index_seconds.append(index_site(staging))) if site.config.search else None
-            done = write_site(renderer, jobs, prints, out, root, previous, index,
-                              scanning() if scanned is None else scanned)
+            done = write_site(renderer, jobs, prints, out, previous, scanning() if scanned is None else scanned, index)
             watch.lap("render and write")
             store.save_outputs(out, done.records, previous)
         finally:

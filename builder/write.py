@@ -50,10 +50,10 @@ def check_out_dir(out: Path, root: Path) -> None:
                               hint="pass --out a folder of its own, such as public/")])
 
 
-def refuse_foreign(out: Path, existing: Mapping[str, object], previous: Mapping[str, Record]) -> None:
-    """Refuse a folder that holds files when no build into it is on record and it does not look like an
-    earlier output (``--out ~/Documents`` by mistake): a build deletes the files it did not write."""
-    if existing and not previous and not OURS <= existing.keys():
+def refuse_foreign(out: Path, existing: Mapping[str, object]) -> None:
+    """Refuse a folder no build into is on record (the caller knows) that holds files and does not look like
+    an earlier output (``--out ~/Documents`` by mistake): a build deletes the files it did not write."""
+    if existing and not OURS <= existing.keys():
         raise BuildError([Problem(str(out), None, f"refusing to build into {out}: it holds files that no build of "
                                   "this site wrote, which would be deleted",
                                   hint="empty the folder or choose another --out")])
@@ -148,21 +148,18 @@ class Written:
 Index = Callable[[Path], None]  # builds the search index into a folder holding the whole site
 
 
-def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], out: Path, root: Path,
-               previous: Mapping[str, Record], index: Index | None = None, scanned: Scan | None = None) -> Written:
+def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], out: Path,
+               previous: Mapping[str, Record], scanned: Scan, index: Index | None = None) -> Written:
     """Bring ``out`` to the site ``jobs`` describe, rendering only jobs whose fingerprint (``prints``)
     differs from ``previous`` or whose file was changed since; raise BuildError, leaving ``out`` as it was.
 
     Changed files are rendered into a staging folder and moved in when all succeeded. When
     the search index must be rebuilt (it reads the whole site), the staging folder is
-    completed with hard links to the unchanged files and swapped in whole. ``scanned``: what
-    ``scan(out)`` found, when it was run earlier.
+    completed with hard links to the unchanged files and swapped in whole. ``out`` is resolved and
+    was checked by the caller (check_out_dir, refuse_foreign); ``scanned`` is what ``scan(out)`` found.
     """
-    check_out_dir(out, root)
-    out = out.resolve()
     _unique(jobs)
-    existing, links = scanned or scan(out)
-    refuse_foreign(out, existing, previous)
+    existing, links = scanned
     # the hash of each file still as the last build wrote it: a re-rendered page is compared with it, not re-read
     hashes = {path: rec[3] for path, rec in previous.items() if existing.get(path) == rec[1:3]}
     fresh = [job for job in jobs if job.path not in hashes or previous[job.path][0] != prints[job.path]]

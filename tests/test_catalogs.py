@@ -7,8 +7,8 @@ test before a reader meets an English word on a Turkish page.
 
 from __future__ import annotations
 
-import gettext
 import ast
+import gettext
 import io
 import re
 from datetime import date
