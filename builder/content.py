@@ -15,7 +15,7 @@ import os
 import pickle
 import re
 from collections.abc import Collection, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -226,12 +226,18 @@ def too_large(path: str, size: int, config: SiteConfig) -> Problem | None:
                                "set max_file_bytes in site.yaml)")
 
 
+def build_day() -> date:
+    """Today, or the day of ``SOURCE_DATE_EPOCH`` when set (reproducible builds, the golden test)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return datetime.fromtimestamp(int(epoch), timezone.utc).date() if epoch.isdigit() else date.today()
+
+
 def future_dates(articles: Iterable[Article], config: SiteConfig) -> list[Problem]:
     """A warning per article dated after today, unless the site allows it (checked on every build,
     not when parsing: a cached parse outlives the day it was made)."""
     if config.allow_future:
         return []
-    today = date.today()
+    today = build_day()
     return [Problem(a.path, a.date_line, f"date {a.date} is in the future", warning=True,
                     hint="set allow_future: true in site.yaml if intended") for a in articles if day_of(a.date) > today]
 

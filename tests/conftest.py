@@ -23,6 +23,10 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the sample site")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Build caches of the tests' sites (and of the builds they run as subprocesses) go to a scratch folder,
     never the user's ~/.cache."""

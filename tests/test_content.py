@@ -232,3 +232,13 @@ SLUGS = [
 @pytest.mark.parametrize("title,slug", SLUGS)  # every title is safe: tests/test_properties.py
 def test_slugs_are_readable_ascii(title: str, slug: str) -> None:
     assert slugify(title) == slug
+
+
+def test_build_day_follows_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SOURCE_DATE_EPOCH pins the day the future-date check compares with (reproducible builds)."""
+    from builder.content import build_day
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
+    assert build_day().isoformat() == "2025-12-01"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "not a number")
+    assert build_day() == date.today()
