@@ -45,7 +45,7 @@ def percentile(values: list[float], q: float) -> float:
 def measure(site: Path, work: Path, edits: int, chromium: str) -> dict[str, object]:
     from playwright.sync_api import Error, sync_playwright
 
-    from builder.build import load_site
+    from builder.commands.build import load_site
 
     started = time.time()
     served = Served(site, work / f"out-{site.name}", start_timeout=1800)

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-from .parallel import fork_map
+from builder.parallel import fork_map
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import BuildError
+from builder.errors import BuildError
 
 log = logging.getLogger("builder")
 
@@ -90,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     gc.disable()  # one short process: collecting 10,000 articles' objects again and again finds no cycles
-    from . import parallel
-    from .build import build
+    from builder import parallel
+    from builder.commands.build import build
 
     parallel.show_progress = not args.quiet
     report = build(args.site, args.out.resolve() if args.out else None, args.base_url, args.strict,
@@ -110,7 +110,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import check_site
+    from builder.commands.check import check_site
 
     try:
         report = check_site(args.site, args.base_url, args.strict)
@@ -124,7 +124,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from builder.commands.serve import serve
 
     out = args.out.resolve() if args.out else args.site / "public"
     return serve(args.site, out, args.host, args.port, args.base_url, args.strict, args.open)
@@ -133,8 +133,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_clusters(args: argparse.Namespace) -> int:
     import json
 
-    from .build import load_site
-    from .clusters import explain, stories_json
+    from builder.commands.build import load_site
+    from builder.stories.clusters import explain, stories_json
 
     site, _ = load_site(args.site)
     if args.json:
@@ -145,7 +145,7 @@ def cmd_clusters(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    from .deploy import DeployError, deploy
+    from builder.commands.deploy import DeployError, deploy
 
     try:
         result = deploy(args.site, args.remote, args.branch, args.message, args.cname, args.base_url,

@@ -90,7 +90,7 @@ class Article:
 
     @property
     def body_html(self) -> str:
-        from .cache import article_body  # the cache's reader, only for an article loaded without its body
+        from builder.cache import article_body  # the cache's reader, only for an article loaded without its body
 
         return (self.body if self.body is not None else article_body(self.digest)).decode("utf-8")
 

@@ -89,7 +89,7 @@ def make_site(tmp_path: Path) -> MakeSite:
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample site built once for the session (search index included); returns the output folder."""
-    from builder.build import build
+    from builder.commands.build import build
 
     out = tmp_path_factory.mktemp("sample") / "public"
     build(REPO, out)

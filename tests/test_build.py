@@ -18,7 +18,7 @@ from pathlib import Path
 import babel.dates
 import pytest
 
-from builder import i18n
+from builder.lang import i18n
 from conftest import REPO, MakeSite
 from htmlscan import scan
 
@@ -296,8 +296,8 @@ def test_nothing_is_written_outside_the_output(make_site: MakeSite) -> None:
 
 
 def test_interrupted_render_keeps_previous_output(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
-    from builder import render
-    from builder.build import build
+    from builder.render import pages as render
+    from builder.commands.build import build
     from builder.errors import BuildError
 
     site = make_site()
@@ -340,8 +340,8 @@ FAULTS = {  # where the build is cut short, and by what
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_a_build_cut_short_keeps_previous_output(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, fault: str) -> None:
     """Half a build is never swapped in: the staging folder, however full, is removed and the old output stays."""
-    from builder import render
-    from builder.build import build
+    from builder.render import pages as render
+    from builder.commands.build import build
     from builder.errors import BuildError
 
     site = make_site({f"content/articles/a{i}.md": GOOD_HEAD.replace("Fine", f"Fine {i}") for i in range(4)}, sample=False)
@@ -369,7 +369,7 @@ def test_a_build_cut_short_keeps_previous_output(make_site: MakeSite, monkeypatc
 
 def test_builds_are_reproducible(sample_build: Path, tmp_path: Path) -> None:
     """The same sources give the same bytes (search index included), so an unchanged site deploys nothing."""
-    from builder.build import build
+    from builder.commands.build import build
 
     build(REPO, tmp_path / "again")
     assert tree(tmp_path / "again") == tree(sample_build)

@@ -24,7 +24,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from builder.i18n import CATALOGS, DOMAIN, catalog_languages, translations
+from builder.lang.i18n import CATALOGS, DOMAIN, catalog_languages, translations
 from htmlscan import Page, scan
 
 REPO = Path(__file__).resolve().parent.parent
@@ -250,7 +250,7 @@ url: https://example.org/fa/1
 
 
 def test_a_language_without_a_catalog_falls_back_to_english(make_site, tmp_path: Path) -> None:
-    from builder.build import build  # here, so the catalog checks above run even when the pipeline breaks
+    from builder.commands.build import build  # here, so the catalog checks above run even when the pipeline breaks
 
     assert "fa" not in catalog_languages()
     root = make_site({"content/articles/fa/didar.md": FARSI_ARTICLE}, sample=False)

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from builder import clusters, entities
-from builder.clusters import _matched, cluster_articles, explain, read_stories, stories_json
-from builder.config import load_config
-from builder.content import read_articles, render_markdown
+from builder.stories import clusters
+from builder.read import entities
+from builder.stories.clusters import _matched, cluster_articles, explain, read_stories, stories_json
+from builder.read.config import load_config
+from builder.read.articles import read_articles, render_markdown
 from builder.model import Article, Story
 
 REPO = Path(__file__).resolve().parent.parent
@@ -204,7 +205,7 @@ def test_single_file_story_with_its_own_summary_languages(make_site) -> None:
 
 def test_facts_compare_the_members(monkeypatch, make_site) -> None:
     seen: list[list[str]] = []
-    monkeypatch.setattr("builder.clusters.compare_facts",
+    monkeypatch.setattr("builder.stories.clusters.compare_facts",
                         lambda articles, figures=None: seen.append([a.path for a in articles]) or ())
     cluster(REPO)
     assert sorted(seen[0]) == sorted([EN, TR, UZ, VI])

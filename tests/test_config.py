@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.config import load_config
+from builder.read.config import load_config
 
 BASE = """\
 title:

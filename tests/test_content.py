@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.content import parse_article, plain_text, render_markdown, slugify
+from builder.read.articles import parse_article, plain_text, render_markdown, slugify
 from builder.model import SiteConfig
 from htmlscan import scan
 
@@ -236,7 +236,7 @@ def test_slugs_are_readable_ascii(title: str, slug: str) -> None:
 
 def test_build_day_follows_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     """SOURCE_DATE_EPOCH pins the day the future-date check compares with (reproducible builds)."""
-    from builder.content import build_day
+    from builder.read.articles import build_day
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
     assert build_day().isoformat() == "2025-12-01"

@@ -25,12 +25,12 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-import builder.deploy
-from builder.build import build
+import builder.commands.deploy
+from builder.commands.build import build
 from builder.cli import main
-from builder.config import load_config
-from builder.deploy import check_output
-from builder.write import UnsafeOutput, safe_target
+from builder.read.config import load_config
+from builder.commands.deploy import check_output
+from builder.output.write import UnsafeOutput, safe_target
 
 from conftest import REPO, MakeSite, require
 
@@ -211,7 +211,7 @@ def test_push_rejected_when_the_branch_moves_during_the_deploy(project: Project,
     assert deploy(capsys, project.site)[0] == 0
     other = project.second_clone(tmp_path)
     git(other, "checkout", "-q", "gh-pages")
-    real_push = builder.deploy.push
+    real_push = builder.commands.deploy.push
 
     def push_after_someone_else(repo: Path, remote: str, branch: str, commit: str, force: bool) -> None:
         (other / "late.html").write_text("<p>late</p>", encoding="utf-8")
@@ -220,7 +220,7 @@ def test_push_rejected_when_the_branch_moves_during_the_deploy(project: Project,
         git(other, "push", "-q", "origin", "gh-pages")
         real_push(repo, remote, branch, commit, force)
 
-    monkeypatch.setattr(builder.deploy, "push", push_after_someone_else)
+    monkeypatch.setattr(builder.commands.deploy, "push", push_after_someone_else)
     project.edit_and_commit("Racing edit.")
     known = git(project.site, "rev-parse", "origin/gh-pages")
     code, out, err = deploy(capsys, project.site)

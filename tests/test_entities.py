@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.entities import Place, cldr_names, event_dates, fold, matcher, read_entities
+from builder.read.entities import Place, cldr_names, event_dates, fold, matcher, read_entities
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import yaml
 
-from builder.facts import DATA, compare_facts, extract_figures, parse_number
+from builder.stories.facts import DATA, compare_facts, extract_figures, parse_number
 from builder.model import Article, Fact, FigureMention
 
 

@@ -9,11 +9,11 @@ from xml.etree import ElementTree as ET
 import feedparser
 import pytest
 
-from builder import i18n
-from builder.build import STEPS, build
-from builder.feeds import FEED_ENTRIES, atom_time, feed_jobs, sitemap_jobs
+from builder.lang import i18n
+from builder.commands.build import STEPS, build
+from builder.render.feeds import FEED_ENTRIES, atom_time, feed_jobs, sitemap_jobs
 from builder.model import Article, Site, SiteConfig
-from builder.render import plan_site, run_jobs
+from builder.render.pages import plan_site, run_jobs
 from conftest import REPO, MakeSite
 from htmlscan import scan
 
@@ -159,7 +159,7 @@ def test_feeds_false_and_sitemap_false_are_honoured(make_site: MakeSite, tmp_pat
 
 
 def test_feed_jobs_name_the_inputs_that_change_them(make_site: MakeSite) -> None:
-    from builder.build import load_site
+    from builder.commands.build import load_site
 
     site = site_with(make_site, [article_file("a", "en", "2025-01-02"), article_file("b", "ru", "2025-01-03")])
     loaded, _ = load_site(site)

@@ -38,7 +38,7 @@ def diff(name: str, old: bytes, new: bytes) -> str:
 
 def test_sample_site_equals_golden(tmp_path: Path, request: pytest.FixtureRequest,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from builder.build import build
+    from builder.commands.build import build
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")  # 2025-12-01: the build's "today", pinned
     out = tmp_path / "public"

@@ -19,12 +19,12 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from builder.content import SLUG_MAX, parse_article, slugify, split_front_matter
+from builder.read.articles import SLUG_MAX, parse_article, slugify, split_front_matter
 from builder.errors import Problem
-from builder.facts import extract_figures, parse_number
-from builder.i18n import locale
+from builder.stories.facts import extract_figures, parse_number
+from builder.lang.i18n import locale
 from builder.model import SiteConfig
-from builder.yamlio import load_yaml
+from builder.read.yamlio import load_yaml
 from conftest import REPO, say
 
 CONFIG = SiteConfig(root=Path("."), title={"en": "T"}, base_url="https://x.test/", default_language="en",

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from builder.build import build
+from builder.commands.build import build
 from builder.model import Article
-from builder.timeline import LEFT, RIGHT, position, timeline_svg
+from builder.render.timeline import LEFT, RIGHT, position, timeline_svg
 from conftest import REPO
 from htmlscan import scan
 from siteserver import open_search, serve_site

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from builder import search as search_module
-from builder.build import build
+from builder.render import search as search_module
+from builder.commands.build import build
 from builder.cli import main
 from builder.errors import BuildError
 from conftest import MakeSite

@@ -22,9 +22,9 @@ from typing import ClassVar
 import pytest
 from watchdog.observers import Observer
 
-from builder import i18n
-from builder.build import build
-from builder.incremental import EVERYTHING, Incremental, Watcher, catalog_users, input_key
+from builder.lang import i18n
+from builder.commands.build import build
+from builder.commands.incremental import EVERYTHING, Incremental, Watcher, catalog_users, input_key
 from conftest import REPO, MakeSite, free_port
 
 SAMPLE_CONFIG = (REPO / "site.yaml").read_text(encoding="utf-8").replace("search: true", "search: false")
@@ -121,7 +121,7 @@ def serve(make_site: MakeSite, tmp_path: Path) -> Iterator[Callable[..., Served]
 
 def article_url(site: Path, rel: str) -> str:
     """The served URL of an article, from its front matter (slug from the title, folder from the date)."""
-    from builder.build import load_site
+    from builder.commands.build import load_site
 
     site_, _ = load_site(site)
     article = next(a for a in site_.articles if a.path == rel)
@@ -382,7 +382,7 @@ class WatchLimitReached(Observer):
 @pytest.fixture(params=["native", "polling"])
 def watching(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "polling":
-        monkeypatch.setattr("builder.incremental.Observer", WatchLimitReached)
+        monkeypatch.setattr("builder.commands.incremental.Observer", WatchLimitReached)
     return request.param
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from builder.content import parse_article
+from builder.read.articles import parse_article
 from builder.model import SiteConfig
 from conftest import say, write_site
 from htmlscan import Page, scan

@@ -47,11 +47,11 @@ import babel.numbers
 import babel.units
 import yaml
 
-from .i18n import locale
-from .content import article_text
-from .model import Article, Fact, FigureMention
+from builder.lang.i18n import locale
+from builder.read.articles import article_text
+from builder.model import Article, Fact, FigureMention
 
-DATA = Path(__file__).parent / "data" / "figures.yaml"
+DATA = Path(__file__).parents[1] / "data" / "figures.yaml"
 WINDOW = 60  # characters between a figure and the concept word that names it
 SAME = 0.01  # relative difference under which two values are the same figure
 CONFLICT = 0.25  # relative difference under which a minority value disputes a majority one

@@ -19,17 +19,17 @@ from typing import Any, NamedTuple
 
 import jinja2
 
-from . import i18n
-from .clusters import stories_json
-from .content import UNKNOWN_SOURCE
-from .entities import ENTITIES_FILE
-from .errors import Problem, rel, with_source
-from .model import Article, Decision, Fact, Output, Site, Story, instant
-from .timeline import timeline_svg
+from builder.lang import i18n
+from builder.stories.clusters import stories_json
+from builder.read.articles import UNKNOWN_SOURCE
+from builder.read.entities import ENTITIES_FILE
+from builder.errors import Problem, rel, with_source
+from builder.model import Article, Decision, Fact, Output, Site, Story, instant
+from builder.render.timeline import timeline_svg
 
 log = logging.getLogger(__name__)
 
-DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_THEME = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE_INCLUDES = ("base.html", "macros.html")
 ALL = "list:*"  # the set of all articles, where each is published and its date: what lists are cut from, in order
 LANGUAGES = "languages"  # the set of article languages: every page's language switcher lists them

@@ -41,10 +41,10 @@ from anyascii import anyascii
 from babel.core import get_global
 from babel.localedata import locale_identifiers, resolve_locale_filename
 
-from . import i18n
-from .errors import Problem, read_source, with_source
-from .model import Entity, Mention
-from .yamlio import check_mapping, load_yaml
+from builder.lang import i18n
+from builder.errors import Problem, read_source, with_source
+from builder.model import Entity, Mention
+from builder.read.yamlio import check_mapping, load_yaml
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from datetime import date
 import babel.dates
 from markupsafe import Markup, escape
 
-from . import i18n
-from .model import Article
+from builder.lang import i18n
+from builder.model import Article
 
 ROW = 42  # px per language row: label line, then the track
 AXIS = 30  # px below the rows for the date axis

@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import i18n
-from .cache import code_version, digest
-from .model import Article, Site
-from .render import ALL, ENTRY, ITEM, ITEMS, LANGUAGES, Job, static_dir, theme_dir
+from builder.lang import i18n
+from builder.cache import code_version, digest
+from builder.model import Article, Site
+from builder.render.pages import ALL, ENTRY, ITEM, ITEMS, LANGUAGES, Job, static_dir, theme_dir
 
 
 _BITS = (1 << 128) - 1  # fingerprints are as wide as the hashes they add up

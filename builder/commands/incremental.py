@@ -23,15 +23,15 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
-from . import i18n
-from .build import STEPS, load_site
-from .cache import open_store
-from .content import ARTICLES_DIR, Cache
-from .errors import BuildError, Problem
-from .model import Moment, Output, Site
-from .render import ALL, LANGUAGES, Job, Renderer, listed_as, plan_site, run_jobs
-from .search import index_site
-from .write import UnsafeOutput, update_outputs, write_outputs
+from builder.lang import i18n
+from builder.commands.build import STEPS, load_site
+from builder.cache import open_store
+from builder.read.articles import ARTICLES_DIR, Cache
+from builder.errors import BuildError, Problem
+from builder.model import Moment, Output, Site
+from builder.render.pages import ALL, LANGUAGES, Job, Renderer, listed_as, plan_site, run_jobs
+from builder.render.search import index_site
+from builder.output.write import UnsafeOutput, update_outputs, write_outputs
 
 log = logging.getLogger(__name__)
 

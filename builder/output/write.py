@@ -18,11 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .cache import Record, digest
-from .errors import BuildError, Problem
-from .model import Output
-from .parallel import fork_map
-from .render import Job, Renderer, merge_repeats
+from builder.cache import Record, digest
+from builder.errors import BuildError, Problem
+from builder.model import Output
+from builder.parallel import fork_map
+from builder.render.pages import Job, Renderer, merge_repeats
 
 
 class UnsafeOutput(ValueError):

@@ -24,12 +24,12 @@ import nh3
 from anyascii import anyascii
 from markdown.extensions.toc import slugify_unicode
 
-from . import i18n
-from .cache import Store, code_version, digest
-from .errors import Problem, decode, with_source
-from .model import Article, Heading, Moment, SiteConfig, day_of
-from .parallel import fork_map
-from .yamlio import YamlDoc, check_mapping, load_yaml
+from builder.lang import i18n
+from builder.cache import Store, code_version, digest
+from builder.errors import Problem, decode, with_source
+from builder.model import Article, Heading, Moment, SiteConfig, day_of
+from builder.parallel import fork_map
+from builder.read.yamlio import YamlDoc, check_mapping, load_yaml
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .errors import CONTROL, Problem, with_source
+from builder.errors import CONTROL, Problem, with_source
 
 MAX_ALIASES = 50  # front matter and site.yaml need few, if any; a bomb needs many
 

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import i18n
-from .errors import BuildError, Problem
-from .render import Job, Renderer
+from builder.lang import i18n
+from builder.errors import BuildError, Problem
+from builder.render.pages import Job, Renderer
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,10 @@ from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from tornado import web
 
-from .errors import BuildError, Problem, rel
-from .incremental import QUIET, Incremental, Watcher, watched_dirs
-from .search import index_site
-from .write import check_out_dir
+from builder.errors import BuildError, Problem, rel
+from builder.commands.incremental import QUIET, Incremental, Watcher, watched_dirs
+from builder.render.search import index_site
+from builder.output.write import check_out_dir
 
 log = logging.getLogger(__name__)
 

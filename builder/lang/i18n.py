@@ -26,11 +26,11 @@ from babel.core import get_global
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from .model import Moment, day_of
+from builder.model import Moment, day_of
 
 log = logging.getLogger(__name__)
 
-CATALOGS = Path(__file__).parent / "locales"
+CATALOGS = Path(__file__).parents[1] / "locales"
 DOMAIN = "messages"
 # language, optional script, optional region; nothing else may reach a locale lookup
 _BCP47 = re.compile(r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|[0-9]{3}))?$")

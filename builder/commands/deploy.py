@@ -19,9 +19,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import build
-from .config import load_config
-from .errors import Problem
+from builder.commands.build import build
+from builder.read.config import load_config
+from builder.errors import Problem
 
 log = logging.getLogger(__name__)
 

@@ -9,16 +9,16 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import i18n
-from .cache import Store, open_store
-from .clusters import cluster_articles, read_stories
-from .config import read_config
-from .content import Cache, read_articles, render_markdown
-from .errors import BuildError, Problem
-from .feeds import feed_jobs, sitemap_jobs
-from .fingerprint import Fingerprints
-from .model import Article, Output, Site
-from .render import (
+from builder.lang import i18n
+from builder.cache import Store, open_store
+from builder.stories.clusters import cluster_articles, read_stories
+from builder.read.config import read_config
+from builder.read.articles import Cache, read_articles, render_markdown
+from builder.errors import BuildError, Problem
+from builder.render.feeds import feed_jobs, sitemap_jobs
+from builder.output.fingerprint import Fingerprints
+from builder.model import Article, Output, Site
+from builder.render.pages import (
     RenderStep,
     api_jobs,
     not_found_jobs,
@@ -28,9 +28,9 @@ from .render import (
     static_jobs,
     story_jobs,
 )
-from .search import index_site, search_jobs
-from .parallel import in_background
-from .write import check_out_dir, refuse_foreign, scan, write_site
+from builder.render.search import index_site, search_jobs
+from builder.parallel import in_background
+from builder.output.write import check_out_dir, refuse_foreign, scan, write_site
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ import re
 from dataclasses import fields
 from pathlib import Path
 
-from . import i18n
-from .errors import Problem, read_source, with_source
-from .model import SiteConfig
-from .yamlio import TYPES, check_mapping, load_yaml
+from builder.lang import i18n
+from builder.errors import Problem, read_source, with_source
+from builder.model import SiteConfig
+from builder.read.yamlio import TYPES, check_mapping, load_yaml
 
 CONFIG_FILE = "site.yaml"
 SCHEMA = {

@@ -38,7 +38,7 @@ or ``city: true``, are cities, and cities compete (see below).
 Membership
 ----------
 For each article the story's entities are found in its text, in any script
-and with case endings (see ``builder.entities``); its dates are its own date
+and with case endings (see ``builder.read.entities``); its dates are its own date
 plus the dates its text states ("26.11.2025", "Nov. 27", "16-майда"). Of the
 story's ``n`` entities it names ``k``: its score is k/n.
 
@@ -67,13 +67,13 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from . import i18n
-from .cache import Store, digest, memo
-from .content import article_text
-from .entities import ENTITIES_FILE, Place, event_dates, matcher, read_entities
-from .errors import Problem, read_source, with_source
-from .facts import compare_facts, extract_figures
-from .model import (
+from builder.lang import i18n
+from builder.cache import Store, digest, memo
+from builder.read.articles import article_text
+from builder.read.entities import ENTITIES_FILE, Place, event_dates, matcher, read_entities
+from builder.errors import Problem, read_source, with_source
+from builder.stories.facts import compare_facts, extract_figures
+from builder.model import (
     Article,
     Decision,
     Entity,
@@ -83,7 +83,7 @@ from .model import (
     Story,
     StorySpec,
 )
-from .yamlio import TYPES, YamlDoc, check_mapping, load_yaml
+from builder.read.yamlio import TYPES, YamlDoc, check_mapping, load_yaml
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from datetime import datetime, timezone
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from . import i18n
-from .content import UNKNOWN_SOURCE
-from .model import Article, Moment, instant
-from .render import ALL, ENTRY, Job, Renderer, sort_key, story_path
+from builder.lang import i18n
+from builder.read.articles import UNKNOWN_SOURCE
+from builder.model import Article, Moment, instant
+from builder.render.pages import ALL, ENTRY, Job, Renderer, sort_key, story_path
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
