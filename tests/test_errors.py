@@ -11,7 +11,7 @@ from builder.read.config import load_config
 from builder.read.articles import parse_article
 from builder.errors import Problem, Snippet, read_source, with_source
 from builder.model import SiteConfig
-from builder.render.pages import template_problem
+from builder.render.templates import template_problem
 
 CONFIG = SiteConfig(root=Path("."), title={"en": "T"}, base_url="https://x.test/", default_language="en",
                     languages=("en",))

@@ -111,7 +111,7 @@ def test_indexes_list_the_story(sample_build: Path, path: str) -> None:
 def test_long_background_is_capped_nearest_first(make_site, tmp_path: Path) -> None:
     """A story followed for years gathers thousands of background articles: its page lists the
     ones dated nearest the story, says how many more there are, and the API export lists all."""
-    from builder.render.pages import BACKGROUND_SHOWN
+    from builder.render.stories import BACKGROUND_SHOWN
     from test_build import run
 
     extra = BACKGROUND_SHOWN + 7

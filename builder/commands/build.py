@@ -18,16 +18,8 @@ from builder.errors import BuildError, Problem
 from builder.render.feeds import feed_jobs, sitemap_jobs
 from builder.output.fingerprint import Fingerprints
 from builder.model import Article, Output, Site
-from builder.render.pages import (
-    RenderStep,
-    api_jobs,
-    not_found_jobs,
-    page_jobs,
-    plan_site,
-    run_jobs,
-    static_jobs,
-    story_jobs,
-)
+from builder.render.pages import RenderStep, not_found_jobs, page_jobs, plan_site, run_jobs, static_jobs
+from builder.render.stories import api_jobs, story_jobs
 from builder.render.search import index_site, search_jobs
 from builder.parallel import in_background
 from builder.output.write import check_out_dir, refuse_foreign, scan, write_site

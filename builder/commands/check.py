@@ -21,7 +21,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 from builder.commands.build import load_site, render
 from builder.errors import BuildError, Problem, read_source, with_source
 from builder.model import Output, Site, SiteConfig
-from builder.render.pages import TEMPLATE_INCLUDES, story_path, theme_dir
+from builder.render.pages import story_path
+from builder.render.templates import TEMPLATE_INCLUDES, theme_dir
 
 LINK_ATTRS = {"href", "src", "action", "formaction", "poster"}
 SEARCH_INDEX = "pagefind/"  # written by Pagefind after the pages: its files are not outputs of the render

@@ -29,7 +29,8 @@ from builder.cache import open_store
 from builder.read.articles import ARTICLES_DIR, Cache
 from builder.errors import BuildError, Problem
 from builder.model import Moment, Output, Site
-from builder.render.pages import ALL, LANGUAGES, Job, Renderer, listed_as, plan_site, run_jobs
+from builder.render.jobs import ALL, LANGUAGES, Job, listed_as
+from builder.render.pages import Renderer, plan_site, run_jobs
 from builder.render.search import index_site
 from builder.output.write import UnsafeOutput, update_outputs, write_outputs
 

@@ -20,7 +20,8 @@ from pathlib import Path
 from builder.lang import i18n
 from builder.cache import code_version, digest
 from builder.model import Article, Site
-from builder.render.pages import ALL, ENTRY, ITEM, ITEMS, LANGUAGES, Job, static_dir, theme_dir
+from builder.render.jobs import ALL, ENTRY, ITEM, ITEMS, LANGUAGES, Job
+from builder.render.templates import static_dir, theme_dir
 
 
 _BITS = (1 << 128) - 1  # fingerprints are as wide as the hashes they add up

@@ -22,7 +22,9 @@ from builder.cache import Record, digest
 from builder.errors import BuildError, Problem
 from builder.model import Output
 from builder.parallel import fork_map
-from builder.render.pages import Job, Renderer, merge_repeats
+from builder.render.jobs import Job
+from builder.render.pages import Renderer
+from builder.render.templates import merge_repeats
 
 
 class UnsafeOutput(ValueError):

@@ -17,7 +17,8 @@ from xml.etree import ElementTree as ET
 from builder.lang import i18n
 from builder.read.articles import UNKNOWN_SOURCE
 from builder.model import Article, Moment, instant
-from builder.render.pages import ALL, ENTRY, Job, Renderer, sort_key, story_path
+from builder.render.jobs import ALL, ENTRY, Job, sort_key
+from builder.render.pages import Renderer, story_path
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"

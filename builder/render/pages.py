@@ -1,96 +1,28 @@
-"""Render the site in memory: every page, feed and export as an ``Output`` with its inputs.
+"""Render the site in memory: every page as a job with its inputs, rendered only when asked.
 
-Each output records the inputs it was made from (article files, story files,
-templates, ``site.yaml``, catalogs, and ``list:<lang>`` for "the set of articles
-in a language"), so the live-reload server re-renders only what an edit touches.
+Each job records the inputs it is made from (article files, story files, templates,
+``site.yaml``, catalogs, and the keys of ``render.jobs``), so a build re-renders only
+what an edit touches.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import jinja2
 
+from builder.errors import Problem
 from builder.lang import i18n
-from builder.stories.clusters import stories_json
+from builder.model import Article, Output, Site, Story
 from builder.read.articles import UNKNOWN_SOURCE
-from builder.read.entities import ENTITIES_FILE
-from builder.errors import Problem, rel, with_source
-from builder.model import Article, Decision, Fact, Output, Site, Story, instant
-from builder.render.timeline import timeline_svg
+from builder.render.jobs import ALL, ITEM, ITEMS, LANGUAGES, Job, sort_key
+from builder.render.templates import TEMPLATE_INCLUDES, make_env, merge_repeats, static_dir, template_line, template_problem
 
 log = logging.getLogger(__name__)
-
-DEFAULT_THEME = Path(__file__).resolve().parents[2] / "templates"
-TEMPLATE_INCLUDES = ("base.html", "macros.html")
-ALL = "list:*"  # the set of all articles, where each is published and its date: what lists are cut from, in order
-LANGUAGES = "languages"  # the set of article languages: every page's language switcher lists them
-ITEM = "item:"  # + an article's path: what an index shows of it (title, outlet, date, links)
-ITEMS = "items:"  # + a language: ITEM of every article in it, for the language's index, which lists them all
-ENTRY = "entry:"  # + an article's path: what a feed entry shows of it (that, its summary, author and tags)
-
-
-def listed_as(path: str, lang: str) -> set[str]:
-    """The keys under which lists name the article at ``path`` in ``lang``: each may change when its file does."""
-    return {ITEM + path, ITEMS + lang, ENTRY + path}
-
-
-def theme_dir(root: Path) -> Path:
-    """The site's ``templates/``; the builder's own theme when the site has none."""
-    own = root / "templates"
-    return own if own.is_dir() else DEFAULT_THEME
-
-
-def static_dir(root: Path) -> Path:
-    """The site's ``static/``; the builder's own when the site has none."""
-    own = root / "static"
-    return own if own.is_dir() else DEFAULT_THEME.parent / "static"
-
-
-def make_env(root: Path) -> jinja2.Environment:
-    """A strict Jinja environment: an undefined variable is an error, never an empty string."""
-    return _env(theme_dir(root))
-
-
-@lru_cache(maxsize=8)
-def _env(theme: Path) -> jinja2.Environment:
-    """One per theme folder and process: the dev server then compiles only templates that changed
-    (Jinja checks each template's modification time when it is used)."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(theme),
-        autoescape=jinja2.select_autoescape(["html", "xml", "svg"]),
-        undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["tojson_ld"] = json_ld
-    return env
-
-
-def json_ld(data: dict[str, Any]) -> str:
-    """JSON for a <script> block: no "</script>" or "<!--" can close or confuse it."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-class Job(NamedTuple):
-    """One output to make: its path and inputs are known before it is rendered,
-    so the dev server can pick the jobs an edit touches without rendering the rest.
-    (A NamedTuple: a 10,000-article site plans 10,000 of them on every edit.)"""
-
-    path: str
-    deps: frozenset[str]
-    run: Callable[[], bytes | None]
 
 
 @dataclass
@@ -218,7 +150,7 @@ class Renderer:
             self.problems.append(template_problem(exc, self.site.config.root, exc.lineno, path))
             return None
         except (jinja2.UndefinedError, jinja2.TemplateError, TypeError, ValueError) as exc:
-            self.problems.append(template_problem(exc, self.site.config.root, _template_line(exc), path))
+            self.problems.append(template_problem(exc, self.site.config.root, template_line(exc), path))
             return None
         return text.encode("utf-8")
 
@@ -285,11 +217,6 @@ def _page_deps(template: str) -> frozenset[str]:
     return frozenset({f"templates/{template}", "site.yaml", LANGUAGES, *(f"templates/{n}" for n in TEMPLATE_INCLUDES)})
 
 
-def sort_key(article: Article) -> tuple[datetime, str]:
-    """Dates and date-times mixed, in one order everywhere (indexes, feeds, story pages)."""
-    return (instant(article.date), article.path)
-
-
 def story_path(story: Story, lang: str, default: str) -> str:
     """``stories/<id>/`` in the default language, ``stories/<id>/<lang>/`` in the others."""
     return f"stories/{story.spec.id}/" + ("" if lang == default else f"{lang}/")
@@ -319,57 +246,6 @@ def article_json_ld(article: Article, page_url: str, publisher: str) -> dict[str
     if article.tags:
         data["keywords"] = list(article.tags)
     return data
-
-
-
-def _template_line(exc: BaseException) -> int | None:
-    """The template line an exception was raised on (Jinja rewrites tracebacks to template lines)."""
-    tb, line = exc.__traceback__, None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml")):
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
-
-
-def _template_file(exc: BaseException) -> str | None:
-    name = getattr(exc, "filename", None)
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml")):
-            name = tb.tb_frame.f_code.co_filename
-        tb = tb.tb_next
-    return name
-
-
-def merge_repeats(problems: list[Problem]) -> list[Problem]:
-    """One problem per template mistake: a broken base.html fails every page, and 10,000 copies of
-    one message hide the rest. The first page is named, with how many others failed the same way."""
-    pages: dict[tuple[str, int | None, str], list[Problem]] = {}
-    for problem in problems:
-        head, _, page = problem.message.rpartition(" (while rendering ")
-        pages.setdefault((problem.path, problem.line, head if page else problem.message), []).append(problem)
-    merged = []
-    for (_, _, head), same in pages.items():
-        first = same[0]
-        if len(same) > 1:
-            page = first.message.rpartition(" (while rendering ")[2].rstrip(")")
-            first = dataclasses.replace(first, message=f"{head} (while rendering {page} and {len(same) - 1:,} "
-                                        f"other page{'s' if len(same) > 2 else ''})")
-        merged.append(first)
-    return merged
-
-
-def template_problem(exc: BaseException, root: Path, line: int | None, page: str) -> Problem:
-    name = _template_file(exc) or "templates"
-    path = rel(Path(name), root) if name.startswith("/") else name
-    message = getattr(exc, "message", None) or str(exc)
-    problem = Problem(path, line, f"{message} (while rendering /{page})")
-    try:  # the template's line as the editor sees it; a theme file that cannot be read shows none
-        text = Path(name).read_bytes().decode("utf-8", "replace") if name.startswith("/") else ""
-    except OSError:
-        text = ""
-    return with_source([problem], path, text)[0]
 
 
 RenderStep = Callable[[Renderer], list[Job]]
@@ -411,85 +287,6 @@ def run_jobs(r: Renderer, jobs: Iterable[Job]) -> tuple[list[Output], list[Probl
     return outputs, merge_repeats(r.problems)
 
 
-def story_jobs(r: Renderer) -> list[Job]:
-    """One page per story and interface language; they are each other's hreflang alternates."""
-    cfg = r.site.config
-    jobs = []
-    for story in r.site.stories:
-        # every background article, not only those shown: the page counts the rest
-        deps = {story.spec.path, *story.spec.summary_paths.values(), *(d.article for d in story.members),
-                *(d.article for d in story.background), ALL, ENTITIES_FILE}
-        for lang in r.interface_languages():
-            path = story_path(story, lang, cfg.default_language)
-            jobs.append(r.job("story.html", path + "index.html", deps | {f"catalog:{lang}"},
-                              lambda story=story, lang=lang, path=path: story_context(r, story, lang, path)))
-    return jobs
-
-
-def story_context(r: Renderer, story: Story, lang: str, path: str) -> dict[str, Any]:
-    cfg = r.site.config
-    members = [r.by_path[d.article] for d in story.members]
-    alternates = [{"hreflang": code, "url": r.absolute(story_path(story, code, cfg.default_language))}
-                  for code in r.interface_languages()]
-    ctx = r.common(lang, path)
-    link = r.story_link(story, lang)
-    ctx.update(
-        page_title=link["title"],
-        title_lang=link["lang"],
-        title_dir=link["dir"],
-        story_id=story.spec.id,
-        description=" · ".join(sorted({i18n.language(a.lang).endonym for a in members})),
-        alternates=alternates,
-        feeds=ctx["feeds"] + ([{"url": r.url(story_path(story, cfg.default_language, cfg.default_language) + "feed.xml"),
-                                "title": link["title"], "lang": ""}] if cfg.feeds else []),
-        summaries=[{"lang": code, "dir": i18n.language(code).direction,
-                    "endonym": i18n.language(code).endonym, "html": story.spec.summaries[code]}
-                   for code in cfg.summary_languages if code in story.spec.summaries],
-        facts=[fact_row(r, fact, lang) for fact in story.facts],
-        coverage=coverage_by_language(r, members, lang),
-        timeline=timeline_svg(members, lang),
-        background=[r.article_item(r.by_path[d.article], lang) for d in shown_background(story)],
-        background_more=len(story.background) - len(shown_background(story)),
-        og_type="website",
-    )
-    return ctx
-
-
-BACKGROUND_SHOWN = 20  # a long-running story can have thousands; the API export lists them all
-
-
-def shown_background(story: Story) -> list[Decision]:
-    """The background articles a story page lists: those dated nearest the story's window, in date order."""
-    spec = story.spec
-
-    def distance(d: Decision) -> int:
-        day = d.dates[0]
-        return max((spec.start - day).days, (day - spec.end).days, 0)
-
-    nearest = {id(d) for d in sorted(story.background, key=distance)[:BACKGROUND_SHOWN]}
-    return [d for d in story.background if id(d) in nearest]
-
-
-def fact_row(r: Renderer, fact: Fact, lang: str) -> dict[str, Any]:
-    """A "key figures" row: the value in the reader's conventions and every source as written."""
-    trans = i18n.translations(lang)
-    return {
-        "label": trans.gettext(fact.label),
-        "value": i18n.format_quantity(fact.value, fact.unit, lang),
-        "alternatives": [i18n.format_quantity(v, fact.unit, lang) for v in fact.alternatives],
-        "conflict": fact.conflict,
-        "mentions": [{**r.article_item(r.by_path[m.article], lang), "text": m.text} for m in fact.mentions],
-    }
-
-
-def coverage_by_language(r: Renderer, members: list[Article], lang: str) -> list[dict[str, Any]]:
-    groups: dict[str, list[Article]] = {}
-    for article in sorted(members, key=sort_key):
-        groups.setdefault(article.lang, []).append(article)
-    return [{"lang": code, "dir": i18n.language(code).direction, "endonym": i18n.language(code).endonym,
-             "items": [r.article_item(a, lang) for a in items]} for code, items in sorted(groups.items())]
-
-
 def static_jobs(r: Renderer) -> list[Job]:
     """The site's ``static/`` folder, copied under ``static/``; symlinks leaving the site are refused."""
     root = r.site.config.root
@@ -528,16 +325,3 @@ def not_found_jobs(r: Renderer) -> list[Job]:
 
     deps = {f"catalog:{code}" for code in r.interface_languages()}
     return [r.job("404.html", "404.html", deps, context)]
-
-
-def api_jobs(r: Renderer) -> list[Job]:
-    """``api/clusters.json``: every story, its members, background, evidence and facts."""
-    site = r.site
-
-    def run() -> bytes:
-        data = stories_json(site.stories, site.articles, site.config.base_path)
-        return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")  # compact: C encoder, 10x faster
-
-    deps = {ALL, ENTITIES_FILE, *(s.spec.path for s in site.stories),
-            *(d.article for s in site.stories for d in (*s.members, *s.background))}
-    return [Job("api/clusters.json", frozenset(deps), run)]

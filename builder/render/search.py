@@ -19,7 +19,8 @@ from typing import Any
 
 from builder.lang import i18n
 from builder.errors import BuildError, Problem
-from builder.render.pages import Job, Renderer
+from builder.render.jobs import Job
+from builder.render.pages import Renderer
 
 log = logging.getLogger(__name__)
 

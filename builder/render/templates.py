@@ -1,0 +1,107 @@
+"""The theme: where templates and static files come from, the Jinja environment, and template errors
+turned into problems with the template's file and line."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from builder.errors import Problem, rel, with_source
+
+DEFAULT_THEME = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATE_INCLUDES = ("base.html", "macros.html")
+
+
+def theme_dir(root: Path) -> Path:
+    """The site's ``templates/``; the builder's own theme when the site has none."""
+    own = root / "templates"
+    return own if own.is_dir() else DEFAULT_THEME
+
+
+def static_dir(root: Path) -> Path:
+    """The site's ``static/``; the builder's own when the site has none."""
+    own = root / "static"
+    return own if own.is_dir() else DEFAULT_THEME.parent / "static"
+
+
+def make_env(root: Path) -> jinja2.Environment:
+    """A strict Jinja environment: an undefined variable is an error, never an empty string."""
+    return _env(theme_dir(root))
+
+
+@lru_cache(maxsize=8)
+def _env(theme: Path) -> jinja2.Environment:
+    """One per theme folder and process: the dev server then compiles only templates that changed
+    (Jinja checks each template's modification time when it is used)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(theme),
+        autoescape=jinja2.select_autoescape(["html", "xml", "svg"]),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["tojson_ld"] = json_ld
+    return env
+
+
+def json_ld(data: dict[str, Any]) -> str:
+    """JSON for a <script> block: no "</script>" or "<!--" can close or confuse it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def template_line(exc: BaseException) -> int | None:
+    """The template line an exception was raised on (Jinja rewrites tracebacks to template lines)."""
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml")):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _template_file(exc: BaseException) -> str | None:
+    name = getattr(exc, "filename", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml")):
+            name = tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    return name
+
+
+def merge_repeats(problems: list[Problem]) -> list[Problem]:
+    """One problem per template mistake: a broken base.html fails every page, and 10,000 copies of
+    one message hide the rest. The first page is named, with how many others failed the same way."""
+    pages: dict[tuple[str, int | None, str], list[Problem]] = {}
+    for problem in problems:
+        head, _, page = problem.message.rpartition(" (while rendering ")
+        pages.setdefault((problem.path, problem.line, head if page else problem.message), []).append(problem)
+    merged = []
+    for (_, _, head), same in pages.items():
+        first = same[0]
+        if len(same) > 1:
+            page = first.message.rpartition(" (while rendering ")[2].rstrip(")")
+            first = dataclasses.replace(first, message=f"{head} (while rendering {page} and {len(same) - 1:,} "
+                                        f"other page{'s' if len(same) > 2 else ''})")
+        merged.append(first)
+    return merged
+
+
+def template_problem(exc: BaseException, root: Path, line: int | None, page: str) -> Problem:
+    name = _template_file(exc) or "templates"
+    path = rel(Path(name), root) if name.startswith("/") else name
+    message = getattr(exc, "message", None) or str(exc)
+    problem = Problem(path, line, f"{message} (while rendering /{page})")
+    try:  # the template's line as the editor sees it; a theme file that cannot be read shows none
+        text = Path(name).read_bytes().decode("utf-8", "replace") if name.startswith("/") else ""
+    except OSError:
+        text = ""
+    return with_source([problem], path, text)[0]
