@@ -57,7 +57,13 @@ def url_host(host: str) -> str:
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
+def address(host: str, port: int) -> str:
+    """The address to open: on all interfaces, this machine's own name for itself."""
+    return f"http://{'localhost' if host in ALL_INTERFACES else url_host(host)}:{port}"
+
+
 def is_ip_literal(name: str) -> bool:
+    """Whether a ``Host`` name is an address (``[::1]`` too): no DNS answer can change where it leads."""
     try:
         ipaddress.ip_address(name.removeprefix("[").removesuffix("]"))
     except ValueError:
@@ -107,7 +113,7 @@ class PreviewApplication(web.Application):
         super().__init__(handlers, transforms=[AddScript])
         self.hosts, self.url = hosts, url
 
-    def find_handler(self, request: httputil.HTTPServerRequest, **kwargs: object) -> web._HandlerDelegate:
+    def find_handler(self, request: httputil.HTTPServerRequest, **kwargs: object) -> httputil.HTTPMessageDelegate:
         if not self.hosts.allows(request.headers.get("Host")):
             return self.get_handler_delegate(request, WrongHost, {"url": self.url})
         return super().find_handler(request, **kwargs)
@@ -175,13 +181,12 @@ class PreviewServer(Server):
         self.preview = preview
 
     def application(self, port: int, host: str, liveport: int | None = None, debug: bool | None = None,
-                    live_css: bool = True) -> None:  # type: ignore[override]
+                    live_css: bool = True) -> None:
         LiveReloadHandler.watcher = self.watcher  # its reload message names the watcher's last file
         LiveReloadHandler.live_css = live_css
         handlers = [(r"/livereload", ReloadSocket), (r"/livereload.js", LiveReloadJSHandler),
                     (r"/(.*)", SiteHandler, {"path": str(self.preview.incremental.out), "preview": self.preview})]
-        url = f"http://{url_host(host)}:{port}{self.preview.incremental.base_path}"
-        PreviewApplication(handlers, HostCheck(host, port), url).listen(port, address=host)
+        PreviewApplication(handlers, HostCheck(host, port), address(host, port) + "/").listen(port, address=host)
 
 
 # --- the preview -------------------------------------------------------------------
@@ -271,7 +276,11 @@ class Preview:
     def _schedule_compaction(self) -> None:
         if self.compact_timer:
             self.compact_timer.cancel()
-        self.compact_timer = asyncio.get_running_loop().call_later(COMPACT_IDLE, compact_memory)
+        self.compact_timer = asyncio.get_running_loop().call_later(COMPACT_IDLE, self._compact)
+
+    def _compact(self) -> None:
+        if not self.rebuilding:  # a collection now would pause it: the next one's end schedules another
+            compact_memory()
 
     def _schedule_index(self) -> None:
         if self.index_timer:
@@ -310,7 +319,8 @@ class Preview:
         self.timer = None
         while self.rebuilding or self.changes:  # the one running, then the saves it did not include
             self._start_rebuild()
-            await asyncio.wait([self.rebuilding])  # type: ignore[list-item]
+            if self.rebuilding:
+                await asyncio.wait([self.rebuilding])
         if self.indexing:
             await asyncio.wait([self.indexing])
         if self.incremental.index_stale:
@@ -374,9 +384,8 @@ async def _run(preview: Preview, host: str, port: int, open_browser: bool) -> in
     preview.quiet = watcher.quiet
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)  # runs between callbacks: a rebuild is never cut in half
-    shown = "localhost" if host in ALL_INTERFACES else (f"[{host}]" if ":" in host else host)
-    url = f"http://{shown}:{port}{preview.incremental.base_path}"
+        loop.add_signal_handler(sig, stop.set)  # a running rebuild is never cut in half: finish() waits for it
+    url = address(host, port) + preview.incremental.base_path
     print(f"Serving {preview.incremental.out} at {url} (Ctrl-C to stop)", flush=True)
     if open_browser:
         loop.run_in_executor(None, webbrowser.open, url)
