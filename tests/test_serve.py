@@ -43,14 +43,16 @@ def wait_for(check: Callable[[], object], timeout: float = 20.0, what: str = "co
 
 
 class Served:
-    """A running ``python -m builder serve``; its output lines are collected as they come."""
+    """A running ``python -m builder serve``; its output lines are collected as they come. ``prelude`` is
+    Python run in the server's process before the command line, to patch it."""
 
-    def __init__(self, site: Path, out: Path, *extra: str, start_timeout: float = 60):
+    def __init__(self, site: Path, out: Path, *extra: str, start_timeout: float = 60, prelude: str = ""):
         self.site, self.out, self.port = site, out, free_port()
         self.lines: list[str] = []
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        command = ["-c", f"{prelude}\nfrom builder.cli import run\nrun()"] if prelude else ["-m", "builder"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "builder", "serve", "--site", str(site), "--out", str(out), "--port", str(self.port), *extra],
+            [sys.executable, *command, "serve", "--site", str(site), "--out", str(out), "--port", str(self.port), *extra],
             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             start_new_session=True)  # its own process group, so stop() can press Ctrl-C as a terminal does
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -68,11 +70,12 @@ class Served:
         for line in self.proc.stdout:
             self.lines.append(line.rstrip("\n"))
 
-    def get(self, path: str) -> tuple[int, str]:
-        """GET ``path`` exactly as written (http.client does not normalize ``..`` or ``%2e``)."""
+    def get(self, path: str, host: str | None = None) -> tuple[int, str]:
+        """GET ``path`` exactly as written (http.client does not normalize ``..`` or ``%2e``), from 127.0.0.1
+        with ``host`` as the ``Host`` header (a page of that name would send it)."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
-            conn.request("GET", path)
+            conn.request("GET", path, headers={"Host": host} if host else {})
             response = conn.getresponse()
             return response.status, response.read().decode("utf-8", "replace")
         finally:
@@ -108,9 +111,9 @@ class Served:
 def serve(make_site: MakeSite, tmp_path: Path) -> Iterator[Callable[..., Served]]:
     started: list[Served] = []
 
-    def start(*extra: str, files: dict[str, str] | None = None, config: str = SAMPLE_CONFIG) -> Served:
+    def start(*extra: str, files: dict[str, str] | None = None, config: str = SAMPLE_CONFIG, prelude: str = "") -> Served:
         site = make_site(files, config=config)
-        served = Served(site, tmp_path / "out", *extra)
+        served = Served(site, tmp_path / "out", *extra, prelude=prelude)
         started.append(served)
         return served
 
@@ -255,6 +258,15 @@ def test_sigint_stops_cleanly_with_a_complete_build(serve: Callable[..., Served]
     assert not list(s.out.parent.glob(".out.*")), "a staging folder was left behind"
 
 
+def test_a_save_just_before_ctrl_c_is_built(serve: Callable[..., Served], tmp_path: Path) -> None:
+    s = serve()
+    edit(s.site / ARTICLE, "\n---\n", "\n---\nSaved a moment before Ctrl-C.\n\n")
+    assert s.stop() == 0  # within the quiet moment the server waits for before rebuilding
+    fresh = tmp_path / "fresh"
+    build(s.site, fresh)
+    assert _differences(s.out, fresh) == [], "the save before Ctrl-C was not built"
+
+
 def test_search_index_follows_edits_and_is_fresh_on_stop(serve: Callable[..., Served]) -> None:
     s = serve(config=SAMPLE_CONFIG.replace("search: false", "search: true"))
     entry = s.out / "pagefind" / "pagefind-entry.json"
@@ -282,6 +294,8 @@ def test_all_interfaces_warns_and_serves(make_site: MakeSite, tmp_path: Path) ->
         assert any("all interfaces" in line for line in s.lines)
         status, body = s.get("/news-digest/")  # reached through 127.0.0.1, one of all the interfaces
         assert status == 200 and "livereload.js" in body
+        assert s.get("/news-digest/", host=f"192.168.1.5:{s.port}")[0] == 200  # the machine's address on a LAN
+        assert s.get("/news-digest/", host=f"evil.example:{s.port}")[0] == 421  # never a domain name
     finally:
         assert s.stop() == 0
 
