@@ -22,21 +22,15 @@ from pathlib import Path
 from .build import build
 from .config import load_config
 from .errors import Problem
+from .secrets import find_secret, secret_scanner
 
 log = logging.getLogger(__name__)
 
 # Names that are secrets or sources whatever they contain; a site never needs to publish them.
-SECRET_NAME = re.compile(r"^(\.env(\..+)?|id_(rsa|dsa|ecdsa|ed25519)|.+\.(pem|key|p12|pfx)|\.netrc|\.npmrc|\.pypirc"
+SECRET_NAME = re.compile(r"^(\.env(\..+)?|id_(rsa|dsa|ecdsa|ed25519)|.+\.(pem|key|p12|pfx|ppk)|\.netrc|\.npmrc|\.pypirc"
                          r"|credentials(\.json)?)$", re.IGNORECASE)
 SOURCE_SUFFIXES = (".md", ".markdown")
 SOURCE_NAMES = ("site.yaml",)
-TOKENS = {
-    "a GitHub token": re.compile(rb"\b(gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})\b"),
-    "an AWS access key id": re.compile(rb"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),
-    "a private key": re.compile(rb"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
-    "a Slack token": re.compile(rb"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
-    "a Google API key": re.compile(rb"\bAIza[0-9A-Za-z_-]{35}\b"),
-}
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 GITHUB_REMOTE = re.compile(r"github\.com[:/]([^/]+)/([^/]+?)(\.git)?/?$")
 
@@ -221,27 +215,22 @@ def add_pages_files(out: Path, domain: str) -> None:
 def check_output(out: Path) -> list[Problem]:
     """Every file of the output that must not be published: repositories, secrets, sources, hidden files."""
     problems: dict[str, Problem] = {}
-    for path in sorted(out.rglob("*")):
-        if path.is_dir() and not path.is_symlink():
-            continue
-        name = path.relative_to(out).as_posix()
-        parts = name.split("/")
-        if ".git" in parts:  # one problem per repository, not one per object in it
-            where = "/".join(parts[: parts.index(".git") + 1]) + "/"
-            problems.setdefault(where, Problem(where, None, "a git repository inside the output"))
-            continue
-        reason = refusal(name, path)
-        if reason:
-            problems[name] = Problem(name, None, reason)
-            continue
-        data = path.read_bytes()
-        for what, pattern in TOKENS.items():
-            match = pattern.search(data)
-            if match:
-                line = data.count(b"\n", 0, match.start()) + 1
-                shown = match.group(0)[:6].decode("ascii", "replace")
-                problems[name] = Problem(name, line, f"looks like {what} ({shown}…); remove it from the source")
-                break
+    with secret_scanner():
+        for path in sorted(out.rglob("*")):
+            if path.is_dir() and not path.is_symlink():
+                continue
+            name = path.relative_to(out).as_posix()
+            parts = name.split("/")
+            if ".git" in parts:  # one problem per repository, not one per object in it
+                where = "/".join(parts[: parts.index(".git") + 1]) + "/"
+                problems.setdefault(where, Problem(where, None, "a git repository inside the output"))
+                continue
+            reason = refusal(name, path)
+            found = None if reason else find_secret(path)
+            if found:
+                reason = f"looks like a secret: {found.kind}; remove it from the source"
+            if reason:
+                problems[name] = Problem(name, found.line if found else None, reason)
     return list(problems.values())
 
 

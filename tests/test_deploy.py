@@ -38,6 +38,13 @@ ARTICLE = "content/articles/en/russia-kyrgyzstan-to-sign-key-collaboration-deals
 # Built at run time so that no scanner mistakes this file for a leak.
 GITHUB_TOKEN = "ghp_" + "A1b2C3d4E5" * 3 + "f6G7h8"
 AWS_KEY = "AKIA" + "IOSFODNN7EXAMPLE"
+AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"
+SLACK_TOKEN = "xoxb-" + "123456789012-1234567890123-" + "AbCdEfGhIjKlMnOpQrStUvWx"
+JWT = ".".join(["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9", "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
+                "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"])
+PRIVATE = "PRIVATE" + " KEY"  # the markers of key files, split for the same reason
+PPK = "PuTTY-User-" + "Key-File-{}: ssh-ed25519\nEncryption: none\nComment: laptop\nPublic-Lines: 2\n" \
+      "AAAAC3NzaC1lZDI1NTE5AAAAIHb7\nPrivate-Lines: 1\nAAAAIFm9qT0mXk2hR3cZ8pLwY1sVd4nJ6uKe5fGt7bQaOiDx\n"
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -272,7 +279,7 @@ def test_a_token_in_the_output_is_refused(project: Project, capsys: pytest.Captu
     (project.site / "static/notes.txt").write_text(f"ok\ntoken = {GITHUB_TOKEN}\n", encoding="utf-8")
     code, out, err = deploy(capsys, project.site)
     assert code == 1 and out == ""
-    assert "static/notes.txt:2: error: looks like a GitHub token (ghp_A1…)" in err
+    assert "static/notes.txt:2: error: looks like a secret: GitHub Token" in err
     assert GITHUB_TOKEN not in err
     assert project.tip() == ""
 
@@ -287,8 +294,21 @@ def test_a_token_in_the_output_is_refused(project: Project, capsys: pytest.Captu
     ("en/post.md", "# source", "en/post.md: error: a source file"),
     ("site.yaml", "title: x", "site.yaml: error: a source file"),
     ("static/.DS_Store", "x", "static/.DS_Store: error: a hidden file"),
-    ("app.js", f"const k = '{AWS_KEY}';", "app.js:1: error: looks like an AWS access key id"),
-    ("k.txt", "\n\n-----BEGIN OPENSSH PRIVATE KEY-----\n", "k.txt:3: error: looks like a private key"),
+    ("app.js", f"const k = '{AWS_KEY}';", "app.js:1: error: looks like a secret: AWS Access Key"),
+    ("k.txt", f"\n\n-----BEGIN OPENSSH {PRIVATE}-----\n", "k.txt:3: error: looks like a secret: Private Key"),
+    ("static/pgp.asc", f"x\n-----BEGIN PGP {PRIVATE} BLOCK-----\n\nlQOYBGX\n", "static/pgp.asc:2: error: looks like a secret: Private Key"),
+    ("static/rsa.txt", f"-----BEGIN RSA {PRIVATE}-----\nMIIEpAIB\n", "static/rsa.txt:1: error: looks like a secret: Private Key"),
+    ("static/laptop.ppk", PPK.format(2), "static/laptop.ppk: error: a file named like a secret"),
+    ("static/putty2.txt", PPK.format(2), "static/putty2.txt:1: error: looks like a secret: Private Key"),
+    ("static/putty3.txt", PPK.format(3), "static/putty3.txt:1: error: looks like a secret: Private Key"),
+    ("static/aws.js", f"// deploy\naws_secret_access_key = {AWS_SECRET}\n",
+     "static/aws.js:2: error: looks like a secret: AWS Secret Access Key"),
+    ("static/creds.html", f"<pre>AWS_SECRET_ACCESS_KEY: '{AWS_SECRET}'</pre>",
+     "static/creds.html:1: error: looks like a secret: AWS Access Key"),
+    ("static/notes.txt", f"token: {GITHUB_TOKEN}\n", "static/notes.txt:1: error: looks like a secret: GitHub Token"),
+    ("static/slack.json", f'{{"bot": "{SLACK_TOKEN}"}}', "static/slack.json:1: error: looks like a secret: Slack Token"),
+    ("static/app.js", f"fetch(url, {{headers: {{Authorization: 'Bearer {JWT}'}}}});",
+     "static/app.js:1: error: looks like a secret: JSON Web Token"),
 ])
 def test_check_output_refuses(tmp_path: Path, name: str, text: str, expected: str) -> None:
     (tmp_path / ".nojekyll").write_text("")
@@ -306,6 +326,14 @@ def test_check_output_accepts_a_plain_build(tmp_path: Path) -> None:
     (tmp_path / "en").mkdir()
     (tmp_path / "en/index.html").write_text("<p>ghp_short and AKIA are words here</p>")
     assert check_output(tmp_path) == []
+
+
+def test_the_sample_site_holds_no_secret(tmp_path: Path) -> None:
+    """The false-positive measure: the whole sample, search index included, passes the scan."""
+    build(REPO, tmp_path / "public")
+    assert list((tmp_path / "public").rglob("pagefind/*"))
+    assert len(list((tmp_path / "public").rglob("*.html"))) >= 20
+    assert check_output(tmp_path / "public") == []
 
 
 # --- the published tree served like GitHub Pages serves a project site -------------------------------
