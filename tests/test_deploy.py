@@ -148,6 +148,7 @@ def test_two_deploys_keep_history_and_publish_exactly_the_build(project: Project
     assert git(project.bare, "log", "-1", "--format=%s", "gh-pages") == \
         f"Deploy {source[:7]} of main: Edit: A paragraph added after the first deploy."
     assert source in git(project.bare, "log", "-1", "--format=%b", "gh-pages")
+    assert git(project.bare, "log", "-1", "--format=%(trailers:key=Deployed-by,valueonly)", "gh-pages") == "digest deploy"
 
     expected = tmp_path / "expected"
     build(project.site, expected)
@@ -191,12 +192,10 @@ def test_rewritten_remote_branch_is_refused_until_force(project: Project, capsys
     assert deploy(capsys, project.site)[0] == 0
     mine = project.tip()
     other = project.second_clone(tmp_path)
-    git(other, "checkout", "-q", "--orphan", "hand-made")
-    git(other, "rm", "-rqf", ".")
+    git(other, "checkout", "-q", "gh-pages")
     (other / "index.html").write_text("<p>published by hand</p>", encoding="utf-8")
-    git(other, "add", "index.html")
-    git(other, "commit", "-qm", "Unrelated page")
-    git(other, "push", "-q", "--force", "origin", "hand-made:gh-pages")
+    git(other, "commit", "-qa", "--amend", "--no-edit")
+    git(other, "push", "-q", "--force", "origin", "gh-pages")
     theirs = project.tip()
     project.edit_and_commit("Edited while someone else published.")
 
@@ -258,6 +257,87 @@ def test_the_current_or_default_branch_is_refused(project: Project, capsys: pyte
     code, _, err = deploy(capsys, project.site, "--branch", "main")
     assert code == 1 and "'main' is the default branch of origin" in err
     assert project.tip("main") == main_tip
+
+
+def test_a_full_ref_name_is_the_branch_it_names(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = deploy(capsys, project.site, "--branch", "refs/heads/main")
+    assert code == 1 and "'main' is the branch checked out" in err
+    git(project.site, "checkout", "-q", "-b", "work")
+    code, _, err = deploy(capsys, project.site, "--branch", "refs/heads/main")
+    assert code == 1 and "'main' is the default branch of origin" in err
+    code, _, err = deploy(capsys, project.site, "--branch", "refs/tags/v1")
+    assert code == 1 and "'refs/tags/v1' is not a valid branch name" in err
+    code, _, err = deploy(capsys, project.site, "--branch", "refs/heads/gh-pages")
+    assert code == 0, err
+    assert git(project.bare, "for-each-ref", "--format=%(refname)") == "refs/heads/gh-pages\nrefs/heads/main"
+
+
+@pytest.mark.parametrize("branch", ["main", "master", "trunk"])
+def test_an_empty_remotes_default_branch_is_refused(project: Project, capsys: pytest.CaptureFixture[str],
+                                                    tmp_path: Path, branch: str) -> None:
+    """The first branch pushed to an empty repository becomes its default, on GitHub as for git clone."""
+    empty = tmp_path / "empty.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(empty))
+    git(project.site, "remote", "set-url", "origin", str(empty))
+    git(project.site, "config", "init.defaultBranch", "trunk")
+    git(project.site, "checkout", "-q", "-b", "draft")
+    code, _, err = deploy(capsys, project.site, "--branch", branch)
+    assert code == 1 and f"'{branch}' is the default branch of origin" in err and "Nothing was published." in err
+    assert git(empty, "for-each-ref") == ""
+    code, _, err = deploy(capsys, project.site)
+    assert code == 0, err
+    assert git(empty, "for-each-ref", "--format=%(refname)") == "refs/heads/gh-pages"
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_an_existing_source_branch_is_refused_even_with_force(project: Project, capsys: pytest.CaptureFixture[str],
+                                                              force: list[str]) -> None:
+    git(project.site, "push", "-q", "origin", "main:feature")
+    git(project.site, "checkout", "-q", "-b", "work")
+    feature = project.tip("feature")
+    code, out, err = deploy(capsys, project.site, "--branch", "feature", *force)
+    assert code == 1 and out == ""
+    assert "'feature' on origin is not a Pages branch made by deploy" in err and "Nothing was published." in err
+    assert project.tip("feature") == feature
+
+
+def hand_made_pages(project: Project, tmp_path: Path, files: dict[str, str], message: str) -> str:
+    """Publish ``files`` as an orphan gh-pages commit from another clone, as a person or another tool would."""
+    other = project.second_clone(tmp_path)
+    git(other, "checkout", "-q", "--orphan", "pages")
+    git(other, "rm", "-rqf", ".")
+    for name, text in files.items():
+        (other / name).write_text(text, encoding="utf-8")
+    git(other, "add", "-A")
+    git(other, "commit", "-qm", message)
+    git(other, "push", "-q", "origin", "pages:gh-pages")
+    return project.tip()
+
+
+def test_a_pages_branch_of_an_earlier_deploy_is_accepted(project: Project, capsys: pytest.CaptureFixture[str],
+                                                         tmp_path: Path) -> None:
+    """Deploys before the Deployed-by trailer: known by their body and the .nojekyll in their tree."""
+    source = git(project.site, "rev-parse", "HEAD")
+    old = hand_made_pages(project, tmp_path, {".nojekyll": "", "index.html": "<p>old</p>"},
+                          f"Deploy {source[:7]} of main: Sample site\n\nSource: {source} (main)\n"
+                          f"Built for: https://newsdigest.github.io/news-digest/\n")
+    code, _, err = deploy(capsys, project.site)
+    assert code == 0, err
+    assert git(project.bare, "rev-parse", "gh-pages^") == old
+
+
+@pytest.mark.parametrize("files, message", [
+    ({"index.html": "<p>by hand</p>"}, "Publish by hand"),
+    # the deploy message but not the tree: a source branch that quotes a deploy commit
+    ({"site.yaml": "title: x\n"}, "Sources\n\nSource: " + "a" * 40 + " (main)\nBuilt for: https://x.org/\n"),
+    ({".nojekyll": "", "index.html": "<p>by ghp-import</p>"}, "Update documentation"),
+])
+def test_a_pages_branch_deploy_did_not_make_is_refused(project: Project, capsys: pytest.CaptureFixture[str],
+                                                       tmp_path: Path, files: dict[str, str], message: str) -> None:
+    theirs = hand_made_pages(project, tmp_path, files, message)
+    code, _, err = deploy(capsys, project.site, "--force")
+    assert code == 1 and "'gh-pages' on origin is not a Pages branch made by deploy" in err
+    assert project.tip() == theirs
 
 
 def test_cname_from_site_yaml_or_the_command_line(project: Project, capsys: pytest.CaptureFixture[str],
