@@ -22,7 +22,7 @@ from pathlib import Path
 from .build import build
 from .config import load_config
 from .errors import Problem
-from .secrets import find_secret, secret_scanner
+from .secrets import find_secret
 
 log = logging.getLogger(__name__)
 
@@ -251,22 +251,21 @@ def add_pages_files(out: Path, domain: str) -> None:
 def check_output(out: Path) -> list[Problem]:
     """Every file of the output that must not be published: repositories, secrets, sources, hidden files."""
     problems: dict[str, Problem] = {}
-    with secret_scanner():
-        for path in sorted(out.rglob("*")):
-            if path.is_dir() and not path.is_symlink():
-                continue
-            name = path.relative_to(out).as_posix()
-            parts = name.split("/")
-            if ".git" in parts:  # one problem per repository, not one per object in it
-                where = "/".join(parts[: parts.index(".git") + 1]) + "/"
-                problems.setdefault(where, Problem(where, None, "a git repository inside the output"))
-                continue
-            reason = refusal(name, path)
-            found = None if reason else find_secret(path)
-            if found:
-                reason = f"looks like a secret: {found.kind}; remove it from the source"
-            if reason:
-                problems[name] = Problem(name, found.line if found else None, reason)
+    for path in sorted(out.rglob("*")):
+        if path.is_dir() and not path.is_symlink():
+            continue
+        name = path.relative_to(out).as_posix()
+        parts = name.split("/")
+        if ".git" in parts:  # one problem per repository, not one per object in it
+            where = "/".join(parts[: parts.index(".git") + 1]) + "/"
+            problems.setdefault(where, Problem(where, None, "a git repository inside the output"))
+            continue
+        reason = refusal(name, path)
+        found = None if reason else find_secret(path)
+        if found:
+            reason = f"looks like a secret: {found.kind}; remove it from the source"
+        if reason:
+            problems[name] = Problem(name, found.line if found else None, reason)
     return list(problems.values())
 
 
