@@ -160,8 +160,8 @@ def check_target(repo: Path, remote: str, branch: str) -> str:
 def remote_heads(repo: Path, remote: str, branch: str) -> tuple[str | None, str | None]:
     """The remote's default branch and the tip of ``branch`` (None when absent), in one round trip.
 
-    An empty remote has no default branch yet: the first branch pushed to it becomes it (on GitHub, and
-    for git clone), so every name a default could take stands for it then, except the Pages branch's.
+    Refuses, on an empty remote, any name a default branch could take but the Pages branch's: the first
+    branch pushed there becomes the default (on GitHub, and for git clone).
     """
     log.info("Reading %s", remote)
     try:
@@ -182,7 +182,9 @@ def remote_heads(repo: Path, remote: str, branch: str) -> tuple[str | None, str 
             f"refs/remotes/{remote}/") or None
     if not heads and branch != PAGES_BRANCH and branch in {default, maybe(repo, "config", "init.defaultBranch"),
                                                          "main", "master"}:
-        default = branch
+        raise DeployError(f"{remote} has no branch yet, so the first one pushed becomes its default branch: "
+                          f"publishing to '{branch}' would make the built site the repository's main branch "
+                          f"(push your sources first, or use --branch {PAGES_BRANCH})")
     return default, tip
 
 
