@@ -25,9 +25,11 @@ from detect_secrets.plugins.base import RegexBasedDetector
 HEURISTIC_PLUGINS = {"KeywordDetector", "Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector"}
 
 # detect-secrets 1.5 has no detector for these: its PrivateKeyDetector knows PuTTY's version 2 only, its
-# AWS detector finds a secret access key only in quotes, and it has no Google detector.
+# AWS detector finds a secret access key only in quotes, its GitHub one misses fine-grained tokens, and it
+# has no Google detector.
 MISSED = {
     "Private Key": r"PuTTY-User-Key-File-\d+:",
+    "GitHub Token": r"\bgithub_pat_[A-Za-z0-9_]{82}\b",
     "AWS Secret Access Key": r"(?i)aws_?secret_?access_?key[\"']?[ \t]*[:=][ \t]*[\"']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])",
     "Google API Key": r"\bAIza[0-9A-Za-z_-]{35}\b",
 }

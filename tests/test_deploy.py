@@ -387,6 +387,7 @@ def test_a_token_in_the_output_is_refused(project: Project, capsys: pytest.Captu
     ("static/creds.html", f"<pre>AWS_SECRET_ACCESS_KEY: '{AWS_SECRET}'</pre>",
      "static/creds.html:1: error: looks like a secret: AWS Access Key"),
     ("static/notes.txt", f"token: {GITHUB_TOKEN}\n", "static/notes.txt:1: error: looks like a secret: GitHub Token"),
+    ("static/pat.txt", "github_pat_" + "11ABCDEFG0" * 8 + "x1", "static/pat.txt:1: error: looks like a secret: GitHub Token"),
     ("static/slack.json", f'{{"bot": "{SLACK_TOKEN}"}}', "static/slack.json:1: error: looks like a secret: Slack Token"),
     ("static/app.js", f"fetch(url, {{headers: {{Authorization: 'Bearer {JWT}'}}}});",
      "static/app.js:1: error: looks like a secret: JSON Web Token"),
