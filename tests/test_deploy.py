@@ -40,8 +40,8 @@ GITHUB_TOKEN = "ghp_" + "A1b2C3d4E5" * 3 + "f6G7h8"
 AWS_KEY = "AKIA" + "IOSFODNN7EXAMPLE"
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"
 SLACK_TOKEN = "xoxb-" + "123456789012-1234567890123-" + "AbCdEfGhIjKlMnOpQrStUvWx"
-JWT = ".".join(["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9", "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
-                "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"])
+JWT = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9" + ".eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
+       + ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c")
 PRIVATE = "PRIVATE" + " KEY"  # the markers of key files, split for the same reason
 PPK = "PuTTY-User-" + "Key-File-{}: ssh-ed25519\nEncryption: none\nComment: laptop\nPublic-Lines: 2\n" \
       "AAAAC3NzaC1lZDI1NTE5AAAAIHb7\nPrivate-Lines: 1\nAAAAIFm9qT0mXk2hR3cZ8pLwY1sVd4nJ6uKe5fGt7bQaOiDx\n"
