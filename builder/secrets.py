@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+from detect_secrets.filters.heuristic import is_non_text_file
 from detect_secrets.plugins.base import RegexBasedDetector
 
 HEURISTIC_PLUGINS = {"KeywordDetector", "Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector"}
@@ -64,7 +65,10 @@ def rules() -> list[Rule]:
 
 
 def find_secret(path: Path) -> Finding | None:
-    """The first credential in the file at ``path`` (by line), or None."""
+    """The first credential in the file at ``path`` (by line), or None; images, fonts and archives, which
+    detect-secrets does not read either, are None (a photo would cost seconds a megabyte)."""
+    if is_non_text_file(path.name):
+        return None
     text = path.read_bytes().decode("utf-8", "replace")
     first = None
     for rule in rules():

@@ -412,9 +412,9 @@ def test_check_output_accepts_a_plain_build(tmp_path: Path) -> None:
 
 def test_a_secret_beside_bytes_that_are_not_utf8_is_found(tmp_path: Path) -> None:
     """detect-secrets' own file scanner skips such a file whole; one stray byte must not hide a key."""
-    (tmp_path / "data.bin").write_bytes(b"\x89\xff\x00binary\n" + f"key={GITHUB_TOKEN}\n".encode())
+    (tmp_path / "wasm.en.pagefind").write_bytes(b"\x89\xff\x00binary\n" + f"key={GITHUB_TOKEN}\n".encode())
     assert [str(p) for p in check_output(tmp_path)] == [
-        "data.bin:2: error: looks like a secret: GitHub Token; remove it from the source"]
+        "wasm.en.pagefind:2: error: looks like a secret: GitHub Token; remove it from the source"]
 
 
 def test_the_sample_site_holds_no_secret(tmp_path: Path) -> None:
