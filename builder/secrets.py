@@ -52,7 +52,7 @@ class Rule:
 @cache
 def rules() -> list[Rule]:
     """detect-secrets' format detectors as rules over a whole file, then the formats it misses."""
-    found = []
+    found: list[Rule] = []
     for cls in get_mapping_from_secret_type_to_class().values():
         if cls.__name__ in HEURISTIC_PLUGINS or not issubclass(cls, RegexBasedDetector):
             continue
@@ -70,7 +70,7 @@ def find_secret(path: Path) -> Finding | None:
     if is_non_text_file(path.name):
         return None
     text = path.read_bytes().decode("utf-8", "replace")
-    first = None
+    first: tuple[int, str] | None = None
     for rule in rules():
         for match in rule.pattern.finditer(text):
             if first is not None and match.start() >= first[0]:
