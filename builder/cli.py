@@ -62,7 +62,8 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--branch", default="gh-pages", help="branch GitHub Pages serves (default: gh-pages)")
     d.add_argument("--message", help="commit message; the source commit is appended")
     d.add_argument("--cname", help="custom domain, written to CNAME (default: cname in site.yaml)")
-    d.add_argument("--force", action="store_true", help="publish even if the remote branch was rewritten")
+    d.add_argument("--force", action="store_true", help="publish even if the remote branch was rewritten "
+                   "(never to a branch deploy did not make)")
     return p
 
 

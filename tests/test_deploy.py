@@ -38,6 +38,13 @@ ARTICLE = "content/articles/en/russia-kyrgyzstan-to-sign-key-collaboration-deals
 # Built at run time so that no scanner mistakes this file for a leak.
 GITHUB_TOKEN = "ghp_" + "A1b2C3d4E5" * 3 + "f6G7h8"
 AWS_KEY = "AKIA" + "IOSFODNN7EXAMPLE"
+AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"
+SLACK_TOKEN = "xoxb-" + "123456789012-1234567890123-" + "AbCdEfGhIjKlMnOpQrStUvWx"
+JWT = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9" + ".eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
+       + ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c")
+PRIVATE = "PRIVATE" + " KEY"  # the markers of key files, split for the same reason
+PPK = "PuTTY-User-" + "Key-File-{}: ssh-ed25519\nEncryption: none\nComment: laptop\nPublic-Lines: 2\n" \
+      "AAAAC3NzaC1lZDI1NTE5AAAAIHb7\nPrivate-Lines: 1\nAAAAIFm9qT0mXk2hR3cZ8pLwY1sVd4nJ6uKe5fGt7bQaOiDx\n"
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -141,6 +148,7 @@ def test_two_deploys_keep_history_and_publish_exactly_the_build(project: Project
     assert git(project.bare, "log", "-1", "--format=%s", "gh-pages") == \
         f"Deploy {source[:7]} of main: Edit: A paragraph added after the first deploy."
     assert source in git(project.bare, "log", "-1", "--format=%b", "gh-pages")
+    assert git(project.bare, "log", "-1", "--format=%(trailers:key=Deployed-by,valueonly)", "gh-pages") == "digest deploy"
 
     expected = tmp_path / "expected"
     build(project.site, expected)
@@ -184,12 +192,10 @@ def test_rewritten_remote_branch_is_refused_until_force(project: Project, capsys
     assert deploy(capsys, project.site)[0] == 0
     mine = project.tip()
     other = project.second_clone(tmp_path)
-    git(other, "checkout", "-q", "--orphan", "hand-made")
-    git(other, "rm", "-rqf", ".")
+    git(other, "checkout", "-q", "gh-pages")
     (other / "index.html").write_text("<p>published by hand</p>", encoding="utf-8")
-    git(other, "add", "index.html")
-    git(other, "commit", "-qm", "Unrelated page")
-    git(other, "push", "-q", "--force", "origin", "hand-made:gh-pages")
+    git(other, "commit", "-qa", "--amend", "--no-edit")
+    git(other, "push", "-q", "--force", "origin", "gh-pages")
     theirs = project.tip()
     project.edit_and_commit("Edited while someone else published.")
 
@@ -253,6 +259,88 @@ def test_the_current_or_default_branch_is_refused(project: Project, capsys: pyte
     assert project.tip("main") == main_tip
 
 
+def test_a_full_ref_name_is_the_branch_it_names(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = deploy(capsys, project.site, "--branch", "refs/heads/main")
+    assert code == 1 and "'main' is the branch checked out" in err
+    git(project.site, "checkout", "-q", "-b", "work")
+    code, _, err = deploy(capsys, project.site, "--branch", "refs/heads/main")
+    assert code == 1 and "'main' is the default branch of origin" in err
+    code, _, err = deploy(capsys, project.site, "--branch", "refs/tags/v1")
+    assert code == 1 and "'refs/tags/v1' is not a valid branch name" in err
+    code, _, err = deploy(capsys, project.site, "--branch", "refs/heads/gh-pages")
+    assert code == 0, err
+    assert git(project.bare, "for-each-ref", "--format=%(refname)") == "refs/heads/gh-pages\nrefs/heads/main"
+
+
+@pytest.mark.parametrize("branch", ["main", "master", "trunk"])
+def test_an_empty_remotes_default_branch_is_refused(project: Project, capsys: pytest.CaptureFixture[str],
+                                                    tmp_path: Path, branch: str) -> None:
+    """The first branch pushed to an empty repository becomes its default, on GitHub as for git clone."""
+    empty = tmp_path / "empty.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(empty))
+    git(project.site, "remote", "set-url", "origin", str(empty))
+    git(project.site, "config", "init.defaultBranch", "trunk")
+    git(project.site, "checkout", "-q", "-b", "draft")
+    code, _, err = deploy(capsys, project.site, "--branch", branch)
+    assert code == 1 and "origin has no branch yet" in err and f"publishing to '{branch}'" in err
+    assert "Nothing was published." in err
+    assert git(empty, "for-each-ref") == ""
+    code, _, err = deploy(capsys, project.site)
+    assert code == 0, err
+    assert git(empty, "for-each-ref", "--format=%(refname)") == "refs/heads/gh-pages"
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_an_existing_source_branch_is_refused_even_with_force(project: Project, capsys: pytest.CaptureFixture[str],
+                                                              force: list[str]) -> None:
+    git(project.site, "push", "-q", "origin", "main:feature")
+    git(project.site, "checkout", "-q", "-b", "work")
+    feature = project.tip("feature")
+    code, out, err = deploy(capsys, project.site, "--branch", "feature", *force)
+    assert code == 1 and out == ""
+    assert "'feature' on origin is not a Pages branch made by deploy" in err and "Nothing was published." in err
+    assert project.tip("feature") == feature
+
+
+def hand_made_pages(project: Project, tmp_path: Path, files: dict[str, str], message: str) -> str:
+    """Publish ``files`` as an orphan gh-pages commit from another clone, as a person or another tool would."""
+    other = project.second_clone(tmp_path)
+    git(other, "checkout", "-q", "--orphan", "pages")
+    git(other, "rm", "-rqf", ".")
+    for name, text in files.items():
+        (other / name).write_text(text, encoding="utf-8")
+    git(other, "add", "-A")
+    git(other, "commit", "-qm", message)
+    git(other, "push", "-q", "origin", "pages:gh-pages")
+    return project.tip()
+
+
+def test_a_pages_branch_of_an_earlier_deploy_is_accepted(project: Project, capsys: pytest.CaptureFixture[str],
+                                                         tmp_path: Path) -> None:
+    """Deploys before the Deployed-by trailer: known by their body and the .nojekyll in their tree."""
+    source = git(project.site, "rev-parse", "HEAD")
+    old = hand_made_pages(project, tmp_path, {".nojekyll": "", "index.html": "<p>old</p>"},
+                          f"Deploy {source[:7]} of main: Sample site\n\nSource: {source} (main)\n"
+                          f"Built for: https://newsdigest.github.io/news-digest/\n")
+    code, _, err = deploy(capsys, project.site)
+    assert code == 0, err
+    assert git(project.bare, "rev-parse", "gh-pages^") == old
+
+
+@pytest.mark.parametrize("files, message", [
+    ({"index.html": "<p>by hand</p>"}, "Publish by hand"),
+    # the deploy message but not the tree: a source branch that quotes a deploy commit
+    ({"site.yaml": "title: x\n"}, "Sources\n\nSource: " + "a" * 40 + " (main)\nBuilt for: https://x.org/\n"),
+    ({".nojekyll": "", "index.html": "<p>by ghp-import</p>"}, "Update documentation"),
+])
+def test_a_pages_branch_deploy_did_not_make_is_refused(project: Project, capsys: pytest.CaptureFixture[str],
+                                                       tmp_path: Path, files: dict[str, str], message: str) -> None:
+    theirs = hand_made_pages(project, tmp_path, files, message)
+    code, _, err = deploy(capsys, project.site, "--force")
+    assert code == 1 and "'gh-pages' on origin is not a Pages branch made by deploy" in err
+    assert project.tip() == theirs
+
+
 def test_cname_from_site_yaml_or_the_command_line(project: Project, capsys: pytest.CaptureFixture[str],
                                                   caplog: pytest.LogCaptureFixture) -> None:
     config = project.site / "site.yaml"
@@ -272,7 +360,7 @@ def test_a_token_in_the_output_is_refused(project: Project, capsys: pytest.Captu
     (project.site / "static/notes.txt").write_text(f"ok\ntoken = {GITHUB_TOKEN}\n", encoding="utf-8")
     code, out, err = deploy(capsys, project.site)
     assert code == 1 and out == ""
-    assert "static/notes.txt:2: error: looks like a GitHub token (ghp_A1…)" in err
+    assert "static/notes.txt:2: error: looks like a secret: GitHub Token" in err
     assert GITHUB_TOKEN not in err
     assert project.tip() == ""
 
@@ -287,8 +375,22 @@ def test_a_token_in_the_output_is_refused(project: Project, capsys: pytest.Captu
     ("en/post.md", "# source", "en/post.md: error: a source file"),
     ("site.yaml", "title: x", "site.yaml: error: a source file"),
     ("static/.DS_Store", "x", "static/.DS_Store: error: a hidden file"),
-    ("app.js", f"const k = '{AWS_KEY}';", "app.js:1: error: looks like an AWS access key id"),
-    ("k.txt", "\n\n-----BEGIN OPENSSH PRIVATE KEY-----\n", "k.txt:3: error: looks like a private key"),
+    ("app.js", f"const k = '{AWS_KEY}';", "app.js:1: error: looks like a secret: AWS Access Key"),
+    ("k.txt", f"\n\n-----BEGIN OPENSSH {PRIVATE}-----\n", "k.txt:3: error: looks like a secret: Private Key"),
+    ("static/pgp.asc", f"x\n-----BEGIN PGP {PRIVATE} BLOCK-----\n\nlQOYBGX\n", "static/pgp.asc:2: error: looks like a secret: Private Key"),
+    ("static/rsa.txt", f"-----BEGIN RSA {PRIVATE}-----\nMIIEpAIB\n", "static/rsa.txt:1: error: looks like a secret: Private Key"),
+    ("static/laptop.ppk", PPK.format(2), "static/laptop.ppk: error: a file named like a secret"),
+    ("static/putty2.txt", PPK.format(2), "static/putty2.txt:1: error: looks like a secret: Private Key"),
+    ("static/putty3.txt", PPK.format(3), "static/putty3.txt:1: error: looks like a secret: Private Key"),
+    ("static/aws.js", f"// deploy\naws_secret_access_key = {AWS_SECRET}\n",
+     "static/aws.js:2: error: looks like a secret: AWS Secret Access Key"),
+    ("static/creds.html", f"<pre>AWS_SECRET_ACCESS_KEY: '{AWS_SECRET}'</pre>",
+     "static/creds.html:1: error: looks like a secret: AWS Access Key"),
+    ("static/notes.txt", f"token: {GITHUB_TOKEN}\n", "static/notes.txt:1: error: looks like a secret: GitHub Token"),
+    ("static/pat.txt", "github_pat_" + "11ABCDEFG0" * 8 + "x1", "static/pat.txt:1: error: looks like a secret: GitHub Token"),
+    ("static/slack.json", f'{{"bot": "{SLACK_TOKEN}"}}', "static/slack.json:1: error: looks like a secret: Slack Token"),
+    ("static/app.js", f"fetch(url, {{headers: {{Authorization: 'Bearer {JWT}'}}}});",
+     "static/app.js:1: error: looks like a secret: JSON Web Token"),
 ])
 def test_check_output_refuses(tmp_path: Path, name: str, text: str, expected: str) -> None:
     (tmp_path / ".nojekyll").write_text("")
@@ -306,6 +408,21 @@ def test_check_output_accepts_a_plain_build(tmp_path: Path) -> None:
     (tmp_path / "en").mkdir()
     (tmp_path / "en/index.html").write_text("<p>ghp_short and AKIA are words here</p>")
     assert check_output(tmp_path) == []
+
+
+def test_a_secret_beside_bytes_that_are_not_utf8_is_found(tmp_path: Path) -> None:
+    """detect-secrets' own file scanner skips such a file whole; one stray byte must not hide a key."""
+    (tmp_path / "wasm.en.pagefind").write_bytes(b"\x89\xff\x00binary\n" + f"key={GITHUB_TOKEN}\n".encode())
+    assert [str(p) for p in check_output(tmp_path)] == [
+        "wasm.en.pagefind:2: error: looks like a secret: GitHub Token; remove it from the source"]
+
+
+def test_the_sample_site_holds_no_secret(tmp_path: Path) -> None:
+    """The false-positive measure: the whole sample, search index included, passes the scan."""
+    build(REPO, tmp_path / "public")
+    assert list((tmp_path / "public").rglob("pagefind/*"))
+    assert len(list((tmp_path / "public").rglob("*.html"))) >= 20
+    assert check_output(tmp_path / "public") == []
 
 
 # --- the published tree served like GitHub Pages serves a project site -------------------------------

@@ -22,21 +22,21 @@ from pathlib import Path
 from builder.commands.build import build
 from builder.read.config import load_config
 from builder.errors import Problem
+from builder.output.secrets import find_secret
 
 log = logging.getLogger(__name__)
 
 # Names that are secrets or sources whatever they contain; a site never needs to publish them.
-SECRET_NAME = re.compile(r"^(\.env(\..+)?|id_(rsa|dsa|ecdsa|ed25519)|.+\.(pem|key|p12|pfx)|\.netrc|\.npmrc|\.pypirc"
+SECRET_NAME = re.compile(r"^(\.env(\..+)?|id_(rsa|dsa|ecdsa|ed25519)|.+\.(pem|key|p12|pfx|ppk)|\.netrc|\.npmrc|\.pypirc"
                          r"|credentials(\.json)?)$", re.IGNORECASE)
 SOURCE_SUFFIXES = (".md", ".markdown")
 SOURCE_NAMES = ("site.yaml",)
-TOKENS = {
-    "a GitHub token": re.compile(rb"\b(gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})\b"),
-    "an AWS access key id": re.compile(rb"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),
-    "a private key": re.compile(rb"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
-    "a Slack token": re.compile(rb"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
-    "a Google API key": re.compile(rb"\bAIza[0-9A-Za-z_-]{35}\b"),
-}
+PAGES_BRANCH = "gh-pages"
+# The trailer that marks a commit as made by deploy: a branch is published to only when its history holds one.
+MARKER = "Deployed-by: digest deploy"
+# Before the trailer, deploy commits were recognisable by their body ("Source: <commit> (<ref>)",
+# "Built for: <url>") and by the .nojekyll they put in the tree; branches they made are still accepted.
+LEGACY_MARKS = (r"^Source: ([0-9a-f]{40}|no commit yet) \(", r"^Built for: [a-z]+://")
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 GITHUB_REMOTE = re.compile(r"github\.com[:/]([^/]+)/([^/]+?)(\.git)?/?$")
 
@@ -95,7 +95,7 @@ def maybe(repo: Path, *args: str) -> str | None:
         return None
 
 
-def deploy(root: Path, remote: str = "origin", branch: str = "gh-pages", message: str | None = None,
+def deploy(root: Path, remote: str = "origin", branch: str = PAGES_BRANCH, message: str | None = None,
            cname: str | None = None, base_url: str | None = None, force: bool = False,
            strict: bool = False) -> DeployResult:
     """Build the site at ``root`` and push it as a new commit on ``remote``'s ``branch``.
@@ -108,11 +108,14 @@ def deploy(root: Path, remote: str = "origin", branch: str = "gh-pages", message
         raise DeployError(f"{root} is not in a git repository; deploy pushes to a git remote "
                           f"(git init, commit, then git remote add {remote} <url>)")
     repo = Path(top)
+    branch = branch.removeprefix("refs/heads/")  # else git would create a branch named "refs/heads/…"
     remote_url = check_target(repo, remote, branch)
     default, tip = remote_heads(repo, remote, branch)
     if branch == default:
         raise DeployError(f"'{branch}' is the default branch of {remote}; publishing would replace its sources "
-                          f"with the built site (use --branch gh-pages)")
+                          f"with the built site (use --branch {PAGES_BRANCH})")
+    if tip:
+        fetch_tip(repo, remote, branch, tip, force)
     with tempfile.TemporaryDirectory(prefix="digest-deploy-") as tmp:
         out = Path(tmp) / "public"
         log.info("Building %s for production", root)
@@ -127,8 +130,6 @@ def deploy(root: Path, remote: str = "origin", branch: str = "gh-pages", message
                               problems)
         for warning in [*map(str, report.warnings), *url_warnings(config.base_url, domain, remote_url)]:
             log.warning("%s", warning)
-        if tip:
-            fetch_tip(repo, remote, branch, tip, force)
         files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
         tree = write_tree(repo, out, files, Path(tmp) / "index")
     result = DeployResult(remote, remote_url, branch, config.base_url, len(files), None, tip)
@@ -143,8 +144,8 @@ def deploy(root: Path, remote: str = "origin", branch: str = "gh-pages", message
 
 def check_target(repo: Path, remote: str, branch: str) -> str:
     """The remote's URL; refuse an unknown remote, a bad branch name, or the branch checked out here."""
-    if maybe(repo, "check-ref-format", "--branch", branch) is None:
-        raise DeployError(f"'{branch}' is not a valid branch name")
+    if maybe(repo, "check-ref-format", "--branch", branch) is None or branch.startswith("refs/"):
+        raise DeployError(f"'{branch}' is not a valid branch name (give a branch's short name, e.g. {PAGES_BRANCH})")
     url = maybe(repo, "remote", "get-url", remote)
     if url is None:
         known = maybe(repo, "remote") or "none"
@@ -157,33 +158,50 @@ def check_target(repo: Path, remote: str, branch: str) -> str:
 
 
 def remote_heads(repo: Path, remote: str, branch: str) -> tuple[str | None, str | None]:
-    """The remote's default branch and the tip of ``branch`` (None when absent), in one round trip."""
+    """The remote's default branch and the tip of ``branch`` (None when absent), in one round trip.
+
+    Refuses, on an empty remote, any name a default branch could take but the Pages branch's: the first
+    branch pushed there becomes the default (on GitHub, and for git clone).
+    """
     log.info("Reading %s", remote)
     try:
-        listing = git(repo, "ls-remote", "--symref", remote, "HEAD", f"refs/heads/{branch}")
+        listing = git(repo, "ls-remote", "--symref", remote, "HEAD", "refs/heads/*")
     except DeployError as exc:
         raise DeployError(f"cannot reach the remote '{remote}': {exc}") from None
     default = tip = None
+    heads = 0
     for line in listing.splitlines():
         left, _, name = line.partition("\t")
         if left.startswith("ref: refs/heads/") and name == "HEAD":
             default = left.removeprefix("ref: refs/heads/")
-        elif name == f"refs/heads/{branch}":
-            tip = left
+        elif name.startswith("refs/heads/"):
+            heads += 1
+            tip = left if name == f"refs/heads/{branch}" else tip
     if default is None:  # an empty remote advertises no HEAD; the clone may still remember it
         default = (maybe(repo, "symbolic-ref", "-q", f"refs/remotes/{remote}/HEAD") or "").removeprefix(
             f"refs/remotes/{remote}/") or None
+    if not heads and branch != PAGES_BRANCH and branch in {default, maybe(repo, "config", "init.defaultBranch"),
+                                                         "main", "master"}:
+        raise DeployError(f"{remote} has no branch yet, so the first one pushed becomes its default branch: "
+                          f"publishing to '{branch}' would make the built site the repository's main branch "
+                          f"(push your sources first, or use --branch {PAGES_BRANCH})")
     return default, tip
 
 
 def fetch_tip(repo: Path, remote: str, branch: str, tip: str, force: bool) -> None:
-    """Fetch the remote tip; refuse when it no longer contains what this clone last published or saw."""
+    """Fetch the remote tip; refuse a branch deploy did not make (whatever ``force`` says), or one that
+    no longer contains what this clone last published or saw."""
     known = maybe(repo, "rev-parse", "--verify", "-q", f"refs/remotes/{remote}/{branch}^{{commit}}")
     log.info("Fetching %s from %s", branch, remote)
     # An empty --refmap keeps <remote>/<branch> as it was: it records what this clone last saw.
     git(repo, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--refmap=", remote, f"refs/heads/{branch}")
     if maybe(repo, "rev-parse", "--verify", "-q", f"{tip}^{{commit}}") is None:
         raise DeployError(f"'{branch}' on {remote} changed while deploying; run the deploy again")
+    if not made_by_deploy(repo, tip):
+        raise DeployError(f"'{branch}' on {remote} is not a Pages branch made by deploy (no commit of its history "
+                          f"says '{MARKER}', or its tree has no .nojekyll); publishing would replace its files with "
+                          f"the built site. Pick a new branch name, or delete that branch on {remote} if it is "
+                          f"indeed an old copy of the site")
     if force or known is None or known == tip:
         return
     if not is_ancestor(repo, known, tip):
@@ -191,6 +209,20 @@ def fetch_tip(repo: Path, remote: str, branch: str, tip: str, force: bool) -> No
             f"'{branch}' on {remote} moved: its tip {tip[:7]} does not contain {known[:7]}, the commit this clone "
             f"last published or fetched (someone rewrote the branch). Look at it with git fetch {remote} && "
             f"git log {remote}/{branch}; once fetched, the next deploy builds on it. --force publishes now")
+
+
+def made_by_deploy(repo: Path, tip: str) -> bool:
+    """Whether ``tip`` has ``.nojekyll`` at its root and a deploy commit in its history (MARKER, LEGACY_MARKS).
+
+    The history, not the tip alone: a commit someone adds by hand on top of a deploy keeps the branch a
+    Pages branch. A source branch has no ``.nojekyll`` at its root, even if a deploy was merged into it.
+    """
+    if maybe(repo, "rev-parse", "--verify", "-q", f"{tip}:.nojekyll") is None:
+        return False
+    if maybe(repo, "log", "-1", "--format=%H", "-E", f"--grep=^{MARKER}$", tip):
+        return True
+    return maybe(repo, "log", "-1", "--format=%H", "-E", "--all-match",
+                 *(f"--grep={mark}" for mark in LEGACY_MARKS), tip) is not None
 
 
 def is_ancestor(repo: Path, ancestor: str, descendant: str) -> bool:
@@ -231,17 +263,11 @@ def check_output(out: Path) -> list[Problem]:
             problems.setdefault(where, Problem(where, None, "a git repository inside the output"))
             continue
         reason = refusal(name, path)
+        found = None if reason else find_secret(path)
+        if found:
+            reason = f"looks like a secret: {found.kind}; remove it from the source"
         if reason:
-            problems[name] = Problem(name, None, reason)
-            continue
-        data = path.read_bytes()
-        for what, pattern in TOKENS.items():
-            match = pattern.search(data)
-            if match:
-                line = data.count(b"\n", 0, match.start()) + 1
-                shown = match.group(0)[:6].decode("ascii", "replace")
-                problems[name] = Problem(name, line, f"looks like {what} ({shown}…); remove it from the source")
-                break
+            problems[name] = Problem(name, found.line if found else None, reason)
     return list(problems.values())
 
 
@@ -284,7 +310,7 @@ def commit_message(repo: Path, root: Path, message: str | None, base_url: str) -
     else:
         source = f"{head[:7]} of {ref}{changes}"
         subject = f"{message} ({source})" if message else f"Deploy {source}: {git(repo, 'log', '-1', '--format=%s', head)}"
-    return f"{subject}\n\nSource: {head or 'no commit yet'} ({ref}){changes}\nBuilt for: {base_url}\n"
+    return f"{subject}\n\nSource: {head or 'no commit yet'} ({ref}){changes}\nBuilt for: {base_url}\n\n{MARKER}\n"
 
 
 def push(repo: Path, remote: str, branch: str, commit: str, force: bool) -> None:
