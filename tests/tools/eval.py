@@ -89,7 +89,7 @@ def main() -> None:
         print()
     print("misses (labelled a member, not made one):")
     for path in sorted(p for p in truth if truth[p] != "none" and assigned.get(p) != truth[p]):
-        why = reasons[truth[path]].get(path, "out: no story entity found")
+        why = reasons[truth[path]].get(path, "out: names none of the story's entities as the table spells them")
         print(f"  [{rows[path].split}/{rows[path].kind}] {path} ({truth[path]})\n      {why}")
     print("false members (made a member of a story it does not belong to):")
     for path in sorted(p for p in truth if assigned.get(p, "none") not in ("none", truth[p])):
