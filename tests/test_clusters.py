@@ -292,8 +292,9 @@ def test_labelled_set_precision_recall(tmp_path: Path, capsys) -> None:
 
 
 def test_split_covers_every_labelled_article_once() -> None:
-    """split.yaml is data: every labelled article sits in exactly one part, with a known class, and the
-    parts are stratified (each event and each class present in both once it has two articles)."""
+    """split.yaml is data: every labelled article sits in exactly one part, with a known class; the parts
+    are stratified (each event and each class in both once it has two articles), and a republished copy
+    sits with its original, so the same text is never on both sides."""
     truth, rows = labelled.labels(), labelled.split()
     raw = yaml.safe_load((LABELLED / "split.yaml").read_text(encoding="utf-8"))
     assert list(raw) == list(rows) and set(rows) == set(truth)
@@ -305,6 +306,9 @@ def test_split_covers_every_labelled_article_once() -> None:
             groups.setdefault(key(e), set()).add(e.split)
         assert all(parts == {"tune", "heldout"} for name, parts in groups.items()
                    if sum(key(e) == name for e in rows.values()) >= 2), groups
+    copies = re.findall(r"^(\S+): .*# republished; copy of (\S+)$",
+                        (LABELLED / "labels.yaml").read_text(encoding="utf-8"), re.MULTILINE)
+    assert copies and all(rows[copy].split == rows[original].split for copy, original in copies)
 
 
 def test_eval_reports_both_parts(tmp_path: Path) -> None:
