@@ -83,6 +83,8 @@ def main() -> None:
     for part in ("tune", "heldout"):
         subset = {p for p, e in rows.items() if e.split == part}
         print(line(part, truth, members, assigned, subset))
+        print("  " + line("of which new (origin v2)", truth, members, assigned,
+                          {p for p in subset if rows[p].origin == "v2"}))
         print("\n".join(breakdown("class", lambda p: rows[p].kind, truth, members, assigned, subset)))
         print("\n".join(breakdown("language", lambda p: langs[p], truth, members, assigned, subset)))
         print("\n".join(breakdown("story", lambda p: truth[p], truth, members, assigned, subset)))
