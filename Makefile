@@ -8,7 +8,7 @@ BENCH_ARGS ?=
 BENCH_SERVE_ARGS ?=
 LOCALES := builder/locales
 
-.PHONY: build check test serve deploy clusters messages screenshots bench bench-serve clean
+.PHONY: build check test serve deploy clusters eval messages screenshots bench bench-serve clean
 
 # The virtual environment is (re)made when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -39,6 +39,10 @@ deploy: $(VENV)/.installed
 
 clusters: $(VENV)/.installed
 	$(PY) -m builder clusters --site $(SITE)
+
+# Precision and recall of the story rules on the labelled set (tests/fixtures/labelled), tune and heldout parts.
+eval: $(VENV)/.installed
+	$(PY) tests/tools/eval.py
 
 # Re-extract interface strings from templates and code, and merge them into every catalog.
 messages: $(VENV)/.installed

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import html
-import itertools
 import json
-import shutil
+import re
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 
+import labelled
 from builder.stories import clusters
 from builder.read import entities
-from builder.stories.clusters import _matched, cluster_articles, explain, read_stories, stories_json
-from builder.read.config import load_config
-from builder.read.articles import read_articles, render_markdown
+from builder.clusters import _matched, cluster_articles, explain, read_stories, stories_json
+from builder.config import load_config
+from builder.content import read_articles, render_markdown
 from builder.model import Article, Story
+from labelled import LABELLED, labelled_site
 
 REPO = Path(__file__).resolve().parent.parent
-LABELLED = REPO / "tests" / "fixtures" / "labelled"
 STORY = "putin-bishkek-2025-11"
 STORY_FILE = f"content/clusters/{STORY}/story.yaml"
 EN = "content/articles/en/russia-kyrgyzstan-to-sign-key-collaboration-deals.md"
@@ -211,14 +213,8 @@ def test_facts_compare_the_members(monkeypatch, make_site) -> None:
     assert sorted(seen[0]) == sorted([EN, TR, UZ, VI])
 
 
-def labelled_site(make_site) -> Path:
-    root = make_site()
-    shutil.copytree(LABELLED / "content", root / "content", dirs_exist_ok=True)
-    return root
-
-
-def test_explain_and_json_agree(make_site) -> None:
-    stories, articles, _ = cluster(labelled_site(make_site))
+def test_explain_and_json_agree(tmp_path: Path) -> None:
+    stories, articles, _ = cluster(labelled_site(tmp_path / "site"))
     report = explain(stories, articles)
     data = json.loads(json.dumps(stories_json(stories, articles, "/digest/"), ensure_ascii=False))
     by_path = {a.path: a for a in articles}
@@ -235,7 +231,7 @@ def test_explain_and_json_agree(make_site) -> None:
                                                         for m in d.mentions]
                 assert f"    {d.article}  [{a.lang}] score {d.score:.2f}" in report and f"why: {d.reason}" in report
         assert f"  members ({len(s.members)}):" in report and f"  background ({len(s.background)}):" in report
-    tr = next(i for i in data["stories"][0]["members"] if i["path"] == TR)
+    tr = next(i for i in next(s for s in data["stories"] if s["id"] == STORY)["members"] if i["path"] == TR)
     assert tr["date"] == "2025-11-26T14:41:00+03:00" and tr["evidence"]["score"] == 1.0
 
 
@@ -279,20 +275,49 @@ def test_only_articles_naming_the_story_are_decided(sample: Story, monkeypatch: 
     assert stories[0].unnamed == 3000
 
 
-def test_labelled_set_precision_recall(make_site, capsys) -> None:
-    """Pairwise precision and recall of story membership on the hand-labelled set."""
-    labels = yaml.safe_load((LABELLED / "labels.yaml").read_text(encoding="utf-8"))
-    stories, articles, problems = cluster(labelled_site(make_site))
+def test_labelled_set_precision_recall(tmp_path: Path, capsys) -> None:
+    """Pairwise precision and recall of story membership on the articles the rules were tuned on (origin v1);
+    the rest of the labelled set is measured, not asserted, by ``make eval``."""
+    truth = labelled.labels()
+    stories, articles, problems = cluster(labelled_site(tmp_path / "site"))
     assert not [p for p in problems if not p.warning], problems
-    assert set(labels) <= {a.path for a in articles}
-    truth = {frozenset(pair) for sid in set(labels.values()) - {"none"}
-             for pair in itertools.combinations(sorted(p for p, s in labels.items() if s == sid), 2)}
-    predicted = {frozenset(pair) for s in stories
-                 for pair in itertools.combinations(sorted(d.article for d in s.members if d.article in labels), 2)}
-    precision = len(truth & predicted) / len(predicted)
-    recall = len(truth & predicted) / len(truth)
-    wrong = sorted({p for pair in predicted ^ truth for p in pair})
+    assert set(truth) <= {a.path for a in articles}
+    v1 = {p for p, e in labelled.split().items() if e.origin == "v1"}
+    score = labelled.pairwise(truth, {s.spec.id: {d.article for d in s.members} for s in stories}, v1)
+    wrong = sorted({p for pair in score.predicted ^ score.truth for p in pair})
     with capsys.disabled():
-        print(f"\nlabelled set: {len(labels)} articles, {len(truth)} true pairs, {len(predicted)} predicted; "
-              f"precision {precision:.3f}, recall {recall:.3f}; articles in wrong pairs: {wrong or 'none'}")
-    assert precision >= 0.9 and recall >= 0.9
+        print(f"\nlabelled set v1: {len(v1)} articles, {len(score.truth)} true pairs, {len(score.predicted)} "
+              f"predicted; precision {score.precision:.3f}, recall {score.recall:.3f}; "
+              f"articles in wrong pairs: {wrong or 'none'}")
+    assert len(v1) == 31 and score.precision >= 0.9 and score.recall >= 0.9
+
+
+def test_split_covers_every_labelled_article_once() -> None:
+    """split.yaml is data: every labelled article sits in exactly one part, with a known class; the parts
+    are stratified (each event and each class in both once it has two articles), and a republished copy
+    sits with its original, so the same text is never on both sides."""
+    truth, rows = labelled.labels(), labelled.split()
+    raw = yaml.safe_load((LABELLED / "split.yaml").read_text(encoding="utf-8"))
+    assert list(raw) == list(rows) and set(rows) == set(truth)
+    assert {e.split for e in rows.values()} == {"tune", "heldout"}
+    assert {e.kind for e in rows.values()} <= set(labelled.CLASSES)
+    for key in (lambda e: truth[e.path], lambda e: e.kind):
+        groups: dict[str, set[str]] = {}
+        for e in rows.values():
+            groups.setdefault(key(e), set()).add(e.split)
+        assert all(parts == {"tune", "heldout"} for name, parts in groups.items()
+                   if sum(key(e) == name for e in rows.values()) >= 2), groups
+    copies = re.findall(r"^(\S+): .*# republished; copy of (\S+)$",
+                        (LABELLED / "labels.yaml").read_text(encoding="utf-8"), re.MULTILINE)
+    assert copies and all(rows[copy].split == rows[original].split for copy, original in copies)
+
+
+def test_eval_reports_both_parts(tmp_path: Path) -> None:
+    """``make eval`` runs the real clustering on the labelled site and scores the tune and heldout parts."""
+    run = subprocess.run([sys.executable, str(REPO / "tests" / "tools" / "eval.py"), "--site", str(tmp_path / "s")],
+                         check=False, capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert run.returncode == 0, run.stderr
+    for part in ("tune", "heldout"):
+        assert re.search(rf"^{part}: \d+ articles, pairwise precision [01]\.\d{{3}} recall [01]\.\d{{3}}",
+                         run.stdout, re.MULTILINE), run.stdout
+    assert "by class" in run.stdout and "by language" in run.stdout
