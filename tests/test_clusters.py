@@ -16,9 +16,9 @@ import yaml
 import labelled
 from builder.stories import clusters
 from builder.read import entities
-from builder.clusters import _matched, cluster_articles, explain, read_stories, stories_json
-from builder.config import load_config
-from builder.content import read_articles, render_markdown
+from builder.stories.clusters import _matched, cluster_articles, explain, read_stories, stories_json
+from builder.read.config import load_config
+from builder.read.articles import read_articles, render_markdown
 from builder.model import Article, Story
 from labelled import LABELLED, labelled_site
 
