@@ -135,7 +135,7 @@ def cmd_clusters(args: argparse.Namespace) -> int:
     import json
 
     from builder.commands.build import load_site
-    from builder.stories.clusters import explain, stories_json
+    from builder.stories.report import explain, stories_json
 
     site, _ = load_site(args.site)
     if args.json:

@@ -15,8 +15,10 @@ import yaml
 
 import labelled
 from builder.stories import clusters
-from builder.read import entities
-from builder.stories.clusters import _matched, cluster_articles, explain, read_stories, stories_json
+from builder.stories import match
+from builder.read.stories import read_stories
+from builder.stories.clusters import _matched, cluster_articles
+from builder.stories.report import explain, stories_json
 from builder.read.config import load_config
 from builder.read.articles import read_articles, render_markdown
 from builder.model import Article, Story
@@ -253,7 +255,7 @@ def test_explain_sums_up_silent_articles_and_lists_the_rest(sample: Story) -> No
 def test_recluster_reads_only_the_edited_article(sample: Story) -> None:
     articles = [dummy(i, f"Putin and Japarov met in Bishkek, story {i}.") for i in range(50)]
     cluster_articles([sample.spec], articles)
-    find = entities.matcher(_matched([sample.spec])).find
+    find = match.matcher(_matched([sample.spec])).find
     before = find.cache_info().misses
     articles[3] = dummy(3, "Putin and Japarov met in Astana.")
     stories = cluster_articles([sample.spec], articles)

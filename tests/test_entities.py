@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from builder.read.entities import Place, cldr_names, event_dates, fold, matcher, read_entities
+from builder.lang.dates import event_dates
+from builder.lang.text import fold
+from builder.read.entities import Place, cldr_names, read_entities
+from builder.stories.match import matcher
 
 REPO = Path(__file__).resolve().parent.parent
 

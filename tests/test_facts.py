@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 import yaml
 
-from builder.stories.facts import DATA, compare_facts, extract_figures, parse_number
+from builder.lang.numbers import DATA, parse_number
+from builder.stories.facts import compare_facts, extract_figures
 from builder.model import Article, Fact, FigureMention
 
 

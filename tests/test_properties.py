@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from builder.read.articles import SLUG_MAX, parse_article, slugify, split_front_matter
 from builder.errors import Problem
-from builder.stories.facts import extract_figures, parse_number
+from builder.lang.numbers import parse_number
+from builder.stories.facts import extract_figures
 from builder.lang.i18n import locale
 from builder.model import SiteConfig
 from builder.read.yamlio import load_yaml

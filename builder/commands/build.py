@@ -11,7 +11,8 @@ from pathlib import Path
 
 from builder.lang import i18n
 from builder.cache import Store, open_store
-from builder.stories.clusters import cluster_articles, read_stories
+from builder.read.stories import read_stories
+from builder.stories.clusters import cluster_articles
 from builder.read.config import read_config
 from builder.read.articles import Cache, read_articles, render_markdown
 from builder.errors import BuildError, Problem

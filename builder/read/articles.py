@@ -26,6 +26,7 @@ from markdown.extensions.toc import slugify_unicode
 
 from builder.lang import i18n
 from builder.cache import Store, code_version, digest
+from builder.lang.text import CJK
 from builder.errors import Problem, decode, with_source
 from builder.model import Article, Heading, Moment, SiteConfig, day_of
 from builder.parallel import fork_map
@@ -50,8 +51,8 @@ _SLUG_OK = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _WEB_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _APOSTROPHES = re.compile(r"['’‘ʻʼ`]")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # no spaces between words
-_WORD = re.compile(r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CJK = re.compile(f"[{CJK}]")  # read character by character: reading time and slugs count each
+_WORD = re.compile(rf"[^\W{CJK}]+")
 
 # What article bodies may keep after Markdown: structure and links, nothing executable.
 _ALLOWED_TAGS = {

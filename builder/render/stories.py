@@ -11,7 +11,7 @@ from builder.read.entities import ENTITIES_FILE
 from builder.render.jobs import ALL, Job, sort_key
 from builder.render.pages import Renderer, story_path
 from builder.render.timeline import timeline_svg
-from builder.stories.clusters import stories_json
+from builder.stories.report import stories_json
 
 
 def story_jobs(r: Renderer) -> list[Job]:

@@ -19,7 +19,8 @@ sys.path.insert(0, str(TESTS))
 sys.path.insert(0, str(TESTS.parent))
 import labelled  # noqa: E402
 
-from builder.stories.clusters import cluster_articles, read_stories  # noqa: E402
+from builder.read.stories import read_stories  # noqa: E402
+from builder.stories.clusters import cluster_articles  # noqa: E402
 from builder.read.config import load_config  # noqa: E402
 from builder.read.articles import read_articles, render_markdown  # noqa: E402
 from builder.model import Story  # noqa: E402
