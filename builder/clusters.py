@@ -69,9 +69,9 @@ from pathlib import Path
 
 from . import i18n
 from .cache import Store, digest, memo
-from .content import article_text
+from .content import article_text, too_deep
 from .entities import ENTITIES_FILE, Place, event_dates, matcher, read_entities
-from .errors import Problem, read_source, with_source
+from .errors import Problem, bad_name, read_source, strip_unsafe, with_source
 from .facts import compare_facts, extract_figures
 from .model import (
     Article,
@@ -108,6 +108,9 @@ def read_stories(config: SiteConfig, render_markdown: Callable[[str], str]) -> t
     seen: dict[str, str] = {}
     for path in files:
         rel = path.relative_to(config.root).as_posix()
+        if unusable := bad_name(rel):  # the id comes from the name: it would reach URLs and pages
+            problems.append(unusable)
+            continue
         spec, found = _read_story(path, rel, table, config, render_markdown)
         problems += found
         if spec and spec.id in seen:
@@ -134,7 +137,10 @@ def _story(path: Path, rel: str, text: str, table: dict[str, Entity], config: Si
         return None, problems
     problems = check_mapping(doc, STORY_KEYS, rel, required=("title", "window", "entities"), where=1)
     data = doc.data
-    if not isinstance(data, dict) or any(data.get(k) in (None, "") for k in ("title", "window", "entities")) or any(
+    if isinstance(data, dict) and data.get("title") == {}:
+        problems.append(Problem(rel, doc.line("title"), "'title' has no language: write one title per language",
+                                col=doc.col("title"), hint="e.g. title: {en: …}"))
+    if not isinstance(data, dict) or any(data.get(k) in (None, "", {}) for k in ("title", "window", "entities")) or any(
             v is not None and not TYPES[STORY_KEYS[k]](v) for k, v in data.items() if k in STORY_KEYS):
         return None, problems  # unknown keys alone do not stop the reading: every other error is found too
     folder = path.name == "story.yaml"
@@ -237,7 +243,11 @@ def _summaries(path: Path, rel: str, name: str, folder: bool, languages: list[st
         if not text.strip():
             problems.append(Problem(file_rel, 1, "the summary is empty"))
             continue
-        html[lang], paths[lang] = render(text), file_rel
+        clean, found = strip_unsafe(file_rel, text)
+        deep = too_deep(file_rel, clean)  # the articles' cap: Markdown would overflow its recursion
+        problems += with_source(found + ([deep] if deep else []), file_rel, text)
+        if not deep:
+            html[lang], paths[lang] = render(clean), file_rel
     pattern = "summary.*.md" if folder else f"{name}.summary.*.md"
     for extra in sorted(set(path.parent.glob(pattern)) - {summary_file(lang) for lang in languages}):
         problems.append(Problem(extra.relative_to(config.root).as_posix(), None,
