@@ -53,7 +53,7 @@ def _visible(ch: str) -> str:
         return ch
     if code < 0x20:
         return chr(0x2400 + code)  # U+2400 CONTROL PICTURES: ␀ ␛ …
-    return "\u2421" if code == 0x7F else "\ufffd" if 0x80 <= code < 0xA0 else ch
+    return "\u2421" if code == 0x7F else "\ufffd" if UNSAFE.match(ch) else ch  # C1, noncharacters
 
 
 def _width(ch: str) -> int:
@@ -155,9 +155,11 @@ def printable(path: str) -> str:
 
 
 def _utf16_without_bom(head: bytes) -> bool:
-    """Text saved as UTF-16 with no byte-order mark: a NUL in nearly every other byte (ASCII's high half),
-    (three in four). A NUL or two in a short UTF-8 file is a control character, not UTF-16."""
-    return len(head) >= 4 and max(head[0::2].count(0), head[1::2].count(0)) * 8 >= len(head) * 3
+    """Text saved as UTF-16 with no byte-order mark: a NUL in every other byte (ASCII's high half) for one
+    character in four at least, and none in the other bytes. One NUL in a short UTF-8 file is a control
+    character, not UTF-16."""
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    return min(even, odd) == 0 and max(even, odd) >= 2 and max(even, odd) * 4 >= len(head)
 
 
 def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
