@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -253,8 +255,8 @@ def test_an_unreadable_folder_or_file_is_an_error_with_its_path(tmp_path: Path,
     config = articles_site(tmp_path, "ok.md", "locked/a.md", "secret.md")
     scandir, read_bytes = os.scandir, Path.read_bytes
 
-    def refuse(what: str, real):  # noqa: ANN202 - the patched function keeps the real one's signature
-        def patched(path, *args):  # noqa: ANN001, ANN202
+    def refuse(what: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def patched(path: str | Path, *args: Any) -> Any:
             if str(path).endswith(what):
                 raise PermissionError(13, "Permission denied")
             return real(path, *args)

@@ -9,7 +9,18 @@ import pytest
 
 from builder.config import load_config
 from builder.content import parse_article
-from builder.errors import UNSAFE, Problem, Snippet, bad_name, decode, printable, read_source, strip_unsafe, unsafe_characters, with_source
+from builder.errors import (
+    UNSAFE,
+    Problem,
+    Snippet,
+    bad_name,
+    decode,
+    printable,
+    read_source,
+    strip_unsafe,
+    unsafe_characters,
+    with_source,
+)
 from builder.model import SiteConfig
 from builder.render import template_problem
 
