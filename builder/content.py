@@ -316,7 +316,7 @@ def article_files(root: Path) -> tuple[list[tuple[str, os.DirEntry[str]]], list[
                                         "read: not followed"))
                 continue
             walked.add((info.st_dev, info.st_ino))
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)  # the same folder is reported twice
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)  # which of two ways is refused: not by disk order
         except FileNotFoundError:
             continue
         except OSError as exc:

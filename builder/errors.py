@@ -132,9 +132,9 @@ def strip_unsafe(path: str, text: str, first_line: int = 1) -> tuple[str, list[P
     if not found:
         return text, []
     first = unsafe_characters(path, text, first_line)[0]
-    return UNSAFE.sub("", text), [replace(first, warning=True, hint="",
-                                          message=f"removed {len(found)} invisible character{'s' if len(found) != 1 else ''} that "
-                                                  f"pages and feeds must not carry, the first {describe(found[0])}")]
+    count = f"{len(found)} invisible character{'s' if len(found) != 1 else ''}"
+    return UNSAFE.sub("", text), [replace(first, warning=True, hint="", message=f"removed {count} that pages and "
+                                          f"feeds must not carry, the first {describe(found[0])}")]
 
 
 def bad_name(rel: str) -> Problem | None:
