@@ -10,6 +10,10 @@ from pathlib import Path
 
 SNIPPET_WIDTH = 100  # characters of a long source line shown around the column
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls but tab and line ends; DEL
+# What no page or feed may carry: CONTROL, C1 controls (HTML parse errors; U+0085 is a line break to YAML),
+# surrogates, and the 66 noncharacters (U+FFFE and U+FFFF make XML parsers reject a whole feed).
+UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17)) + "]")
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ def _visible(ch: str) -> str:
         return ch
     if code < 0x20:
         return chr(0x2400 + code)  # U+2400 CONTROL PICTURES: ␀ ␛ …
-    return "\u2421" if code == 0x7F else "\ufffd" if 0x80 <= code < 0xA0 else ch
+    return "\u2421" if code == 0x7F else "\ufffd" if UNSAFE.match(ch) else ch  # C1, noncharacters
 
 
 def _width(ch: str) -> int:
@@ -72,7 +76,7 @@ class Problem:
     source: Snippet | None = None
 
     def __str__(self) -> str:
-        where = self.path
+        where = printable(self.path)
         if self.line is not None:
             where += f":{self.line}"
             if self.col is not None:
@@ -100,9 +104,62 @@ def with_source(problems: Iterable[Problem], path: str, text: str, first_line: i
     return out
 
 
+def describe(ch: str) -> str:
+    """A character no page may carry, named for an editor: ``noncharacter U+FFFF``."""
+    code = ord(ch)
+    kind = "control character" if code < 0xA0 else "surrogate" if 0xD800 <= code < 0xE000 else "noncharacter"
+    return f"{kind} U+{code:04X}"
+
+
+def unsafe_characters(path: str, text: str, first_line: int = 1) -> list[Problem]:
+    """An error per line of ``text`` (line ``first_line`` of ``path``) that carries an UNSAFE character."""
+    problems, last = [], -1
+    for bad in UNSAFE.finditer(text):
+        line = text.count("\n", 0, bad.start())
+        if line != last:
+            last = line
+            col = bad.start() - text.rfind("\n", 0, bad.start())
+            problems.append(Problem(path, line + first_line, f"{describe(bad.group())} is not allowed",
+                                    col=col, hint="remove it: pages and feeds must not carry it"))
+    return problems
+
+
+def strip_unsafe(path: str, text: str, first_line: int = 1) -> tuple[str, list[Problem]]:
+    """``text`` (a body: prose an editor pasted, often from a PDF or a web page) without its UNSAFE
+    characters, and a warning at the first one: dropping an invisible character loses nothing the reader
+    would see, where refusing the file would hold back the whole build."""
+    found = UNSAFE.findall(text)
+    if not found:
+        return text, []
+    first = unsafe_characters(path, text, first_line)[0]
+    count = f"{len(found)} invisible character{'s' if len(found) != 1 else ''}"
+    return UNSAFE.sub("", text), [replace(first, warning=True, hint="", message=f"removed {count} that pages and "
+                                          f"feeds must not carry, the first {describe(found[0])}")]
+
+
+def bad_name(rel: str) -> Problem | None:
+    """The problem with a file or folder name that cannot reach a page, a URL or the terminal: bytes that
+    are not UTF-8 (os.fsdecode keeps them as lone surrogates) or an UNSAFE character."""
+    if not UNSAFE.search(rel):
+        return None
+    return Problem(printable(rel), None, "the file name is not UTF-8 or carries a control character; rename it")
+
+
+def printable(path: str) -> str:
+    """``path`` as a terminal shows it: bytes that are not UTF-8 and control characters as escapes."""
+    try:
+        raw = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        raw = path.encode("utf-8", "backslashreplace").decode("ascii")
+    return UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), raw)
+
+
 def _utf16_without_bom(head: bytes) -> bool:
-    """Text saved as UTF-16 with no byte-order mark: a NUL in every other byte (ASCII's high half)."""
-    return len(head) >= 4 and max(head[0::2].count(0), head[1::2].count(0)) * 4 >= len(head)
+    """Text saved as UTF-16 with no byte-order mark: a NUL in every other byte (ASCII's high half) for one
+    character in four at least, and none in the other bytes. One NUL in a short UTF-8 file is a control
+    character, not UTF-16."""
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    return min(even, odd) == 0 and max(even, odd) >= 2 and max(even, odd) * 4 >= len(head)
 
 
 def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import subprocess
 import sys
@@ -179,6 +180,11 @@ GOOD = (REPO / STORY_FILE).read_text(encoding="utf-8")
     (GOOD + "summary_languages: [en, xx-Yyyy]\n", 21, "unknown language code 'xx-Yyyy'"),
     (GOOD.replace("window:\n  start: 2025-11-24\n  end: 2025-11-30\n", "window:\n  begin: 2025-11-24\n  end: 2025-11-30\n"),
      14, "unknown key 'window.begin'"),
+    (GOOD.replace("title:\n  en: Putin in Bishkek, Nov 2025", "title: {}\nx:\n  en: Putin in Bishkek, Nov 2025"), 6,
+     "'title' has no language"),  # was StopIteration: an internal error
+    (GOOD.replace("  en: Putin in Bishkek, Nov 2025", '  en: "Putin\\uFFFE in Bishkek"'), 7,
+     "noncharacter U+FFFE written as an escape"),
+    (GOOD.replace("  en: Putin in Bishkek, Nov 2025", "  en: Putin\x85in Bishkek"), 7, "control character U+0085 is not allowed"),
 ])
 def test_story_file_errors_have_lines(make_site, text: str, line: int, message: str) -> None:
     errors = story_problems(make_site, text)
@@ -323,3 +329,30 @@ def test_eval_reports_both_parts(tmp_path: Path) -> None:
         assert re.search(rf"^{part}: \d+ articles, pairwise precision [01]\.\d{{3}} recall [01]\.\d{{3}}",
                          run.stdout, re.MULTILINE), run.stdout
     assert "by class" in run.stdout and "by language" in run.stdout
+
+
+@pytest.mark.parametrize(("summary", "line", "message"), [
+    ("\n".join("    " * i + "- x" for i in range(300)), 101, "levels deep here; the limit is 100"),  # was RecursionError
+    ("Hi\x00\n", 1, "control character U+0000 in the file"),  # was "file is UTF-16"
+])
+def test_summary_errors_have_lines(make_site, summary: str, line: int, message: str) -> None:
+    root = make_site({STORY_FILE: GOOD})
+    (root / f"content/clusters/{STORY}/summary.en.md").write_text(summary, encoding="utf-8")
+    errors = read_stories(load_config(root)[0], render_markdown)[1]
+    assert [(p.path, p.line) for p in errors if message in p.message] == [(f"content/clusters/{STORY}/summary.en.md", line)]
+
+
+def test_a_summary_keeps_its_text_without_noncharacters(make_site) -> None:
+    root = make_site({STORY_FILE: GOOD, f"content/clusters/{STORY}/summary.en.md": "Putin\uffff in\x9b Bishkek.\n"})
+    specs, problems = read_stories(load_config(root)[0], render_markdown)
+    assert "Putin in Bishkek." in specs[0].summaries["en"]
+    assert [(p.line, p.col, p.warning) for p in problems if "invisible" in p.message] == [(1, 6, True)]
+
+
+def test_a_story_folder_named_in_bytes_that_are_not_utf8_is_refused(make_site) -> None:
+    root = make_site()
+    folder = os.fsencode(root / "content/clusters")
+    os.rename(folder + b"/" + STORY.encode(), folder + b"/caf\xe9")
+    specs, problems = read_stories(load_config(root)[0], render_markdown)
+    assert specs == [] and [str(p) for p in problems] == [
+        "content/clusters/caf\\xe9/story.yaml: error: the file name is not UTF-8 or carries a control character; rename it"]

@@ -81,3 +81,31 @@ def test_missing_config(tmp_path: Path) -> None:
 def test_language_without_catalog_is_a_warning(tmp_path: Path) -> None:
     config, problems = load(tmp_path, BASE.replace("[en, tr]", "[en, fa]"))
     assert config and any(p.warning and "'fa'" in p.message for p in problems)
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("https://editor:secret@example.org/", "must not carry a user name or password"),
+    ("https://editor@example.org/", "must not carry a user name or password"),
+    ('https://example.org/"><script>/', "must be an absolute http(s) URL"),
+    ("https://example.org/a`b/", "must be an absolute http(s) URL"),
+    ("https://exa mple.org/", "must be an absolute http(s) URL"),
+])
+def test_base_url_that_pages_cannot_quote_is_refused_with_its_line(tmp_path: Path, url: str, message: str) -> None:
+    """Every page and feed quotes base_url: a password would be published, a quote would end an attribute."""
+    config, problems = load(tmp_path, BASE.replace("https://user.github.io/repo/", f"'{url}'"))
+    assert config is None and problems[0].line == 3 and message in problems[0].message
+    config, problems = load_config(tmp_path, url.replace("'", ""))  # the same from --base-url
+    assert config is None and problems[0].path == "--base-url" and message in problems[0].message
+
+
+def test_base_url_with_a_port_and_a_path_is_kept(tmp_path: Path) -> None:
+    config, problems = load(tmp_path, BASE.replace("https://user.github.io/repo/", "http://localhost:8000/a-b_c/~d/"))
+    assert config and config.base_url == "http://localhost:8000/a-b_c/~d/", problems
+
+
+@pytest.mark.parametrize("title", ["{1: x}", "{en: Digest, 2.5: y}"])
+def test_title_keys_that_are_not_languages_get_their_line(tmp_path: Path, title: str) -> None:
+    """``title: {1: x}`` was an internal error (an integer has no .replace)."""
+    config, problems = load(tmp_path, BASE.replace("title:\n  en: Digest", f"title: {title}"))
+    assert config is None and problems and all(p.line == 1 for p in problems), problems
+    assert "is not a BCP 47 language code" in problems[0].message

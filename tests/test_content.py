@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from builder.read.articles import parse_article, plain_text, render_markdown, slugify
+from builder.read.articles import parse_article, plain_text, read_articles, render_markdown, slugify
 from builder.model import SiteConfig
 from htmlscan import scan
 
@@ -242,3 +246,64 @@ def test_build_day_follows_source_date_epoch(monkeypatch: pytest.MonkeyPatch) ->
     assert build_day().isoformat() == "2025-12-01"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "not a number")
     assert build_day() == date.today()
+# --- the folder walk: what cannot be read gets a place ---------------------------
+
+
+def articles_site(tmp_path: Path, *names: str) -> SiteConfig:
+    folder = tmp_path / "content" / "articles"
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(GOOD.replace("Hello", name), encoding="utf-8")
+    return dataclasses.replace(CONFIG, root=tmp_path)
+
+
+def test_an_unreadable_folder_or_file_is_an_error_with_its_path(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """We run as root, where chmod 000 does not stop a read: the refusal is simulated."""
+    config = articles_site(tmp_path, "ok.md", "locked/a.md", "secret.md")
+    scandir, read_bytes = os.scandir, Path.read_bytes
+
+    def refuse(what: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def patched(path: str | Path, *args: Any) -> Any:
+            if str(path).endswith(what):
+                raise PermissionError(13, "Permission denied")
+            return real(path, *args)
+        return patched
+
+    monkeypatch.setattr(os, "scandir", refuse("locked", scandir))
+    monkeypatch.setattr(Path, "read_bytes", refuse("secret.md", read_bytes))
+    articles, problems = read_articles(config)
+    assert [a.title for a in articles] == ["ok.md"]
+    assert sorted((p.path, p.message) for p in problems) == [
+        ("content/articles/locked", "cannot read the folder: Permission denied"),
+        ("content/articles/secret.md", "cannot read the file: Permission denied")]
+    monkeypatch.undo()
+    assert sorted(a.title for a in read_articles(config)[0]) == ["locked/a.md", "ok.md", "secret.md"]
+
+
+def test_symlink_loops_and_names_that_are_not_utf8_are_refused(tmp_path: Path) -> None:
+    config = articles_site(tmp_path, "ok.md")
+    folder = tmp_path / "content" / "articles"
+    (folder / "self.md").symlink_to("self.md")
+    (folder / "up").symlink_to(".")
+    bad = os.fsencode(folder) + b"/caf\xe9"
+    os.mkdir(bad)
+    with open(bad + b"/x.md", "wb") as f:
+        f.write(GOOD.encode())
+    articles, problems = read_articles(config)
+    assert [a.title for a in articles] == ["ok.md"]
+    assert sorted((str(p).split(": error: ")) for p in problems) == [
+        ["content/articles/caf\\xe9", "the file name is not UTF-8 or carries a control character; rename it"],
+        ["content/articles/self.md", "symlink loop: the link leads back to itself"],
+        ["content/articles/up", "symlink loop, or a second way to a folder already read: not followed"]]
+
+
+@pytest.mark.parametrize(("body", "kept", "first"), [
+    ("a\ufffeb\uffffc", "abc", "noncharacter U+FFFE"),
+    ("a\x85b\x9bc", "abc", "control character U+0085"),
+    ("a\ufdd0b\U0001fffec", "abc", "noncharacter U+FDD0"),
+])
+def test_bodies_lose_characters_no_page_may_carry_with_a_warning(body: str, kept: str, first: str) -> None:
+    article, problems = parse(GOOD.replace("Body text.", "Intro.\n\n" + body))
+    assert article and kept in article.body_html and kept in article.description + plain_text(article.body_html)
+    assert [(p.line, p.col, p.warning) for p in problems] == [(9, 2, True)] and first in problems[0].message

@@ -212,3 +212,26 @@ def test_names_with_dots_and_alias_collisions(tmp_path: Path) -> None:
 def test_missing_table(tmp_path: Path) -> None:
     table, problems = read_entities(tmp_path)
     assert table == {} and problems[0].path == "content/entities.yaml" and "missing" in problems[0].message
+
+
+@pytest.mark.parametrize(("aliases", "short"), [
+    ("[a]", ["a"]),
+    ("[A., Bishkek]", ["A."]),
+    ("[Б, Бишкек]", ["Б"]),
+    ("[ب]", ["ب"]),  # Arabic letters spell words: one alone is a letter
+    ("[北, の, カ, 한]", []),  # Han, Hiragana, Katakana, Hangul: one character is a word
+    ("[AB, 北京]", []),
+])
+def test_aliases_shorter_than_two_letters_are_warned(tmp_path: Path, aliases: str, short: list[str]) -> None:
+    """A one-letter alias matches that letter in every article: a warning at its line, unless its script
+    writes a word with one character."""
+    table, problems = read_entities(write_table(tmp_path, f"Oz:\n  kind: place\n  aliases: {aliases}\n"))
+    assert "Oz" in table
+    warned = [p for p in problems if "shorter than two letters" in p.message]
+    assert [p.message.split("'")[1] for p in warned] == short
+    assert all(p.warning and p.line == 3 and p.col for p in warned)
+
+
+def test_a_one_letter_entity_name_is_warned_at_its_line(tmp_path: Path) -> None:
+    _, problems = read_entities(write_table(tmp_path, "Oz:\n  kind: place\nX:\n  kind: organisation\n"))
+    assert [(p.line, p.warning) for p in problems if "'X' is shorter" in p.message] == [(3, True)]

@@ -9,7 +9,18 @@ import pytest
 
 from builder.read.config import load_config
 from builder.read.articles import parse_article
-from builder.errors import Problem, Snippet, read_source, with_source
+from builder.errors import (
+    UNSAFE,
+    Problem,
+    Snippet,
+    bad_name,
+    decode,
+    printable,
+    read_source,
+    strip_unsafe,
+    unsafe_characters,
+    with_source,
+)
 from builder.model import SiteConfig
 from builder.render.templates import template_problem
 
@@ -102,3 +113,43 @@ def test_template_problems_show_the_template_line(tmp_path: Path) -> None:
     except ValueError as exc:
         exc.filename = str(template)  # type: ignore[attr-defined]
         assert str(template_problem(exc, tmp_path, 2, "en/")) == "templates/page.html:2: error: boom (while rendering /en/)"
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"Hi\x00!\n", "control character U+0000 in the file"),  # was taken for UTF-16: a NUL in 1 of 2 even bytes
+    (b"Hi,\x00there\x00", "control character U+0000 in the file"),
+    ("Summary of the day.\n".encode("utf-16-le"), "file is UTF-16"),
+    ("Сводка дня, a summary.\n".encode("utf-16-be"), "file is UTF-16"),
+])
+def test_a_nul_in_a_short_file_is_a_control_character_not_utf16(data: bytes, message: str) -> None:
+    text, problems = decode("summary.en.md", data)
+    assert text is None and problems[0].line == 1 and message in problems[0].message
+
+
+@pytest.mark.parametrize(("text", "where", "named"), [
+    ("ok\nx\uffff", (2, 2), "noncharacter U+FFFF"),
+    ("\x85", (1, 1), "control character U+0085"),
+    ("a\n\nbc\U0010fffe", (3, 3), "noncharacter U+10FFFE"),
+    ("a\ufdef", (1, 2), "noncharacter U+FDEF"),
+])
+def test_unsafe_characters_are_named_at_their_line_and_column(text: str, where: tuple[int, int], named: str) -> None:
+    problems = unsafe_characters("f.yaml", text)
+    assert [(p.line, p.col) for p in problems] == [where] and problems[0].message == f"{named} is not allowed"
+    clean, warned = strip_unsafe("f.md", text, first_line=10)
+    assert not UNSAFE.search(clean) and len(clean) == len(text) - 1
+    assert warned[0].warning and (warned[0].line, warned[0].col) == (where[0] + 9, where[1])
+
+
+def test_characters_pages_may_carry_are_safe() -> None:
+    """Tab, line ends, U+2028, private use, astral letters and emoji are text, not refused."""
+    assert unsafe_characters("f", "\t\r\n\u2028\ue000\U0001f600\U00020000\ufffd\u00a0") == []
+
+
+def test_names_that_are_not_utf8_are_printed_escaped() -> None:
+    name = os.fsdecode(b"content/articles/caf\xe9.md")
+    problem = bad_name(name)
+    assert problem and str(problem).startswith("content/articles/caf\\xe9.md: error: the file name is not UTF-8")
+    assert str(problem).encode("utf-8")  # printable: no lone surrogate left
+    assert bad_name("content/articles/caf\u00e9.md") is None
+    assert printable("a\x85b") == "a\\x85b"
+    assert Snippet.of("a\uffffb\x9b", None).text == "a\ufffdb\ufffd"

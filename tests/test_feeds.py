@@ -186,3 +186,37 @@ def test_feeds_and_sitemap_at_ten_thousand_articles(tmp_path: Path) -> None:
     assert len(feedparser.parse(by_path["feed.xml"]).entries) == FEED_ENTRIES
     assert by_path["sitemap.xml"].count(b"<url>") == 10_000 + 1 + len(langs)
     assert STEPS.index(feed_jobs) >= 0 and STEPS.index(sitemap_jobs) >= 0
+
+
+FORBIDDEN = "\uffff\ufffe\x85\x9b\ufdd0\U0010ffff"  # noncharacters, C1 controls: pasted from PDFs and web pages
+
+
+def test_every_feed_parses_when_bodies_and_summaries_carry_characters_xml_forbids(make_site: MakeSite,
+                                                                                 tmp_path: Path) -> None:
+    """U+FFFF in one body made feed.xml unreadable to every XML parser while the build said it succeeded:
+    bodies and summaries lose such characters, with a warning at their line, and every feed parses."""
+    files = dict([article_file("a", "en", "2025-11-20"), article_file("b", "ru", "2025-11-21")])
+    files = {path: text.replace("Body of", f"Bishkek{FORBIDDEN} body of") for path, text in files.items()}
+    files |= {
+        "content/entities.yaml": "Bishkek:\n  kind: place\n  aliases: [Bishkek, Бишкек]\n",
+        "content/clusters/s1/story.yaml": "title: {en: Bishkek, ru: Бишкек}\nwindow: {start: 2025-11-19, end: "
+                                          "2025-11-22}\nentities: [Bishkek]\n",
+        "content/clusters/s1/summary.en.md": f"About{FORBIDDEN} Bishkek.\n",
+        "content/clusters/s1/summary.ru.md": f"О{FORBIDDEN} Бишкеке.\n",
+    }
+    out = tmp_path / "out"
+    report = build(site_with(make_site, list(files.items())), out, search=False)
+    feeds = {p.relative_to(out).as_posix(): p for p in out.rglob("*.xml")}
+    assert {"feed.xml", "en/feed.xml", "ru/feed.xml", "stories/s1/feed.xml"} <= feeds.keys()
+    for name, path in feeds.items():
+        ET.parse(path)  # expat refuses U+FFFF and U+FFFE anywhere in a document
+        if name.endswith("feed.xml"):
+            parse(path)  # and feedparser's strict parser: no bozo
+    for path in out.rglob("*"):
+        if path.suffix in {".html", ".xml", ".json"}:
+            text = path.read_text(encoding="utf-8")
+            assert not set(FORBIDDEN) & set(text), path
+    assert "Bishkek body of b" in (out / "ru" / "feed.xml").read_text(encoding="utf-8")
+    assert sorted((w.path, w.line) for w in report.warnings if "invisible characters" in w.message) == [
+        ("content/articles/en/a.md", 8), ("content/articles/ru/b.md", 8),
+        ("content/clusters/s1/summary.en.md", 1), ("content/clusters/s1/summary.ru.md", 1)]

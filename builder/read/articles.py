@@ -27,7 +27,7 @@ from markdown.extensions.toc import slugify_unicode
 from builder.lang import i18n
 from builder.cache import Store, code_version, digest
 from builder.lang.text import CJK
-from builder.errors import Problem, decode, with_source
+from builder.errors import Problem, bad_name, decode, strip_unsafe, with_source
 from builder.model import Article, Heading, Moment, SiteConfig, day_of
 from builder.parallel import fork_map
 from builder.read.yamlio import YamlDoc, check_mapping, load_yaml
@@ -182,13 +182,15 @@ def _parse_fields(path: str, text: str, config: SiteConfig) -> tuple[Article | N
     if isinstance(split, Problem):
         return None, [split]
     fm_text, body = split
+    body_line = text[: len(text) - len(body)].count("\n") + 1
+    body, stripped = strip_unsafe(path, body, body_line)
     doc, problems = load_yaml(fm_text, path, first_line=2)
     if doc is None:
         return None, problems
     if not isinstance(doc.data, dict):
         return None, [Problem(path, 1, "front matter must be a mapping of fields (title: ..., date: ...)",
                               hint="write one 'field: value' per line between the '---' lines")]
-    problems = check_mapping(doc, FRONT_MATTER, path, required=REQUIRED, unknown_is_error=False, where=1)
+    problems = check_mapping(doc, FRONT_MATTER, path, required=REQUIRED, unknown_is_error=False, where=1) + stripped
     errors = [p for p in problems if not p.warning]
     fields = doc.data
     moment, lang = None, None
@@ -211,7 +213,7 @@ def _parse_fields(path: str, text: str, config: SiteConfig) -> tuple[Article | N
     if isinstance(slug, str) and not (_SLUG_OK.match(slug) and len(slug) <= SLUG_MAX and slug not in _RESERVED):
         errors.append(Problem(path, doc.line("slug"), f"slug '{slug}' is not allowed", col=doc.col("slug"),
                               hint=f"use lowercase ASCII letters, digits and '-', at most {SLUG_MAX} characters"))
-    deep = _too_deep(path, body, text[: len(text) - len(body)].count("\n") + 1)
+    deep = too_deep(path, body, body_line)
     if deep:
         errors.append(deep)
     if errors:
@@ -243,7 +245,7 @@ def future_dates(articles: Iterable[Article], config: SiteConfig) -> list[Proble
                     hint="set allow_future: true in site.yaml if intended") for a in articles if day_of(a.date) > today]
 
 
-def _too_deep(path: str, body: str, first_line: int) -> Problem | None:
+def too_deep(path: str, body: str, first_line: int = 1) -> Problem | None:
     """The first line whose quotes, list markers and indentation nest deeper than NESTING_MAX levels
     (a level: one '>', one list marker or four spaces): 1,000 nested list levels take Markdown seconds, then
     overflow its recursion."""
@@ -305,27 +307,53 @@ def article_text(article: Article) -> str:
 
 
 def article_files(root: Path) -> tuple[list[tuple[str, os.DirEntry[str]]], list[Problem]]:
-    """Every ``*.md`` under content/articles as (site-relative path, entry), sorted by path; symlinks
-    leading outside the site are refused. One scandir walk: a 10,000-article site is read on every edit."""
+    """Every ``*.md`` under content/articles as (site-relative path, entry), sorted by path. Refused with a
+    problem each: symlinks leading outside the site or in a loop, a folder reached twice, names that are not
+    UTF-8, folders that cannot be read. One scandir walk: a 10,000-article site is read on every edit."""
     files, problems = [], []
     site = root.resolve()
     stack = [(str(root / ARTICLES_DIR), ARTICLES_DIR)]
+    walked: set[tuple[int, int]] = set()  # (device, inode) of every folder read: a link back up ends here
     while stack:
         folder, rel_folder = stack.pop()
         try:
-            entries = list(os.scandir(folder))
+            info = os.stat(folder)
+            if (info.st_dev, info.st_ino) in walked:
+                problems.append(Problem(rel_folder, None, "symlink loop, or a second way to a folder already "
+                                        "read: not followed"))
+                continue
+            walked.add((info.st_dev, info.st_ino))
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)  # which of two ways is refused: not by disk order
         except FileNotFoundError:
+            continue
+        except OSError as exc:
+            problems.append(Problem(rel_folder, None, f"cannot read the folder: {exc.strerror or exc}"))
             continue
         for entry in entries:
             rel = f"{rel_folder}/{entry.name}"
-            if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(site):
-                problems.append(Problem(rel, None, "symlinks outside the site are not followed"))
+            problem = bad_name(rel) or _bad_link(entry, rel, site)
+            if problem:
+                problems.append(problem)
             elif entry.is_dir():
                 stack.append((entry.path, rel))
             elif entry.name.endswith(".md") and entry.is_file():
                 files.append((rel, entry))
     files.sort(key=lambda item: item[0])
+    problems.sort(key=lambda p: p.path)
     return files, problems
+
+
+def _bad_link(entry: os.DirEntry[str], rel: str, site: Path) -> Problem | None:
+    """The problem with a symlink that leads outside the site, or nowhere (a loop)."""
+    if not entry.is_symlink():
+        return None
+    try:
+        target = Path(entry.path).resolve(strict=False)
+    except (OSError, RuntimeError):  # RuntimeError: Python before 3.13 on a loop
+        return Problem(rel, None, "symlink loop: the link leads back to itself")
+    if not target.is_relative_to(site):
+        return Problem(rel, None, "symlinks outside the site are not followed")
+    return None
 
 
 Cache = dict[str, tuple[tuple[int, int], tuple[Article | None, list[Problem]]]]
@@ -383,6 +411,9 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
             unread.append((rel, path))
     made = {}
     for rel, key, parsed in fork_map(lambda job: _read_file(*job, salt, stored, config), unread, "reading", chunksize=64):
+        if isinstance(key, Problem):
+            refused[rel] = key
+            continue
         keys[rel] = key
         if parsed:
             made[rel] = parsed
@@ -417,11 +448,14 @@ def _unpack(parsed: bytes, body: bytes | None) -> Parsed:
 
 
 def _read_file(rel: str, path: str, salt: str, stored: Collection[str],
-               config: SiteConfig) -> tuple[str, str, tuple[bytes, bytes | None] | None]:
+               config: SiteConfig) -> tuple[str, str | Problem, tuple[bytes, bytes | None] | None]:
     """Read and hash one file, and parse it unless ``stored`` has its key (on every core for a first
-    build of a large site): its key, and the parse as the store keeps it, pickled without the article's
-    body, and the body."""
-    data = Path(path).read_bytes()
+    build of a large site): its key (the problem when it cannot be read), and the parse as the store keeps
+    it, pickled without the article's body, and the body."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:  # not kept in the store: once readable, the file is parsed
+        return rel, Problem(rel, None, f"cannot read the file: {exc.strerror or exc}"), None
     key = salt + digest(data)[:16]
     if key in stored:
         return rel, key, None

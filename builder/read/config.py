@@ -30,7 +30,8 @@ SCHEMA = {
 }
 REQUIRED = ("title", "base_url", "default_language")
 FALLBACK_LANGUAGE, FALLBACK_URL = "en", "https://example.invalid/"  # stand-ins while site.yaml has errors
-_URL = re.compile(r"^https?://[^/\s]+(/[^\s?#]*)?$")
+# a host (and port), then a path of characters a page can quote as they are: no user:pass@, no "<>\\`{|}^
+_URL = re.compile(r"^https?://[\w.-]+(:\d{1,5})?(/[^\s?#\"<>\\`{|}^]*)?$")
 
 
 def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig | None, list[Problem]]:
@@ -76,10 +77,10 @@ def read_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig | N
     languages = lang_list("languages", data.get("languages") or default) or default
     summary = lang_list("summary_languages", data.get("summary_languages") or ["en", "ru"])
     url = base_url or data.get("base_url", FALLBACK_URL)
-    if not _URL.match(url):
-        problems.append(Problem(CONFIG_FILE, message=f"base_url '{url}' must be an absolute http(s) URL, e.g. "
-                                "https://user.github.io/repo/", **at("base_url")) if not base_url else
-                        Problem("--base-url", None, f"'{url}' must be an absolute http(s) URL, e.g. https://user.github.io/repo/"))
+    why = _url_problem(url)
+    if why:
+        problems.append(Problem(CONFIG_FILE, message=f"base_url '{url}' {why}", **at("base_url")) if not base_url
+                        else Problem("--base-url", None, f"'{url}' {why}"))
         url = FALLBACK_URL
     for key in ("words_per_minute", "latest_count", "max_file_bytes"):
         if key in data and data[key] <= 0:
@@ -90,12 +91,20 @@ def read_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig | N
             problems.append(Problem(CONFIG_FILE, message=f"languages: no interface catalog for '{code}'; its pages "
                                     "will use English interface strings", warning=True, **at("languages")))
 
-    def per_language(value: str | dict[str, str] | None) -> dict[str, str]:
-        if value is None:
-            return {}
-        return {default[0]: value} if isinstance(value, str) else {i18n.normalize_code(k): v for k, v in value.items()}
+    def per_language(key: str) -> dict[str, str]:
+        """A text given once, or per language: the codes checked as the languages' are (``{1: x}`` too)."""
+        value = data.get(key)
+        if value is None or isinstance(value, str):
+            return {} if value is None else {default[0]: value}
+        out = {}
+        for code, text in value.items():
+            try:
+                out[i18n.language(i18n.normalize_code(str(code))).code] = text
+            except ValueError as exc:
+                problems.append(Problem(CONFIG_FILE, message=f"{key}.{code}: {exc}", **at(f"{key}.{code}")))
+        return out
 
-    title = per_language(data.get("title"))
+    title = per_language("title")
     if "title" in data and default[0] not in title:
         problems.append(Problem(CONFIG_FILE, message=f"title has no entry for the default language '{default[0]}'",
                                 **at("title")))
@@ -105,10 +114,19 @@ def read_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig | N
     return SiteConfig(
         root=root,
         title={default[0]: "", **title},
-        description=per_language(data.get("description")),
+        description=per_language("description"),
         base_url=url.rstrip("/") + "/",
         default_language=default[0],
         languages=tuple(languages),
         summary_languages=tuple(summary),
         **options,
     ), with_source(problems, CONFIG_FILE, text)
+
+
+def _url_problem(url: str) -> str | None:
+    """What is wrong with a base URL, which every page and feed quotes, or None."""
+    if _URL.match(url):
+        return None
+    if "@" in url.partition("://")[2].split("/", 1)[0]:
+        return "must not carry a user name or password (user:pass@): every page would publish them"
+    return "must be an absolute http(s) URL with no spaces or \"<>\\`{|}^, e.g. https://user.github.io/repo/"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import logging
 import pickle
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,7 +20,7 @@ from babel.localedata import locale_identifiers, resolve_locale_filename
 from builder.errors import Problem, read_source, with_source
 from builder.lang.text import UNSPACED, fold
 from builder.model import Entity
-from builder.read.yamlio import check_mapping, load_yaml
+from builder.read.yamlio import YamlDoc, check_mapping, load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +70,29 @@ def _read_table(text: str) -> tuple[dict[str, Entity], list[Problem]]:
             problems += found
             continue
         entity, found = _entity(str(name), body, lambda key: {"line": sub.line(key, line), "col": sub.col(key)})
-        problems += found
+        problems += found + _short_aliases(str(name), body.get("aliases") or [], line, sub)
         if entity:
             table[entity.name] = entity
     return _with_rivals(table), problems + _collisions(table)
+
+
+# scripts where one character is a word (山, の, カ, 한): a one-character alias in them is a name
+_WORD_SCRIPTS = ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "HIRAGANA", "KATAKANA", "HANGUL SYLLABLE",
+                 "YI SYLLABLE")
+
+
+def _short_aliases(name: str, aliases: list[str], line: int | None, sub: YamlDoc) -> list[Problem]:
+    """A warning per name or alias of fewer than two letters ('a', 'A.'), which matches that letter in every
+    article, unless its one character is a word of its script."""
+    def short(alias: str) -> bool:
+        letters = [ch for ch in alias if ch.isalnum()]
+        return len(letters) < 2 and not any(unicodedata.name(ch, "").startswith(_WORD_SCRIPTS) for ch in letters)
+
+    named = [(name, line, None), *((alias, sub.line(f"aliases.{i}", line), sub.col(f"aliases.{i}"))
+                                   for i, alias in enumerate(aliases))]
+    return [Problem(ENTITIES_FILE, where, f"'{alias}' is shorter than two letters: it matches every '{alias}' "
+                    "in every article", col=col, warning=True, hint="write the name out, or a longer alias")
+            for alias, where, col in named if short(alias)]
 
 
 def _entity(name: str, body: dict, at: Callable[[str], dict[str, Any]]) -> tuple[Entity | None, list[Problem]]:

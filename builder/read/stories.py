@@ -45,9 +45,10 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from builder.errors import Problem, read_source, with_source
+from builder.errors import Problem, bad_name, read_source, strip_unsafe, with_source
 from builder.lang import i18n
 from builder.model import Entity, SiteConfig, StorySpec
+from builder.read.articles import too_deep
 from builder.read.entities import ENTITIES_FILE, read_entities
 from builder.read.yamlio import TYPES, YamlDoc, check_mapping, load_yaml
 
@@ -69,6 +70,9 @@ def read_stories(config: SiteConfig, render_markdown: Callable[[str], str]) -> t
     seen: dict[str, str] = {}
     for path in files:
         rel = path.relative_to(config.root).as_posix()
+        if unusable := bad_name(rel):  # the id comes from the name: it would reach URLs and pages
+            problems.append(unusable)
+            continue
         spec, found = _read_story(path, rel, table, config, render_markdown)
         problems += found
         if spec and spec.id in seen:
@@ -95,7 +99,10 @@ def _story(path: Path, rel: str, text: str, table: dict[str, Entity], config: Si
         return None, problems
     problems = check_mapping(doc, STORY_KEYS, rel, required=("title", "window", "entities"), where=1)
     data = doc.data
-    if not isinstance(data, dict) or any(data.get(k) in (None, "") for k in ("title", "window", "entities")) or any(
+    if isinstance(data, dict) and data.get("title") == {}:
+        problems.append(Problem(rel, doc.line("title"), "'title' has no language: write one title per language",
+                                col=doc.col("title"), hint="e.g. title: {en: …}"))
+    if not isinstance(data, dict) or any(data.get(k) in (None, "", {}) for k in ("title", "window", "entities")) or any(
             v is not None and not TYPES[STORY_KEYS[k]](v) for k, v in data.items() if k in STORY_KEYS):
         return None, problems  # unknown keys alone do not stop the reading: every other error is found too
     folder = path.name == "story.yaml"
@@ -198,7 +205,11 @@ def _summaries(path: Path, rel: str, name: str, folder: bool, languages: list[st
         if not text.strip():
             problems.append(Problem(file_rel, 1, "the summary is empty"))
             continue
-        html[lang], paths[lang] = render(text), file_rel
+        clean, found = strip_unsafe(file_rel, text)
+        deep = too_deep(file_rel, clean)  # the articles' cap: Markdown would overflow its recursion
+        problems += with_source(found + ([deep] if deep else []), file_rel, text)
+        if not deep:
+            html[lang], paths[lang] = render(clean), file_rel
     pattern = "summary.*.md" if folder else f"{name}.summary.*.md"
     for extra in sorted(set(path.parent.glob(pattern)) - {summary_file(lang) for lang in languages}):
         problems.append(Problem(extra.relative_to(config.root).as_posix(), None,

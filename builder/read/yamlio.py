@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from builder.errors import CONTROL, Problem, with_source
+from builder.errors import UNSAFE, Problem, describe, unsafe_characters, with_source
 
 MAX_ALIASES = 50  # front matter and site.yaml need few, if any; a bomb needs many
 
@@ -67,7 +67,12 @@ class YamlDoc:
 def load_yaml(text: str, path: str, first_line: int = 1) -> tuple[YamlDoc | None, list[Problem]]:
     """Parse ``text`` (which starts at ``first_line`` of ``path``); return the doc or problems.
 
-    Problems carry their line and column in ``path`` and the offending line of ``text``."""
+    Problems carry their line and column in ``path`` and the offending line of ``text``. A value may not
+    carry a C1 control or a noncharacter: libyaml rejects some with no line, takes U+0085 for a line break
+    and lets the others through to pages and feeds."""
+    unsafe = unsafe_characters(path, text, first_line)
+    if unsafe:
+        return None, with_source(unsafe, path, text, first_line)
     place = _placer(text, first_line)
     doc = YamlDoc(None)
     try:
@@ -182,14 +187,14 @@ def _walk(node: yaml.Node, prefix: str, path: str, place: Place, doc: YamlDoc,
 
 
 def _controls(node: yaml.Node, path: str, place: Place) -> list[Problem]:
-    """A control character written as an escape ("\\0", "\\e"): the file's text has none, but the value
-    would carry it into pages and terminals."""
-    bad = CONTROL.search(node.value) if isinstance(node, yaml.ScalarNode) else None
+    """A control character or noncharacter written as an escape ("\\0", "\\e", "\\uFFFF"): the file's text
+    has none, but the value would carry it into pages, feeds and terminals."""
+    bad = UNSAFE.search(node.value) if isinstance(node, yaml.ScalarNode) else None
     if bad is None:
         return []
     line, col = place(node.start_mark)
-    return [Problem(path, line, f"control character U+{ord(bad.group()):04X} written as an escape", col=col,
-                    hint="remove it: control characters never reach a page")]
+    return [Problem(path, line, f"{describe(bad.group())} written as an escape", col=col,
+                    hint="remove it: pages and feeds must not carry it")]
 
 
 # --- a small schema checker -------------------------------------------------
