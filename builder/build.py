@@ -17,6 +17,7 @@ from .content import Cache, read_articles, render_markdown
 from .errors import BuildError, Problem
 from .feeds import feed_jobs, sitemap_jobs
 from .fingerprint import Fingerprints
+from .lock import output_lock
 from .model import Article, Output, Site
 from .render import (
     RenderStep,
@@ -122,8 +123,9 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
     watch = _Stopwatch()
     out = (out or root / "public").resolve()
     check_out_dir(out, root)  # before anything reads it: a mistaken --out is refused, never scanned
-    # the output folder is scanned on the other core while the sources are read
-    with in_background(lambda: scan(out)) as scanning:
+    # held to the end: a second build into ``out`` fails at once; the folder is scanned on the other core
+    # while the sources are read
+    with output_lock(out), in_background(lambda: scan(out)) as scanning:
         store = open_store(root, cache_dir, use_cache, lazy_bodies=True)  # after the fork: no child holds it
         try:
             previous = store.outputs(out)
