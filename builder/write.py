@@ -324,7 +324,7 @@ def _move_in(out: Path, staged: Mapping[str, Path], stray: Iterable[str], folder
     ``folders`` (site-relative) exist already: no call is made to create them."""
     aside = staging / "previous"
     aside.mkdir()
-    undo: list[tuple[Path | None, Path]] = []  # (where the previous file went, or None if there was none; path)
+    undo: list[tuple[Path | None, Path]] = []  # (None, path): a new file to delete; (aside, path): one to put back
     made: list[Path] = []  # folders this call created, to remove again
 
     def put_aside(target: Path) -> None:

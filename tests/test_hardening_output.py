@@ -21,6 +21,8 @@ from builder import search as search_module
 from builder.build import build
 from builder.errors import BuildError
 from builder.lock import output_lock
+from builder.model import Output
+from builder.write import update_outputs
 from conftest import REPO, MakeSite
 from test_build import run, tree
 from test_incremental_build import EDITS, stamps
@@ -110,6 +112,24 @@ def test_a_failed_move_leaves_the_previous_output_byte_for_byte(make_site: MakeS
     monkeypatch.undo()
     build(site, out, search=search)  # and the next build goes through
     assert tree(out) != before
+
+
+@pytest.mark.parametrize("failing", [1, 4, 6])
+def test_a_failed_update_by_the_dev_server_leaves_the_previous_output(make_site: MakeSite, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch,
+                                                                      failing: int) -> None:
+    site = make_site()
+    out = tmp_path / "out"
+    build(site, out, search=False)
+    before = tree(out)
+    changed = [Output("index.html", b"new"), Output("new/folder/page.html", b"new"), Output("en/index.html", b"new")]
+    calls = fail_replace(monkeypatch, nth(failing))
+    with pytest.raises(BuildError) as caught:
+        update_outputs(changed, ["robots.txt"], out)
+    assert len(calls) >= failing and str(out) in caught.value.report() and ".staging-" not in caught.value.report()
+    assert tree(out) == before and not (out / "new").exists()
+    monkeypatch.undo()
+    assert update_outputs(changed, ["robots.txt"], out) == 3 and not (out / "robots.txt").exists()
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
