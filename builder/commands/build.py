@@ -18,6 +18,7 @@ from builder.read.articles import Cache, read_articles, render_markdown
 from builder.errors import BuildError, Problem
 from builder.render.feeds import feed_jobs, sitemap_jobs
 from builder.output.fingerprint import Fingerprints
+from builder.output.lock import output_lock
 from builder.model import Article, Output, Site
 from builder.render.pages import RenderStep, not_found_jobs, page_jobs, plan_site, run_jobs, static_jobs
 from builder.render.stories import api_jobs, story_jobs
@@ -115,8 +116,9 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
     watch = _Stopwatch()
     out = (out or root / "public").resolve()
     check_out_dir(out, root)  # before anything reads it: a mistaken --out is refused, never scanned
-    # the output folder is scanned on the other core while the sources are read
-    with in_background(lambda: scan(out)) as scanning:
+    # held to the end: a second build into ``out`` fails at once; the folder is scanned on the other core
+    # while the sources are read
+    with output_lock(out), in_background(lambda: scan(out)) as scanning:
         store = open_store(root, cache_dir, use_cache, lazy_bodies=True)  # after the fork: no child holds it
         try:
             previous = store.outputs(out)

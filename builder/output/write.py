@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from builder.cache import Record, digest
 from builder.errors import BuildError, Problem
 from builder.model import Output
+from builder.output.lock import output_lock, rmtree
 from builder.parallel import fork_map
 from builder.render.jobs import Job
 from builder.render.pages import Renderer
@@ -83,7 +84,7 @@ def write_outputs(outputs: Iterable[Output], out: Path, root: Path,
     check_out_dir(out, root)
     out = out.resolve()
     count = 0
-    with _staging(out) as (staging, old):
+    with output_lock(out), _staging(out) as (staging, old):
         seen: set[str] = set()
         for output in outputs:
             if output.path in seen:
@@ -100,28 +101,26 @@ def write_outputs(outputs: Iterable[Output], out: Path, root: Path,
 
 
 def update_outputs(changed: Iterable[Output], removed: Iterable[str], out: Path) -> int:
-    """Rewrite some files of an existing output in place, each atomically (for the dev server)."""
-    count = 0
-    for output in changed:
-        target = safe_target(out, output.path)
-        if target.is_file() and target.read_bytes() == output.data:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-        tmp.write_bytes(output.data)
-        os.replace(tmp, target)
-        count += 1
-    _remove(out, [safe_target(out, path) for path in removed])
-    return count
+    """Rewrite some files of an existing output in place, all or none of them (for the dev server)."""
+    with output_lock(out), _staging(out) as (staging, _):
+        staged: dict[str, Path] = {}
+        for output in changed:
+            target = safe_target(out, output.path)
+            if target.is_file() and target.read_bytes() == output.data:
+                continue
+            staged[output.path] = source = staging / str(len(staged))
+            source.write_bytes(output.data)
+        stray = [path for path in removed if os.path.lexists(safe_target(out, path))]
+        _move_in(out, staged, stray, set(), staging)
+    return len(staged)
 
 
-def _remove(out: Path, files: Iterable[Path]) -> None:
-    """Delete ``files`` (inside ``out``), then every folder they leave empty. Each folder is tried once,
+def _prune(out: Path, files: Iterable[Path]) -> None:
+    """Delete every folder ``files`` (gone from ``out``) leave empty. Each folder is tried once,
     deepest first: looking into the folder after each delete is quadratic (a directory emptied from its
     start is read through all its freed entries): 20 s for 10,000 files in one folder, against 1.4 s."""
     folders: set[Path] = set()
     for target in files:
-        target.unlink(missing_ok=True)
         parent = target.parent
         while parent != out and parent not in folders:
             folders.add(parent)
@@ -183,7 +182,7 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
             _swap(tree, out, old)
         elif changed or stray:
             _move_in(out, {path: staged for path, (staged, _) in changed.items()}, stray,
-                     {path.rpartition("/")[0] for path in existing})
+                     {path.rpartition("/")[0] for path in existing}, staging)
         # else nothing to do: not even the folder is touched
     for path, (_, stat) in changed.items():  # the rest are as scanned (or hard-linked: the same inode)
         existing[path] = stat
@@ -281,41 +280,99 @@ def _link(source: Path, target: Path) -> None:
 @contextmanager
 def _staging(out: Path) -> Iterator[tuple[Path, Path]]:
     """A fresh staging folder beside ``out`` and the name the old output takes while swapping; both
-    removed afterwards, whatever happens. Write errors become a BuildError: the output stays as it was."""
+    removed afterwards, whatever happens (the old output only while ``out`` exists: otherwise it is
+    the only copy). Write errors become a BuildError naming the output path: the output stays as it was."""
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     old = out.parent / f".{out.name}.old-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+    rmtree(staging)
     try:
         staging.mkdir()
         yield staging, old
     except UnsafeOutput as exc:
         raise BuildError([Problem("output", None, str(exc))]) from None
     except OSError as exc:  # disk full, permissions: the previous output stays as it was
-        raise BuildError([Problem(str(exc.filename or out), None, f"could not write the output: {exc.strerror or exc}")]) from None
+        raise BuildError([Problem(_output_path(exc, out), None, f"could not write the output: {exc.strerror or exc}")]) from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+        rmtree(staging)
+        if out.exists():
+            rmtree(old)
+
+
+def _output_path(exc: OSError, out: Path) -> str:
+    """The path in ``out`` an error is about: not the staging file it was moving from."""
+    named = [Path(name) for name in (exc.filename, exc.filename2) if isinstance(name, (str, os.PathLike))]
+    return str(next((path for path in named if path.is_relative_to(out)), out))
 
 
 def _swap(staging: Path, out: Path, old: Path) -> None:
+    """Replace ``out`` with ``staging``; on failure ``out`` is put back as it was."""
     with _deferred_interrupt():
-        if out.exists():
-            os.replace(out, old)
-        os.replace(staging, out)
+        if not out.exists():
+            os.replace(staging, out)
+            return
+        os.replace(out, old)
+        try:
+            os.replace(staging, out)
+        except OSError:
+            os.replace(old, out)
+            raise
 
 
-def _move_in(out: Path, staged: Mapping[str, Path], stray: Iterable[str], folders: set[str]) -> None:
-    """Move the staged files into ``out`` and delete the stray ones: renames only, which need no
-    space, and Ctrl-C waits until they are done, so the folder is the old site or the new one.
+def _move_in(out: Path, staged: Mapping[str, Path], stray: Iterable[str], folders: set[str], staging: Path) -> None:
+    """Move the staged files into ``out`` and delete the stray ones, all or none: each file replaced or
+    deleted is first moved aside into ``staging``, and put back if any step fails. Renames only, which
+    need no space, and Ctrl-C waits until they are done, so the folder is the old site or the new one.
     ``folders`` (site-relative) exist already: no call is made to create them."""
+    aside = staging / "previous"
+    aside.mkdir()
+    undo: list[tuple[Path | None, Path]] = []  # (None, path): a new file to delete; (aside, path): one to put back
+    made: list[Path] = []  # folders this call created, to remove again
+
+    def put_aside(target: Path) -> None:
+        if os.path.lexists(target):
+            saved = aside / str(len(undo))
+            os.replace(target, saved)
+            undo.append((saved, target))
+
     with _deferred_interrupt():
-        for path, source in staged.items():
-            target = out / path
-            if path.rpartition("/")[0] not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
-        _remove(out, [out / path for path in stray])
+        try:
+            for path, source in staged.items():
+                target = out / path
+                if path.rpartition("/")[0] not in folders:
+                    made += _make_folders(target.parent)
+                put_aside(target)
+                os.replace(source, target)
+                undo.append((None, target))
+            for path in stray:
+                put_aside(out / path)
+            _prune(out, [out / path for path in stray])
+        except BaseException:
+            _undo(undo, made)
+            raise
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; return those created."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir()
+    return missing
+
+
+def _undo(undo: list[tuple[Path | None, Path]], made: list[Path]) -> None:
+    """Put back every file ``_move_in`` moved, newest first, then remove the folders it created."""
+    for saved, target in reversed(undo):
+        if saved is None:
+            target.unlink(missing_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)  # a folder a stray file's removal emptied
+            os.replace(saved, target)
+    for folder in sorted(made, key=lambda folder: len(folder.parts), reverse=True):
+        folder.rmdir()
 
 
 @contextmanager

@@ -26,7 +26,10 @@ log = logging.getLogger(__name__)
 
 BUNDLE = "pagefind"  # the index folder, under the output folder
 TIMEOUT = 600  # seconds; 1,000 articles index in about a second
-PAGEFIND = [sys.executable, "-m", "pagefind"]  # the binary the pagefind package ships
+# The binary the pagefind package ships, started by an isolated Python: -P keeps the current folder (a
+# site's pagefind.py or concurrent.py) off the module path, -E ignores PYTHONPATH; the user's site-packages,
+# where pip --user puts pagefind, stay.
+PAGEFIND = [sys.executable, "-P", "-E", "-m", "pagefind"]
 HINT = "install it with pip install 'pagefind[extended]', or build with --no-search (search: false in site.yaml)"
 
 
@@ -57,9 +60,8 @@ def search_context(r: Renderer, lang: str, path: str) -> dict[str, Any]:
 
 def _sort_entry(path: Path) -> None:
     """Pagefind lists languages in hash-map order; sorted, an unchanged site gives identical bytes (and no deploy)."""
-    if path.is_file():
-        path.write_text(json.dumps(json.loads(path.read_text(encoding="utf-8")), sort_keys=True,
-                                   separators=(",", ":")), encoding="utf-8")
+    path.write_text(json.dumps(json.loads(path.read_text(encoding="utf-8")), sort_keys=True,
+                               separators=(",", ":")), encoding="utf-8")
 
 
 def index_site(folder: Path) -> float:
@@ -75,7 +77,11 @@ def index_site(folder: Path) -> float:
     if done.returncode != 0:
         detail = " / ".join((done.stderr or done.stdout).strip().splitlines()[-3:]) or f"exit code {done.returncode}"
         raise BuildError([Problem("search", None, f"Pagefind could not index the site: {detail}", hint=HINT)])
-    _sort_entry(folder / BUNDLE / "pagefind-entry.json")
+    entry = folder / BUNDLE / "pagefind-entry.json"
+    if not entry.is_file():  # exit code 0 and no index: a site without search must not pass for one with it
+        raise BuildError([Problem("search", None, f"Pagefind wrote no index ({BUNDLE}/pagefind-entry.json is missing)",
+                                  hint=HINT)])
+    _sort_entry(entry)
     seconds = time.perf_counter() - started
     log.debug("search index built in %.2f s", seconds)
     return seconds
