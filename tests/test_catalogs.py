@@ -15,6 +15,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+import babel
 import babel.dates
 import pytest
 from babel.messages.catalog import Catalog, Message
@@ -24,11 +25,18 @@ from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from builder.lang.i18n import CATALOGS, DOMAIN, catalog_languages, translations
+from builder.lang.i18n import CATALOGS, catalog_file, catalog_languages, language, translations
 from htmlscan import Page, scan
 
 REPO = Path(__file__).resolve().parent.parent
-LANGUAGES = ("en", "ru", "tr", "uz", "ky", "vi")
+# every official UN language, every language of the sample and its region, and the larger languages of the
+# readership: each must ship a complete catalog
+REQUIRED = ("ar", "zh-Hans", "zh-Hant", "en", "fr", "ru", "es",
+            "tr", "uz", "ky", "kk", "tg", "az", "vi", "fa", "ur", "hi", "bn",
+            "de", "it", "pt", "pl", "uk", "he", "ja", "ko", "id", "th", "ka", "hy", "el")
+RTL = {"ar", "fa", "he", "ur"}
+LANGUAGES = catalog_languages()
+SAMPLE_LANGUAGES = ("en", "ru", "tr", "uz", "ky", "vi")
 TRANSLATED_PAGES = ("tr", "uz", "ky", "vi")
 # what every page shows, and every article page whatever its front matter
 CHROME = ("Skip to content", "Main", "Languages", "Home")
@@ -53,8 +61,10 @@ def extracted() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=None)
 def catalog(lang: str) -> Catalog:
-    with (CATALOGS / lang / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as fh:
-        return read_po(fh, locale=lang)
+    po = catalog_file(lang)
+    assert po is not None and po.is_relative_to(CATALOGS), f"no catalog for '{lang}'"
+    with po.open("rb") as fh:
+        return read_po(fh, locale=language(lang).babel_id)
 
 
 def forms(message: Message) -> tuple[str, ...]:
@@ -90,8 +100,28 @@ def test_every_gettext_call_in_code_is_extracted() -> None:
     assert not unseen, "not extracted by `make messages` (move the call out of the f-string):\n  " + "\n  ".join(sorted(unseen))
 
 
-def test_every_site_language_has_a_catalog() -> None:
-    assert set(LANGUAGES) <= set(catalog_languages())
+def test_every_required_language_has_a_catalog() -> None:
+    assert set(REQUIRED) - set(LANGUAGES) == set()
+    assert set(SAMPLE_LANGUAGES) <= set(LANGUAGES) and len(LANGUAGES) >= 30
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_language_table_knows_every_catalog_language(lang: str) -> None:
+    """Its catalog is found under its own name (zh-Hans in zh_Hans/), and Babel gives its direction and endonym."""
+    known = language(lang)
+    assert catalog_file(lang) == CATALOGS / known.babel_id / "LC_MESSAGES" / "messages.po"
+    assert known.direction == ("rtl" if lang in RTL else "ltr")
+    assert known.endonym == babel.Locale.parse(known.babel_id).get_display_name(known.babel_id) != lang
+
+
+@pytest.mark.parametrize(("code", "folder"), [
+    ("zh", "zh_Hans"), ("zh-CN", "zh_Hans"), ("zh-TW", "zh_Hant"), ("zh-HK", "zh_Hant"),
+    ("uz-Latn", "uz"), ("uz-Cyrl", None), ("pt-PT", "pt"), ("ar-EG", "ar"), ("sr", None),
+])
+def test_a_tagged_code_finds_the_catalog_of_its_script(code: str, folder: str | None) -> None:
+    """Region and script tags fall back to a catalog in the same script, never to one in another."""
+    po = catalog_file(code)
+    assert (po.parent.parent.name if po else None) == folder
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -115,16 +145,73 @@ def test_catalog_translates_every_string(lang: str) -> None:
 def test_plural_forms_are_babels(lang: str) -> None:
     """The Plural-Forms header is Babel's for the language, never hand-written: the same forms for every
     count (Babel releases write the same CLDR rule in different ways, so the text may differ)."""
-    expected, header = get_plural(lang), catalog(lang)
+    expected, header = get_plural(language(lang).babel_id), catalog(lang)
     assert header.num_plurals == expected.num_plurals
     ours, babels = gettext.c2py(header.plural_expr), gettext.c2py(expected.plural_expr)
     assert [ours(n) for n in range(1000)] == [babels(n) for n in range(1000)]
 
 
-def test_russian_counts_take_three_forms() -> None:
-    ru = translations("ru")
-    assert [ru.ngettext("%(num)s article", "%(num)s articles", n) % {"num": n} for n in (1, 3, 5, 11, 21, 22)] == [
-        "1 статья", "3 статьи", "5 статей", "11 статей", "21 статья", "22 статьи"]
+# Babel's gettext rule (babel.messages.plurals, what `pybabel init` writes) against CLDR's categories
+# (babel.Locale.plural_form) for the counts a page shows (1 and up): where the two part, and why the catalog is
+# still right. Reviewed language by language; a Babel upgrade that changes either side fails the test below.
+CLDR_DIFFERENCES = {
+    **dict.fromkeys(("es", "fr", "it", "pt"), "CLDR's 'many' is exact millions ('1 000 000 d'articles'), which "
+                    "Babel's rule lacks; no page counts a million articles or minutes"),
+    "he": "CLDR's 'two' is the dual, which כתבה and דקה do not take after a numeral (2 כתבות, 2 דקות)",
+    **dict.fromkeys(("tr", "fa", "ka", "hy"), "CLDR's one/other, but a noun after a numeral stays singular "
+                    "(3 makale, ۳ مقاله, 3 სტატია, 3 հոդված), so Babel's single form reads right for every count"),
+    **dict.fromkeys(("id", "tg"), "Babel's rule has two forms where CLDR has one category: both forms must "
+                    "read the same, which test_forms_cldr_does_not_tell_apart_are_the_same checks"),
+}
+COUNTS = (*range(1, 1001), 10**6, 2 * 10**6)
+
+
+def cldr_categories(lang: str) -> dict[str, set[int]]:
+    """CLDR category → the gettext form indexes Babel's rule picks for the counts in that category."""
+    rule, loc = gettext.c2py(get_plural(language(lang).babel_id).plural_expr), babel.Locale.parse(language(lang).babel_id)
+    found: dict[str, set[int]] = {}
+    for n in COUNTS:
+        found.setdefault(loc.plural_form(n), set()).add(rule(n))
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_plural_rule_matches_cldr_or_is_reviewed(lang: str) -> None:
+    """One gettext form per CLDR category and one category per form, unless the difference is reviewed above."""
+    found = cldr_categories(lang)
+    forms_of = [index for indexes in found.values() for index in indexes]
+    agrees = all(len(indexes) == 1 for indexes in found.values()) and len(forms_of) == len(set(forms_of))
+    assert agrees != (lang in CLDR_DIFFERENCES), (
+        f"{lang}: Babel's rule and CLDR {'now agree: drop the entry' if agrees else 'differ, unreviewed'}: {found}")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_forms_cldr_does_not_tell_apart_are_the_same(lang: str) -> None:
+    """Where counts of one CLDR category get different gettext forms, those forms must say the same thing."""
+    differing = [(message.id[0], category, {forms(message)[i] for i in indexes})
+                 for category, indexes in cldr_categories(lang).items() if len(indexes) > 1
+                 for message in catalog(lang) if isinstance(message.id, tuple)
+                 if len({forms(message)[i] for i in indexes}) > 1]
+    assert not differing, f"{lang}: {differing}"
+
+
+# count → how a native writes it, for the languages with more than two forms (and Hebrew, with its dual)
+PLURAL_SAMPLES = {
+    "ru": {1: "1 статья", 3: "3 статьи", 5: "5 статей", 11: "11 статей", 21: "21 статья", 22: "22 статьи"},
+    "uk": {1: "1 стаття", 3: "3 статті", 5: "5 статей", 11: "11 статей", 21: "21 стаття", 22: "22 статті"},
+    "pl": {1: "1 artykuł", 3: "3 artykuły", 5: "5 artykułów", 12: "12 artykułów", 22: "22 artykuły", 25: "25 artykułów"},
+    "ar": {1: "1 مقال", 2: "2 مقالان", 3: "3 مقالات", 10: "10 مقالات", 11: "11 مقالًا", 99: "99 مقالًا",
+           100: "100 مقال", 103: "103 مقالات", 111: "111 مقالًا"},
+    "he": {1: "1 כתבה", 2: "2 כתבות", 10: "10 כתבות"},
+    "fr": {1: "1 article", 2: "2 articles"},
+}
+
+
+@pytest.mark.parametrize("lang", PLURAL_SAMPLES)
+def test_counts_take_the_right_form(lang: str) -> None:
+    trans = translations(lang)
+    assert {n: trans.ngettext("%(num)s article", "%(num)s articles", n) % {"num": n}
+            for n in PLURAL_SAMPLES[lang]} == PLURAL_SAMPLES[lang]
 
 
 WRONG_SCRIPT = [
@@ -132,6 +219,17 @@ WRONG_SCRIPT = [
     ("uz", r"[A-Za-z]['`\u02bb][A-Za-z]", "o‘ and g‘ are written with U+2018 (and the tutuq with U+2019), as in CLDR"),
     ("ky", r"[A-Za-z]", "Latin letters in Kyrgyz, which is written in Cyrillic"),
     ("ru", r"[A-Za-z]", "Latin letters in Russian"),
+    *((lang, r"[A-Za-z]", "Latin letters in a language with its own script")
+      for lang in ("uk", "kk", "tg", "el", "ka", "hy", "ar", "fa", "ur", "he", "hi", "bn", "th")),
+    ("uk", r"[ыэъё]", "Russian letters in Ukrainian"),
+    ("az", r"[\u0400-\u04ff]", "Cyrillic in Azerbaijani, which the site writes in Latin"),
+    ("fa", r"[يك]", "Arabic yeh and kaf in Persian, which writes ی and ک"),
+    ("ur", r"[يك]", "Arabic yeh and kaf in Urdu, which writes ی and ک"),
+    *((lang, r"(?<=[\u0600-\u06ff]),|(?<=[\u0600-\u06ff]) ?\?", "a Latin comma or question mark in Arabic script "
+       "(، and ؟)") for lang in ("ar", "fa", "ur")),
+    *((lang, r"[\u3040-\u30ff\u4e00-\u9fff][,:;!?()]", "half-width punctuation after CJK text (，：；！？（）)")
+      for lang in ("zh-Hans", "zh-Hant", "ja")),
+    ("fr", r"(?<!\u202f)[:;!?]", "French puts a narrow no-break space (U+202F) before : ; ! ?"),
 ]
 
 
@@ -226,7 +324,7 @@ def test_language_pages_speak_their_language(sample_build: Path, lang: str) -> N
     assert_speaks(sample_build / lang / "index.html", lang, (*CHROME, "All articles"))
 
 
-@pytest.mark.parametrize("lang", [code for code in LANGUAGES if code != "en"])
+@pytest.mark.parametrize("lang", [code for code in SAMPLE_LANGUAGES if code != "en"])
 def test_story_pages_speak_their_language(sample_build: Path, lang: str) -> None:
     """Story pages, key figures included: their row labels come from builder/data/figures.yaml through the catalog."""
     pages = sorted(sample_build.glob(f"stories/*/{lang}/index.html"))
@@ -235,33 +333,58 @@ def test_story_pages_speak_their_language(sample_build: Path, lang: str) -> None
         assert_speaks(path, lang, CHROME + ("Coverage by language",))
 
 
-FARSI_ARTICLE = """
----
-title: "دیدار پوتین و ژاپاروف در بیشکک"
-date: 2025-11-26
-lang: fa
-source: Example Wire
-url: https://example.org/fa/1
----
-## یک
+def one_article(lang: str) -> str:
+    """An article in ``lang`` whose title is the language's own name, so nothing on its page is English."""
+    return (f"---\ntitle: \"{language(lang).endonym}\"\ndate: 2025-11-26\nlang: {lang}\nsource: Example Wire\n"
+            f"url: https://example.org/{lang}/1\n---\n## {language(lang).endonym}\n\n{language(lang).endonym}.\n")
 
-متن خبر.
+
+@pytest.fixture(scope="module")
+def every_language_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site with one article in each catalog language, built once; returns the output folder."""
+    from builder.commands.build import build
+    from conftest import write_site
+
+    root = write_site(tmp_path_factory.mktemp("every-language") / "site",
+                      {f"content/articles/{lang}/a.md": one_article(lang) for lang in LANGUAGES}, sample=False)
+    build(root, root / "public")
+    return root / "public"
+
+
+@pytest.mark.parametrize("lang", [code for code in LANGUAGES if code != "en"])
+def test_every_catalog_language_gets_its_own_article_page(every_language_build: Path, lang: str) -> None:
+    path = article_page(every_language_build, lang)
+    assert scan(path.read_text(encoding="utf-8")).one("html").attrs["dir"] == language(lang).direction
+    assert_speaks(path, lang, (*ALWAYS_ON_ARTICLE, "Read the original"))
+
+
+PASHTO_ARTICLE = """
+---
+title: "د پوتین او ژاپاروف کتنه په بیشکک کې"
+date: 2025-11-26
+lang: ps
+source: Example Wire
+url: https://example.org/ps/1
+---
+## یو
+
+د خبر متن.
 """
 
 
 def test_a_language_without_a_catalog_falls_back_to_english(make_site, tmp_path: Path) -> None:
     from builder.commands.build import build  # here, so the catalog checks above run even when the pipeline breaks
 
-    assert "fa" not in catalog_languages()
-    root = make_site({"content/articles/fa/didar.md": FARSI_ARTICLE}, sample=False)
+    assert "ps" not in catalog_languages()
+    root = make_site({"content/articles/ps/kata.md": PASHTO_ARTICLE}, sample=False)
     report = build(root, tmp_path / "out")
-    page = scan(article_page(tmp_path / "out", "fa").read_text(encoding="utf-8"))
+    page = scan(article_page(tmp_path / "out", "ps").read_text(encoding="utf-8"))
     html = page.one("html")
-    assert (html.attrs["lang"], html.attrs["dir"]) == ("fa", "rtl")
-    text, labels = interface_text(page, "fa")
+    assert (html.attrs["lang"], html.attrs["dir"]) == ("ps", "rtl")
+    text, labels = interface_text(page, "ps")
     for msgid in ("Published", "Source", "Skip to content", "Read the original"):
-        assert msgid in text, f"{msgid!r} missing from the Persian page"
+        assert msgid in text, f"{msgid!r} missing from the Pashto page"
     assert "Languages" in labels
-    assert babel.dates.format_date(date(2025, 11, 26), format="long", locale="fa") in text
-    warnings = [str(w) for w in report.warnings if "'fa'" in w.message]
-    assert warnings and "content/articles/fa/didar.md" in warnings[0], [str(w) for w in report.warnings]
+    assert babel.dates.format_date(date(2025, 11, 26), format="long", locale="ps") in text
+    warnings = [str(w) for w in report.warnings if "'ps'" in w.message]
+    assert warnings and "content/articles/ps/kata.md" in warnings[0], [str(w) for w in report.warnings]

@@ -377,6 +377,8 @@ def test_catalog_keys() -> None:
     assert input_key(i18n.CATALOGS / "uz" / "LC_MESSAGES" / "messages.po", Path("/site")) == "catalog:uz"
     known = {"catalog:uz", "catalog:uz-Latn", "catalog:ru", "site.yaml"}
     assert catalog_users({"catalog:uz"}, known) == {"catalog:uz", "catalog:uz-Latn"}
+    # zh_Hans/ serves zh and zh-Hans; the base language decides, so a script-tagged catalog reaches them all
+    assert catalog_users({"catalog:zh-Hans"}, {"catalog:zh", "catalog:zh-TW", "catalog:ja"}) == {"catalog:zh", "catalog:zh-TW"}
 
 
 # --- the watcher: real file events, from the native observer and from the polling fallback ----------

@@ -197,8 +197,9 @@ class Incremental:
 
 
 def catalog_users(changed: set[str], known: set[str]) -> set[str]:
-    """``catalog:uz-Latn`` when ``uz``'s catalog changed: a language without its own catalog uses its base's."""
-    bases = {key.split(":", 1)[1] for key in changed if key.startswith("catalog:")}
+    """``catalog:uz-Latn`` when ``uz``'s catalog changed, ``catalog:zh-TW`` when ``zh_Hant``'s did: a language
+    without its own catalog uses one of its base language's (which one, ``i18n.catalog_file`` decides)."""
+    bases = {key.split(":", 1)[1].split("-")[0] for key in changed if key.startswith("catalog:")}
     return {key for key in known if key.startswith("catalog:") and key.split(":", 1)[1].split("-")[0] in bases}
 
 

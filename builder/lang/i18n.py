@@ -41,6 +41,7 @@ class Language:
     code: str  # BCP 47, as written in front matter: "uz", "zh-Hans"
     babel_id: str  # "zh_Hans"
     og_locale: str  # "zh_CN"
+    script: str  # ISO 15924, given or CLDR's likely one: "Hans", "Latn", "Cyrl"
     direction: str  # "ltr" | "rtl"
     endonym: str  # the language's name for itself: "кыргызча"
 
@@ -75,6 +76,7 @@ def language(code: str) -> Language:
         code=code,
         babel_id=str(loc),
         og_locale=f"{loc.language}_{territory}",
+        script=loc.script or next((part for part in full.split("_") if len(part) == 4), ""),
         direction="rtl" if loc.character_order == "right-to-left" else "ltr",
         endonym=loc.get_display_name(loc) or code,
     )
@@ -93,8 +95,12 @@ def catalog_languages() -> tuple[str, ...]:
 
 
 def catalog_file(code: str) -> Path | None:
-    """The ``.po`` that translates ``code``'s interface: its own, or its base language's."""
-    for candidate in (code, code.split("-")[0]):
+    """The ``.po`` that translates ``code``'s interface: its own, its language-and-script's (``zh-TW`` →
+    ``zh_Hant``, ``zh`` → ``zh_Hans``), or its base language's when written in the same script (``uz-Latn`` →
+    ``uz``, but never ``uz-Cyrl`` → ``uz``, which is Latin); None when there is none."""
+    base, script = code.split("-")[0], language(code).script
+    candidates = [code, f"{base}-{script}"] + ([base] if language(base).script == script else [])
+    for candidate in candidates:
         po = CATALOGS / candidate.replace("-", "_") / "LC_MESSAGES" / f"{DOMAIN}.po"
         if po.is_file():
             return po
