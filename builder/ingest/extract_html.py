@@ -1,0 +1,154 @@
+"""A saved or fetched web page → its article: main text as Markdown, and what the page says about it.
+
+trafilatura finds the main text (navigation, adverts, captions and footers left out) and the usual metadata;
+what a page states most exactly comes first: schema.org JSON-LD of a NewsArticle (or Article, BlogPosting),
+then Open Graph and article: meta tags, then trafilatura's guesses (htmldate for the date, which gives a day
+only). A publication time without an offset takes the offset of the language's country, as for text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import lxml.html
+import trafilatura
+
+from ..content import parse_date
+from ..model import Moment
+from .dates import fixed, local_zone
+from .draft import Draft
+
+_ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting",
+                  "OpinionNewsArticle", "LiveBlogPosting", "WebPage"}
+_DATE_META = ("article:published_time", "og:published_time", "datePublished", "date", "pubdate",
+              "publish-date", "dc.date.issued", "dcterms.created", "parsely-pub-date", "sailthru.date")
+_AUTHOR_META = ("author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author")
+
+
+def extract_html(data: bytes | str, url: str | None = None) -> Draft:
+    """The article of a page; ``url`` is where it was fetched from (a saved page names its own, if any)."""
+    tree = lxml.html.fromstring(data if isinstance(data, bytes) else data.encode("utf-8"))
+    meta = _meta(tree)
+    ld = _json_ld(tree)
+    found = trafilatura.extract_metadata(tree, default_url=url)
+    body = trafilatura.extract(tree, url=url, output_format="markdown", include_links=True, include_formatting=True,
+                               include_comments=False, include_tables=True, include_images=False,
+                               favor_precision=True) or ""
+    outlet = _name(ld.get("publisher")) or meta.get("og:site_name") or found.sitename
+    title = _text(ld.get("headline")) or meta.get("og:title") or found.title or ""
+    if outlet:  # "Headline | Outlet", "Headline - Outlet"
+        title = re.sub(rf"\s*[|–—-]\s*{re.escape(outlet)}\s*$", "", title)
+    lang = (tree.get("lang") or meta.get("og:locale") or "").replace("_", "-") or None
+    draft = Draft(
+        title=title.strip(),
+        body=_without_title(body, title),
+        source=outlet,
+        author=_name(ld.get("author")) or next((meta[k] for k in _AUTHOR_META if meta.get(k)), None) or found.author,
+        url=_url(_text(ld.get("url")) or meta.get("og:url") or found.url or url),
+        description=_text(ld.get("description")) or meta.get("og:description") or meta.get("description")
+        or found.description,
+        image=_url(_image(ld.get("image")) or meta.get("og:image") or found.image),
+        section=_text(ld.get("articleSection")) or meta.get("article:section"),
+        lang=lang,
+    )
+    draft.confidence["title"] = 0.95 if ld.get("headline") or meta.get("og:title") else 0.7
+    stated = _text(ld.get("datePublished")) or next((meta[k] for k in _DATE_META if meta.get(k)), None) \
+        or _time_element(tree)
+    moment = _moment(stated, lang) if stated else None
+    if moment is not None:
+        draft.date, draft.confidence["date"] = moment, 0.95
+    elif found.date:
+        draft.date, draft.confidence["date"] = date.fromisoformat(found.date[:10]), 0.6
+        draft.warnings.append(f"date {found.date[:10]} found by htmldate in the page's text; no time stated")
+    return draft
+
+
+def _meta(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for tag in tree.iter("meta"):
+        key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "").strip().lower()
+        value = (tag.get("content") or "").strip()
+        if key and value:
+            out.setdefault(key, value)
+    for key, value in list(out.items()):
+        out.setdefault(key.replace("datepublished", "datePublished"), value)
+    canonical = tree.xpath("//link[@rel='canonical']/@href")
+    if canonical:
+        out.setdefault("og:url", canonical[0].strip())
+    return out
+
+
+def _json_ld(tree: lxml.html.HtmlElement) -> dict[str, Any]:
+    """The page's first schema.org article object, from any JSON-LD block (lists and @graph included)."""
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text_content())
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                kinds = item.get("@type")
+                kinds = set(kinds) if isinstance(kinds, list) else {kinds}
+                if kinds & _ARTICLE_TYPES and (item.get("headline") or item.get("datePublished")):
+                    return item
+                stack.extend(item.get("@graph", []))
+    return {}
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _name(value: Any) -> str | None:
+    """A schema.org Person or Organization (or a list of them) as "A, B"."""
+    items = value if isinstance(value, list) else [value]
+    names = [item if isinstance(item, str) else item.get("name") for item in items if isinstance(item, (str, dict))]
+    names = [n.strip() for n in names if isinstance(n, str) and n.strip()]
+    return ", ".join(dict.fromkeys(names)) or None
+
+
+def _image(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value.get("url") if isinstance(value, dict) else _text(value)
+
+
+def _url(value: str | None) -> str | None:
+    return value if value and re.match(r"^https?://[^\s/?#]+", value) else None
+
+
+def _time_element(tree: lxml.html.HtmlElement) -> str | None:
+    found = tree.xpath("//*[@itemprop='datePublished']/@datetime | //article//time[@datetime]/@datetime"
+                       " | //time[@pubdate]/@datetime")
+    return found[0].strip() if found else None
+
+
+def _moment(value: str, lang: str | None) -> Moment | None:
+    """An ISO date or date-time as the page states it; a time without offset in the language's zone."""
+    text = value.strip().replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", value.strip()) else value.strip()
+    try:
+        return parse_date(text)
+    except ValueError:
+        pass
+    try:
+        naive = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    zone = local_zone(lang.split("-")[0]) if lang else None
+    return fixed(naive.replace(tzinfo=ZoneInfo(zone))) if zone else naive.date()
+
+
+def _without_title(body: str, title: str) -> str:
+    """trafilatura repeats the headline as the body's first heading; the page shows it once."""
+    lines = body.strip().split("\n")
+    if lines and lines[0].lstrip("# ").strip() == title.strip():
+        lines = lines[1:]
+    return "\n".join(lines).strip() + "\n"
