@@ -12,8 +12,10 @@ import json
 import re
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
+import lxml.etree
 import lxml.html
 import trafilatura
 
@@ -21,11 +23,14 @@ from ..content import parse_date
 from ..model import Moment
 from .dates import fixed, local_zone
 from .draft import Draft
+from .extract_text import SHORT
 
 _ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting",
                   "OpinionNewsArticle", "LiveBlogPosting", "WebPage"}
 _DATE_META = ("article:published_time", "og:published_time", "datePublished", "date", "pubdate",
               "publish-date", "dc.date.issued", "dcterms.created", "parsely-pub-date", "sailthru.date")
+_LINK_ONLY = re.compile(r"(?:\*\*[^*]{1,40}\*\*\s*)?\[[^\]]+\]\([^)\s]+\)")  # a related-story insert
+TRAILING_SHORT = 8  # words: a last paragraph this short is a prompt or credit, not the article's end
 _AUTHOR_META = ("author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author")
 
 
@@ -35,9 +40,8 @@ def extract_html(data: bytes | str, url: str | None = None) -> Draft:
     meta = _meta(tree)
     ld = _json_ld(tree)
     found = trafilatura.extract_metadata(tree, default_url=url)
-    body = trafilatura.extract(tree, url=url, output_format="markdown", include_links=True, include_formatting=True,
-                               include_comments=False, include_tables=True, include_images=False,
-                               favor_precision=True) or ""
+    main = trafilatura.extract(tree, url=url, output_format="xml", include_links=True, include_formatting=True,
+                               include_comments=False, include_tables=True, include_images=False, favor_precision=True)
     outlet = _name(ld.get("publisher")) or meta.get("og:site_name") or found.sitename
     title = _text(ld.get("headline")) or meta.get("og:title") or found.title or ""
     if outlet:  # "Headline | Outlet", "Headline - Outlet"
@@ -45,7 +49,7 @@ def extract_html(data: bytes | str, url: str | None = None) -> Draft:
     lang = (tree.get("lang") or meta.get("og:locale") or "").replace("_", "-") or None
     draft = Draft(
         title=title.strip(),
-        body=_without_title(body, title),
+        body="",
         source=outlet,
         author=_name(ld.get("author")) or next((meta[k] for k in _AUTHOR_META if meta.get(k)), None) or found.author,
         url=_url(_text(ld.get("url")) or meta.get("og:url") or found.url or url),
@@ -55,6 +59,9 @@ def extract_html(data: bytes | str, url: str | None = None) -> Draft:
         section=_text(ld.get("articleSection")) or meta.get("article:section"),
         lang=lang,
     )
+    base = draft.url or url or ""
+    blocks = [_block(el, base) for el in lxml.etree.fromstring(main).find("main")] if main else []
+    draft.body = "\n\n".join(_without_furniture([b for b in blocks if b.strip()], draft)) + "\n"
     draft.confidence["title"] = 0.95 if ld.get("headline") or meta.get("og:title") else 0.7
     stated = _text(ld.get("datePublished")) or next((meta[k] for k in _DATE_META if meta.get(k)), None) \
         or _time_element(tree)
@@ -146,9 +153,58 @@ def _moment(value: str, lang: str | None) -> Moment | None:
     return fixed(naive.replace(tzinfo=ZoneInfo(zone))) if zone else naive.date()
 
 
-def _without_title(body: str, title: str) -> str:
-    """trafilatura repeats the headline as the body's first heading; the page shows it once."""
-    lines = body.strip().split("\n")
-    if lines and lines[0].lstrip("# ").strip() == title.strip():
-        lines = lines[1:]
-    return "\n".join(lines).strip() + "\n"
+# --- trafilatura's XML → Markdown: paragraphs, headings, lists, links, quotes, emphasis ---------------------
+
+def _block(el: lxml.etree._Element, base: str) -> str:
+    tag = el.tag
+    if tag == "head":
+        level = int(el.get("rend", "h2")[1:] or 2) if re.fullmatch(r"h[1-6]", el.get("rend", "")) else 2
+        return "#" * max(2, level) + " " + _inline(el, base)
+    if tag == "list":
+        ordered = el.get("rend") == "ol"
+        return "\n".join(f"{f'{i}.' if ordered else '-'} {_inline(item, base)}"
+                         for i, item in enumerate(el.iter("item"), 1))
+    if tag == "quote":
+        inner = [_block(child, base) for child in el] or [_inline(el, base)]
+        return "\n>\n".join("\n".join("> " + line for line in part.split("\n")) for part in inner if part.strip())
+    if tag == "table":
+        return "\n\n".join(" | ".join(_inline(cell, base) for cell in row) for row in el.iter("row"))
+    return _inline(el, base)
+
+
+def _inline(el: lxml.etree._Element, base: str) -> str:
+    """An element's text with its links and emphasis, Markdown's own characters escaped."""
+    out = [_escape(el.text or "")]
+    for child in el:
+        inner = _inline(child, base)
+        if child.tag == "ref" and (target := urljoin(base, child.get("target", ""))).startswith(("http://", "https://")):
+            inner = f"[{inner}]({target.replace(')', '%29').replace(' ', '%20')})"
+        elif child.tag == "hi" and inner.strip():
+            mark = "**" if "b" in child.get("rend", "") else "*" if "i" in child.get("rend", "") else ""
+            inner = f"{mark}{inner.strip()}{mark}"
+        elif child.tag == "lb":
+            inner = "  \n"
+        out += [inner, _escape(child.tail or "")]
+    return " ".join("".join(out).split(" ")).strip()
+
+
+def _escape(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", re.sub(r"\s+", " ", text))
+
+
+def _without_furniture(blocks: list[str], draft: Draft) -> list[str]:
+    """The page's own lines that trafilatura keeps: the headline again, a byline or credit naming the author,
+    a line naming the outlet ("Our Standards: …"), a link alone ("RELATED: [other story](…)"), a short trailing
+    prompt ("Sign in to comment")."""
+    names = [n for n in (draft.title, draft.author, draft.source) if n]
+
+    def furniture(block: str) -> bool:
+        words = len(block.split())
+        plain = re.sub(r"[#*>\\]", "", block).strip()
+        return (plain == draft.title or _LINK_ONLY.fullmatch(block) is not None or (words <= SHORT and any(n in plain for n in names[1:]))
+                or (words <= 6 and not plain[:1].isalnum() and not plain.startswith(("[", "\"", "«", "“"))))
+
+    kept = [b for b in blocks if not furniture(b)]
+    while kept and len(kept[-1].split()) <= TRAILING_SHORT and not kept[-1].startswith(("#", ">", "-", "1.")):
+        kept.pop()
+    return kept
