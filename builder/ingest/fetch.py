@@ -8,6 +8,7 @@ from __future__ import annotations
 import socket
 import ssl
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from email.message import Message
@@ -34,11 +35,14 @@ class Page:
 class _HttpOnly(urllib.request.HTTPRedirectHandler):
     """Follow redirects, but only to http and https (never file:, ftp: or data:)."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        scheme = newurl.split(":", 1)[0].lower()
+    def http_error_302(self, req, fp, code, msg, headers):  # type: ignore[no-untyped-def]
+        target = urllib.parse.urljoin(req.full_url, headers.get("Location") or headers.get("URI") or "")
+        scheme = target.split(":", 1)[0].lower()
         if scheme not in ("http", "https"):
-            raise FetchError(f"redirected to a {scheme}: URL ({newurl}); only http and https are followed")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+            raise FetchError(f"redirected to a {scheme}: URL ({target}); only http and https are followed")
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 def fetch(url: str, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES) -> Page:
