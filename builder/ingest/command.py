@@ -21,7 +21,6 @@ from ..errors import BuildError, Problem, decode
 from ..model import Article, Moment, SiteConfig, StorySpec
 from .dates import week_date
 from .draft import Draft
-from .extract_html import extract_html
 from .extract_text import extract_text
 from .fetch import FetchError, fetch
 from .langid import identify
@@ -108,6 +107,8 @@ def add_one(source: str, args: argparse.Namespace, config: SiteConfig, articles:
 
 def _read(source: str, args: argparse.Namespace, today: date) -> tuple[Draft, str | None]:
     """The draft of an HTML source, or a placeholder and the text of a plain one (its fields need its language)."""
+    from .extract_html import extract_html  # trafilatura takes a second to import: not for every digest command
+
     if source.startswith(("http://", "https://")):
         try:
             page = fetch(source)
@@ -141,6 +142,8 @@ def _language(draft: Draft, plain: str | None, forced: str | None) -> tuple[str,
     if guess.lang is None:
         hint = f"; the page says '{draft.lang}'" if draft.lang else ""
         raise SourceError(f"cannot tell the language: {guess.reason}{hint}; pass --lang")
+    if draft.lang and draft.lang.split("-")[0].lower() != guess.lang.split("-")[0]:
+        draft.warnings.append(f"the page says its language is '{draft.lang}', its text reads as '{guess.lang}'")
     try:
         return i18n.language(guess.lang).code, guess.confidence
     except ValueError:

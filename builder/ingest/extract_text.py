@@ -30,7 +30,6 @@ _CREDIT_AFTER = re.compile(r"(?<=[.!?])\s+[^\W\d]{2,15}:\s+[^.!?:]{2,120}\.?\s*$
 _TERMINAL = tuple(".!?;:…»\"”’)'")
 _CLOSING_LABEL = re.compile(r"^(?:[^\W\d][\w'-]*\s+){0,3}[^\W\d][\w'-]*:$")
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:\d{4}\s*[-–]?\s*(?:\d{4})?\s*)?(?P<name>[^.,;|]{2,60})", re.I)
-_SUBJECT = re.compile(r"^((?:[A-Z0-9][\w&.'-]*\s+){0,4}[A-Z0-9][\w&.'-]*)\s+\p{Ll}".replace(r"\p{Ll}", "[a-z]"))
 _MARKDOWN_START = re.compile(r"^(#|>|[-*+]\s|\d+[.)]\s|={3,}|-{3,})")
 
 
@@ -124,9 +123,19 @@ def _closing_block(lines: list[str]) -> tuple[list[str], str | None]:
         if m := _COPYRIGHT.match(line):
             return lines[:i], m["name"].strip()
         if _CLOSING_LABEL.match(line) and all(w[0].isupper() for w in line.split()) and i < len(lines) - 1:
-            subject = _SUBJECT.match(lines[i + 1])
-            return lines[:i], subject[1] if subject else None
+            return lines[:i], _subject(lines[i + 1])
     return lines, None
+
+
+def _subject(line: str) -> str | None:
+    """The name a sentence opens with, in capitals, before its first lowercase word ("EIN Presswire provides")."""
+    words = line.split()
+    name = []
+    for word in words[:6]:
+        if not (word[0].isupper() or word[0].isdigit()):
+            break
+        name.append(word)
+    return " ".join(name) if 0 < len(name) < len(words) and len(name) <= 5 else None
 
 
 def _markdown(lines: list[str]) -> str:
