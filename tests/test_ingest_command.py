@@ -121,6 +121,6 @@ def test_a_text_without_any_date_asks_for_one(make_site, monkeypatch) -> None:
 
 def test_a_missing_file_and_the_others_still_added(make_site, tmp_path: Path) -> None:
     site = make_site(sample=False)
-    code, out, err = _add(site, str(tmp_path / "nope.txt"), str(SEEDS / "001_c5f6014710eb27af.txt"))
+    code, _, err = _add(site, str(tmp_path / "nope.txt"), str(SEEDS / "001_c5f6014710eb27af.txt"))
     assert code == 1 and f"{tmp_path / 'nope.txt'}: cannot read: No such file or directory" in err
     assert [p.parent.name for p in _files(site)] == ["tr"]

@@ -24,7 +24,7 @@ SEEN_AGENTS: list[str] = []
 class _Handler(SimpleHTTPRequestHandler):
     """The saved pages, plus paths that fail in each way a real site can."""
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         SEEN_AGENTS.append(self.headers.get("User-Agent", ""))
         special = {
             "/to-file": (302, {"Location": "file:///etc/passwd"}, b""),
@@ -104,7 +104,7 @@ def test_a_page_gives_title_date_with_offset_author_and_outlet(server: str, make
 @pytest.mark.parametrize("page", sorted(EXPECTED))
 def test_a_page_body_is_its_article_without_the_furniture(server: str, make_site, page: str) -> None:
     site = make_site(sample=False)
-    code, out, err = _add(site, f"{server}/{page}")
+    code, _, err = _add(site, f"{server}/{page}")
     assert code == 0, err
     (written,) = (site / "content/articles").rglob("*.md")
     body = written.read_text(encoding="utf-8").split("\n---\n", 1)[1]
@@ -146,7 +146,7 @@ def test_redirects_are_followed_and_the_agent_declared(server: str) -> None:
 def test_every_failure_is_one_line_and_writes_nothing(server: str, make_site, path: str, message: str) -> None:
     site = make_site(sample=False)
     url = f"{server}{path}"
-    code, out, err = _add(site, url)
+    code, _, err = _add(site, url)
     assert code == 1 and err.startswith(f"{url}: ") and message in err and len(err.strip().splitlines()) == 1
     assert not list((site / "content/articles").rglob("*.md"))
 

@@ -17,7 +17,7 @@ from .. import i18n
 from ..clusters import cluster_articles, read_stories
 from ..config import read_config
 from ..content import parse_date, read_articles, render_markdown
-from ..errors import BuildError, Problem, decode
+from ..errors import BuildError, decode
 from ..model import Article, Moment, SiteConfig, StorySpec
 from .dates import week_date
 from .draft import Draft
@@ -107,7 +107,9 @@ def add_one(source: str, args: argparse.Namespace, config: SiteConfig, articles:
 
 def _read(source: str, args: argparse.Namespace, today: date) -> tuple[Draft, str | None]:
     """The draft of an HTML source, or a placeholder and the text of a plain one (its fields need its language)."""
-    from .extract_html import extract_html  # trafilatura takes a second to import: not for every digest command
+    from .extract_html import (
+        extract_html,  # trafilatura takes a second to import: not for every digest command
+    )
 
     if source.startswith(("http://", "https://")):
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel.core import Locale, get_global
@@ -24,7 +24,7 @@ _YEAR = re.compile(r"(?<!\d)(?:1[89]|2[01])\d\d(?!\d)")
 _TIME = re.compile(r"(?<![\d:])([01]?\d|2[0-3])[:.h](\d\d)(?![\d:.,]\d)")
 
 
-@lru_cache(maxsize=None)
+@cache
 def script_variants(lang: str) -> tuple[str, ...]:
     """``lang`` and the same language in its other scripts (uz → uz, uz-Cyrl, uz-Arab), as BCP 47 tags."""
     base = lang.split("-")[0]
@@ -57,7 +57,7 @@ def dateline(line: str, lang: str, today: date) -> Moment | None:
     return datetime.combine(days[0], time(int(clock[1]), int(clock[2])), ZoneInfo(zone))
 
 
-@lru_cache(maxsize=None)
+@cache
 def local_zone(lang: str) -> str | None:
     """The time zone of the language's main country (CLDR likely subtags), if that country has one offset."""
     likely = get_global("likely_subtags").get(lang.replace("-", "_")) or get_global("likely_subtags").get(lang.split("-")[0])
@@ -98,9 +98,10 @@ def week_date(text: str, lang: str, specs: Sequence[StorySpec]) -> tuple[date, s
             continue
         anchor = min(inside)
         last = max(anchor - timedelta(days=(anchor.weekday() - wd) % 7 or 7) for wd in named)
-        day = last + timedelta(days=1) if last + timedelta(days=1) < anchor else last
-        return day, f"the day after the {Locale.parse('en').days['format']['wide'][last.weekday()]} it names, " \
-                    f"before {anchor} (story {spec.id})"
+        weekday = Locale.parse("en").days["format"]["wide"][last.weekday()]
+        if last + timedelta(days=1) < anchor:
+            return last + timedelta(days=1), f"the day after the {weekday} it names, before {anchor} (story {spec.id})"
+        return last, f"the {weekday} it names, before {anchor} (story {spec.id})"
     return None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 
 import babel.units
 
@@ -29,7 +29,7 @@ _CREDIT_PARENS = re.compile(r"\s*\((?:[^\W\d]+\.?\s?){1,2}:\s*[^()]{1,80}\)\s*\.
 _CREDIT_AFTER = re.compile(r"(?<=[.!?])\s+[^\W\d]{2,15}:\s+[^.!?:]{2,120}\.?\s*$")
 _TERMINAL = tuple(".!?;:…»\"”’)'")
 _CLOSING_LABEL = re.compile(r"^(?:[^\W\d][\w'-]*\s+){0,3}[^\W\d][\w'-]*:$")
-_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:\d{4}\s*[-–]?\s*(?:\d{4})?\s*)?(?P<name>[^.,;|]{2,60})", re.I)
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:\d{4}\s*[-–]?\s*(?:\d{4})?\s*)?(?P<name>[^.,;|]{2,60})", re.IGNORECASE)
 _MARKDOWN_START = re.compile(r"^(#|>|[-*+]\s|\d+[.)]\s|={3,}|-{3,})")
 
 
@@ -87,7 +87,7 @@ def _is_section(line: str) -> bool:
     return len(line.split()) <= 3 and len(letters) >= 2 and line.isupper()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _minute_words(lang: str) -> frozenset[str]:
     """The language's words for "minute(s)" in every length and plural form (CLDR units)."""
     words = set()
@@ -96,7 +96,7 @@ def _minute_words(lang: str) -> frozenset[str]:
             for n in (1, 2, 5, 21):
                 try:
                     text = babel.units.format_unit(n, "duration-minute", length=length, locale=tag.replace("-", "_"))
-                except Exception:  # noqa: BLE001 - a locale without unit data: no words from it
+                except babel.units.UnknownUnitError:  # a locale without unit data: no words from it
                     continue
                 if "duration" not in text:
                     words.update(w.casefold().rstrip(".") for w in re.findall(r"[^\W\d]+\.?", text))

@@ -13,7 +13,6 @@ import urllib.request
 from dataclasses import dataclass
 from email.message import Message
 
-
 TIMEOUT = 20.0  # seconds, for the connection and for each read
 MAX_BYTES = 5_000_000  # a news page is well under 1 MB; beyond 5 MB it is not an article page
 USER_AGENT = "digest/0.1 (news digest builder; one request per article added with digest add)"
@@ -73,7 +72,7 @@ def fetch(url: str, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES) -> Pag
         if isinstance(reason, (TimeoutError, socket.timeout)):
             raise FetchError(f"no answer within {timeout:g} s") from None
         raise FetchError(f"cannot connect: {getattr(reason, 'strerror', None) or reason}") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise FetchError(f"no answer within {timeout:g} s") from None
     except (ValueError, OSError) as exc:  # a malformed URL, a connection reset mid-body
         raise FetchError(f"cannot fetch: {exc}") from None

@@ -12,7 +12,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from builder.ingest.langid import identify, rank  # noqa: E402
+from builder.ingest.langid import identify, rank
 
 TEXTS = yaml.safe_load((Path(__file__).parents[1] / "fixtures" / "langid" / "texts.yaml").read_text(encoding="utf-8"))
 
