@@ -124,3 +124,21 @@ def test_a_missing_file_and_the_others_still_added(make_site, tmp_path: Path) ->
     code, _, err = _add(site, str(tmp_path / "nope.txt"), str(SEEDS / "001_c5f6014710eb27af.txt"))
     assert code == 1 and f"{tmp_path / 'nope.txt'}: cannot read: No such file or directory" in err
     assert [p.parent.name for p in _files(site)] == ["tr"]
+
+
+def test_empty_and_oversized_input_are_refused(make_site, monkeypatch) -> None:
+    site = make_site(sample=False, config=(Path(__file__).parent.parent / "site.yaml").read_text(encoding="utf-8")
+                     + "\nmax_file_bytes: 2000\n")
+    code, _, err = _add(site, "-", stdin="  \n\n", monkeypatch=monkeypatch)
+    assert code == 1 and err == "-: it is empty\n"
+    code, _, err = _add(site, "-", stdin=PASTED * 10, monkeypatch=monkeypatch)
+    assert code == 1 and "larger than max_file_bytes (2,000 bytes" in err and _files(site) == []
+
+
+def test_an_article_naming_a_story_too_little_says_which_and_why(make_site, monkeypatch) -> None:
+    site = make_site()
+    text = ("Putin visits a factory near Moscow\n\nVladimir Putin toured a tractor factory outside Moscow on "
+            "12 March 2025 and spoke to workers about wages, exports and the harvest expected later in the year.\n")
+    code, out, err = _add(site, "-", stdin=text, monkeypatch=monkeypatch)
+    assert code == 0, err
+    assert "in no story; nearest putin-bishkek-2025-11: 1/4 entities (Vladimir Putin): members need 3" in out

@@ -19,6 +19,9 @@ from builder.ingest.fetch import USER_AGENT, FetchError, fetch
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 SEEN_AGENTS: list[str] = []
+# a page that names its charset only in the HTTP header, as many older Russian-language sites do
+CP1251_PAGE = (PAGES / "broadcaster.html").read_text(encoding="utf-8").replace('<meta charset="utf-8">', "") \
+    .encode("windows-1251")
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -31,6 +34,7 @@ class _Handler(SimpleHTTPRequestHandler):
             "/to-wire": (301, {"Location": "/wire.html"}, b""),
             "/gone": (404, {}, b"not here"),
             "/big": (200, {"Content-Type": "text/html"}, b"<html><body>" + b"<p>word </p>" * 20000 + b"</body></html>"),
+            "/cp1251": (200, {"Content-Type": "text/html; charset=windows-1251"}, CP1251_PAGE),
             "/picture": (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n" + b"\0" * 64),
         }
         if self.path == "/slow":
@@ -110,6 +114,13 @@ def test_a_page_body_is_its_article_without_the_furniture(server: str, make_site
     body = written.read_text(encoding="utf-8").split("\n---\n", 1)[1]
     assert [word for word in FURNITURE if word in body] == []
     assert len([p for p in body.split("\n\n") if len(p.split()) > 12]) >= 3
+
+
+def test_the_charset_of_the_http_header_decodes_the_page(server: str, make_site) -> None:
+    site = make_site(sample=False)
+    code, out, err = _add(site, "--json", "--dry-run", f"{server}/cp1251")
+    assert code == 0, err
+    assert json.loads(out)["front_matter"]["title"] == EXPECTED["broadcaster.html"][0]
 
 
 def test_markdown_keeps_headings_lists_links_and_quotes(make_site) -> None:

@@ -77,7 +77,7 @@ def add_one(source: str, args: argparse.Namespace, config: SiteConfig, articles:
             specs: list[StorySpec]) -> Result:
     """Read, extract, check and (unless a dry run) write one source; raise SourceError."""
     today = date.today()
-    draft, plain = _read(source, args, today)
+    draft, plain = _read(source, config.max_file_bytes)
     lang, lang_confidence = _language(draft, plain, args.lang)
     if plain is not None:
         draft = extract_text(plain, lang, today)
@@ -105,7 +105,7 @@ def add_one(source: str, args: argparse.Namespace, config: SiteConfig, articles:
     return Result(planned, confidence, story, line, draft.warnings + [p.message for p in problems])
 
 
-def _read(source: str, args: argparse.Namespace, today: date) -> tuple[Draft, str | None]:
+def _read(source: str, max_bytes: int) -> tuple[Draft, str | None]:
     """The draft of an HTML source, or a placeholder and the text of a plain one (its fields need its language)."""
     from .extract_html import (
         extract_html,  # trafilatura takes a second to import: not for every digest command
@@ -116,22 +116,35 @@ def _read(source: str, args: argparse.Namespace, today: date) -> tuple[Draft, st
             page = fetch(source)
         except FetchError as exc:
             raise SourceError(str(exc)) from None
+        text = _charset_decode(page.data, page.charset)
         if page.content_type == "text/plain":
-            return Draft("", ""), page.data.decode(page.charset or "utf-8", "replace")
-        return extract_html(page.data, page.url), None
-    if source == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        try:
-            data = Path(source).read_bytes()
-        except OSError as exc:
-            raise SourceError(f"cannot read: {exc.strerror or exc}") from None
+            return Draft("", ""), text if text is not None else page.data.decode("utf-8", "replace")
+        return extract_html(text if text is not None else page.data, page.url), None
+    try:
+        with (sys.stdin.buffer if source == "-" else Path(source).open("rb")) as fh:  # type: ignore[attr-defined]
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise SourceError(f"larger than max_file_bytes ({max_bytes:,} bytes, site.yaml); not an article")
+    if not data.strip():
+        raise SourceError("it is empty")
     if data.lstrip()[:14].lower().startswith(_HTML_START) or Path(source).suffix.lower() in (".html", ".htm"):
         return extract_html(data), None
     text, problems = decode(source, data)
     if text is None:
         raise SourceError(problems[0].message if problems else "not a text file")
     return Draft("", ""), text
+
+
+def _charset_decode(data: bytes, charset: str | None) -> str | None:
+    """The page's text in the charset its HTTP header declares, or None to let the page's own <meta> decide."""
+    if not charset:
+        return None
+    try:
+        return data.decode(charset, "replace")
+    except LookupError:  # a charset name Python does not know
+        return None
 
 
 def _language(draft: Draft, plain: str | None, forced: str | None) -> tuple[str, float]:
@@ -172,14 +185,18 @@ def _date(draft: Draft, plain: str | None, lang: str, forced: str | None, specs:
 
 def _story(article: Article, specs: list[StorySpec], articles: list[Article]) -> tuple[str | None, str]:
     """The story the article joins by the build's rules, and the evidence in one line."""
+    near = []
     for story in cluster_articles(specs, [*articles, article]):
-        for role, decisions in (("member", story.members), ("background", story.background)):
+        for role, decisions in (("member", story.members), ("background", story.background), ("out", story.left_out)):
             for decision in decisions:
-                if decision.article == article.path:
-                    joined = "joins story" if role == "member" else "is background to story"
-                    return (story.spec.id if role == "member" else None,
-                            f"{joined} {story.spec.id}: {decision.reason}")
-    return None, "in no story: it names too few of any story's entities"
+                if decision.article != article.path:
+                    continue
+                if role == "member":
+                    return story.spec.id, f"joins story {story.spec.id}: {decision.reason}"
+                if role == "background":
+                    return None, f"is background to story {story.spec.id}: {decision.reason}"
+                near.append(f"in no story; nearest {story.spec.id}: {decision.reason}")
+    return None, near[0] if near else "in no story: it names no story's entities"
 
 
 def _report(source: str, result: Result, args: argparse.Namespace) -> None:

@@ -36,7 +36,10 @@ _AUTHOR_META = ("author", "article:author", "byl", "dc.creator", "parsely-author
 
 def extract_html(data: bytes | str, url: str | None = None) -> Draft:
     """The article of a page; ``url`` is where it was fetched from (a saved page names its own, if any)."""
-    tree = lxml.html.fromstring(data if isinstance(data, bytes) else data.encode("utf-8"))
+    if isinstance(data, str):  # decoded already (HTTP's charset): the page's own <meta charset> must not count
+        tree = lxml.html.fromstring(data.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    else:
+        tree = lxml.html.fromstring(data)
     meta = _meta(tree)
     ld = _json_ld(tree)
     found = trafilatura.extract_metadata(tree, default_url=url)
