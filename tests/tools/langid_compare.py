@@ -1,6 +1,11 @@
 """Measure the two candidate language identifiers on tests/fixtures/langid/texts.yaml (run by hand, once per
 change of library: ``python tests/tools/langid_compare.py``). Prints accuracy on the held-out paragraphs for
-py3langid and lingua-language-detector as they come, and for builder.ingest.langid (py3langid + letter rules)."""
+py3langid and lingua-language-detector as they come, and for builder.ingest.langid (py3langid + letter rules).
+lingua is needed only here (``pip install lingua-language-detector``), not by digest.
+
+Measured 2026-12-03 (19 languages, one held-out paragraph each): py3langid 18/19 languages, 15/19 full tags;
+lingua 14/19 and 12/19 (it has no Kyrgyz, Uzbek or Tajik), 9.7 s and 490 MB with its models loaded;
+builder.ingest.langid 19/19 full tags (uz-Cyrl, sr-Latn/hr, zh-Hans/zh-Hant told by letters)."""
 
 from __future__ import annotations
 
