@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -42,7 +43,7 @@ class Result:
     warnings: list[str] = field(default_factory=list)
 
 
-def add_arguments(cmd: argparse.ArgumentParser, site_dir: object) -> None:
+def add_arguments(cmd: argparse.ArgumentParser, site_dir: Callable[[str], Path]) -> None:
     """The command's options, for builder.cli to register."""
     cmd.add_argument("sources", nargs="+", metavar="SOURCE",
                      help="a text file, a saved HTML page, an http(s) URL, or - for text pasted on stdin")
