@@ -1,4 +1,4 @@
-"""The command line: ``digest build | check | serve | deploy | clusters`` (also ``python -m builder``).
+"""The command line: ``digest build | check | serve | deploy | clusters | add`` (also ``python -m builder``).
 
 Exit codes: 0 success, 1 errors in the site's content, 2 usage errors.
 """
@@ -55,6 +55,10 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("clusters", help="explain which articles belong to which story, and why")
     c.add_argument("--site", type=_site_dir, default=".", help="site folder (default: .)")
     c.add_argument("--json", action="store_true", help="print the same data as public/api/clusters.json")
+
+    from builder.commands.add import add_arguments
+
+    add_arguments(sub.add_parser("add", help="bring articles in: text files, saved pages, URLs or pasted text"), _site_dir)
 
     d = sub.add_parser("deploy", help="build for production and push the site to a gh-pages branch")
     site_args(d)
@@ -161,6 +165,12 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    from builder.commands.add import run as add
+
+    return add(args)
+
+
 def run() -> None:
     """The console entry point: ``main`` and exit. A build holds a large heap (10,000 articles); the OS
     frees it at once, where tearing it down object by object takes a fifth of a second."""
@@ -170,4 +180,5 @@ def run() -> None:
     os._exit(code)
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, "clusters": cmd_clusters, "deploy": cmd_deploy}
+COMMANDS = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, "clusters": cmd_clusters, "deploy": cmd_deploy,
+            "add": cmd_add}

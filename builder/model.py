@@ -82,6 +82,7 @@ class Article:
     date_line: int | None = None  # where ``date:`` is written: the build cache keeps articles across days
     digest: str = ""  # hash of the file's bytes and what shapes its parse: pages made from it are keyed by it
     cjk: int = 0  # CJK characters (no spaces between words): reading time counts them apart
+    slug_given: bool = False  # 'slug:' in the front matter: a collision is the editor's to resolve
 
     @property
     def day(self) -> date:

@@ -28,7 +28,7 @@ from builder.lang import i18n
 from builder.cache import Store, code_version, digest
 from builder.lang.text import CJK
 from builder.errors import Problem, bad_name, decode, strip_unsafe, with_source
-from builder.model import Article, Heading, Moment, SiteConfig, day_of
+from builder.model import Article, Heading, Moment, SiteConfig, day_of, instant
 from builder.parallel import fork_map
 from builder.read.yamlio import YamlDoc, check_mapping, load_yaml
 
@@ -289,6 +289,7 @@ def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment) -> Art
         image=fields.get("image"),
         headings=headings,
         date_line=doc.line("date"),
+        slug_given="slug" in fields,
     )
 
 
@@ -384,6 +385,7 @@ def read_articles(config: SiteConfig, cache: Cache | None = None, changed: Colle
         problems += found
         if article:
             articles.append(article)
+    articles = distinct_slugs(articles)
     problems += future_dates(articles, config) + _collisions(articles)
     return articles, problems
 
@@ -465,6 +467,37 @@ def _read_file(rel: str, path: str, salt: str, stored: Collection[str],
     if parsed[0]:
         parsed[0].page_path  # noqa: B018 - computed once, kept in the pickle: every build needs all 10,000
     return rel, key, (pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL), article.body if article else None)
+
+
+def distinct_slugs(articles: list[Article]) -> list[Article]:
+    """Articles whose titles give one URL, and that set no 'slug', moved apart, deterministically and stably.
+
+    In each group the title's slug stays with an article that set it, else with the one whose file is named
+    by it (``digest add`` names files so), else with the earliest by date then path. Each other article
+    takes its file name's slug, or the title's with its outlet appended, or with a hash of its path: an
+    article's URL depends on its own file, so a third arrival moves no URL already published. Two explicit
+    equal slugs stay an error (``_collisions``)."""
+    groups: dict[str, list[Article]] = {}
+    for article in articles:
+        groups.setdefault(article.page_path, []).append(article)
+    taken = set(groups)
+    moved: dict[str, Article] = {}
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        group = sorted(group, key=lambda a: (not a.slug_given, slugify(Path(a.path).stem) != a.slug,
+                                             instant(a.date), a.path))
+        for article in group[1:]:
+            if article.slug_given:
+                continue
+            folder = article.page_path[: -len(article.slug) - 1]
+            for slug in (slugify(Path(article.path).stem), f"{article.slug}-{slugify(article.source)}",
+                         f"{article.slug}-{hashlib.sha1(article.path.encode()).hexdigest()[:8]}"):
+                if slug and slug != article.slug and f"{folder}{slug}/" not in taken:
+                    break
+            taken.add(f"{folder}{slug}/")
+            moved[article.path] = dataclasses.replace(article, slug=slug)
+    return [moved.get(a.path, a) for a in articles] if moved else articles
 
 
 def _collisions(articles: list[Article]) -> list[Problem]:

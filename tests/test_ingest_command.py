@@ -1,0 +1,144 @@
+"""``digest add`` options and refusals: pasted text, --lang, --date, --source, --dry-run, and nothing written on
+any error."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from builder.cli import main
+
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+LANGID = Path(__file__).parent / "fixtures" / "langid" / "texts.yaml"
+PASTED = """Parliament approves new budget after long debate
+
+Lawmakers approved the state budget for next year on 3 March 2025 after a debate that lasted eleven hours, with
+spending on schools and hospitals rising by a fifth and defence spending held flat, the speaker said.
+
+The opposition voted against the bill, saying the forecast for growth was too optimistic and that the deficit
+would be larger than the finance ministry expects once energy subsidies are counted in full next winter.
+"""
+
+
+def _add(site: Path, *args: str, stdin: str | None = None, monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
+    if stdin is not None and monkeypatch is not None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8")), encoding="utf-8"))
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["add", "--site", str(site), *args])
+    return code, out.getvalue(), err.getvalue()
+
+
+def _files(site: Path) -> list[Path]:
+    return sorted((site / "content/articles").rglob("*.md"))
+
+
+def test_pasted_text_becomes_an_article_and_the_story_line_is_printed(make_site, monkeypatch) -> None:
+    site = make_site(sample=False)
+    code, out, err = _add(site, "-", stdin=PASTED, monkeypatch=monkeypatch)
+    assert code == 0, err
+    (written,) = _files(site)
+    assert written.relative_to(site).as_posix() == "content/articles/en/parliament-approves-new-budget-after-long-debate.md"
+    text = written.read_text(encoding="utf-8")
+    assert 'title: "Parliament approves new budget after long debate"' in text and "date: 2025-03-03" in text
+    assert out.startswith("Added content/articles/en/") and "in no story" in out
+
+
+def test_dry_run_prints_the_file_and_writes_nothing(make_site, monkeypatch) -> None:
+    site = make_site(sample=False)
+    code, out, _ = _add(site, "--dry-run", "-", stdin=PASTED, monkeypatch=monkeypatch)
+    assert code == 0 and out.startswith("Would write content/articles/en/") and "\n---\ntitle: " in out
+    assert _files(site) == []
+
+
+def test_the_same_headline_twice_gets_a_second_name_never_an_overwrite(make_site, monkeypatch) -> None:
+    site = make_site(sample=False)
+    assert _add(site, "-", stdin=PASTED, monkeypatch=monkeypatch)[0] == 0
+    other = PASTED.replace("eleven hours", "nine hours").split("\n\n")[0] + "\n\n" + \
+        "A different report of the same vote, written by another outlet with other words and other figures, " \
+        "said the budget passed late on Monday by 81 votes to 40 after amendments on pensions.\n"
+    code, _, err = _add(site, "--source", "Daily Post", "--date", "2025-03-04", "-", stdin=other, monkeypatch=monkeypatch)
+    assert code == 0, err
+    assert [p.name for p in _files(site)] == ["parliament-approves-new-budget-after-long-debate-daily-post.md",
+                                              "parliament-approves-new-budget-after-long-debate.md"]
+    assert main(["build", "--site", str(site), "--no-search", "--quiet", "--no-cache"]) == 0  # both build
+
+
+def test_near_identical_text_is_a_duplicate(make_site, monkeypatch) -> None:
+    site = make_site(sample=False)
+    assert _add(site, "-", stdin=PASTED, monkeypatch=monkeypatch)[0] == 0
+    code, _, err = _add(site, "--source", "Copycat", "-", stdin=PASTED.replace("Parliament", "The parliament"),
+                        monkeypatch=monkeypatch)
+    assert code == 1 and "has nearly the same text; not added" in err and len(_files(site)) == 1
+
+
+def test_when_the_language_cannot_be_told_it_asks_for_lang(make_site, monkeypatch) -> None:
+    site = make_site(sample=False)
+    text = ("Sastanak u glavnom gradu\n\nVlada je objavila da je sastanak održan 3.3.2025. u glavnom gradu, "
+            "a ministar je najavio nove mjere za sve građane i poduzeća u zemlji.\n")
+    code, _, err = _add(site, "-", stdin=text, monkeypatch=monkeypatch)
+    assert code == 1 and "-: cannot tell the language: Serbian or Croatian" in err and "pass --lang" in err
+    assert _files(site) == []
+    code, _, err = _add(site, "--lang", "hr", "-", stdin=text, monkeypatch=monkeypatch)
+    assert code == 0, err
+    assert [p.parent.name for p in _files(site)] == ["hr"]
+
+
+def test_uzbek_in_cyrillic_is_written_as_uz_cyrl(make_site, monkeypatch) -> None:
+    import yaml
+
+    paragraph = yaml.safe_load(LANGID.read_text(encoding="utf-8"))["uz-Cyrl"]["held_out"]
+    site = make_site(sample=False)
+    code, out, err = _add(site, "--json", "--date", "2025-11-26", "-", stdin=f"Қутқарувчилар тун бўйи ишлади\n\n{paragraph}\n",
+                          monkeypatch=monkeypatch)
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["front_matter"]["lang"] == "uz-Cyrl" and report["path"].startswith("content/articles/uz-Cyrl/")
+    assert report["confidence"]["lang"] >= 0.8 and report["confidence"]["date"] == 1.0
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--date", "26.11.2025"], "--date: '26.11.2025' is not an ISO date"),
+    (["--lang", "xx-Yyyy"], "--lang: unknown language code"),
+])
+def test_bad_options_are_one_line_each(make_site, monkeypatch, args: list[str], message: str) -> None:
+    site = make_site(sample=False)
+    code, _, err = _add(site, *args, "-", stdin=PASTED, monkeypatch=monkeypatch)
+    assert code == 1 and err.startswith("-: ") and message in err and _files(site) == []
+
+
+def test_a_text_without_any_date_asks_for_one(make_site, monkeypatch) -> None:
+    site = make_site(sample=False)
+    undated = PASTED.replace(" on 3 March 2025", "")
+    code, _, err = _add(site, "-", stdin=undated, monkeypatch=monkeypatch)
+    assert code == 1 and "no publication date found in it; pass --date" in err
+
+
+def test_a_missing_file_and_the_others_still_added(make_site, tmp_path: Path) -> None:
+    site = make_site(sample=False)
+    code, _, err = _add(site, str(tmp_path / "nope.txt"), str(SEEDS / "001_c5f6014710eb27af.txt"))
+    assert code == 1 and f"{tmp_path / 'nope.txt'}: cannot read: No such file or directory" in err
+    assert [p.parent.name for p in _files(site)] == ["tr"]
+
+
+def test_empty_and_oversized_input_are_refused(make_site, monkeypatch) -> None:
+    site = make_site(sample=False, config=(Path(__file__).parent.parent / "site.yaml").read_text(encoding="utf-8")
+                     + "\nmax_file_bytes: 2000\n")
+    code, _, err = _add(site, "-", stdin="  \n\n", monkeypatch=monkeypatch)
+    assert code == 1 and err == "-: it is empty\n"
+    code, _, err = _add(site, "-", stdin=PASTED * 10, monkeypatch=monkeypatch)
+    assert code == 1 and "larger than max_file_bytes (2,000 bytes" in err and _files(site) == []
+
+
+def test_an_article_naming_a_story_too_little_says_which_and_why(make_site, monkeypatch) -> None:
+    site = make_site()
+    text = ("Putin visits a factory near Moscow\n\nVladimir Putin toured a tractor factory outside Moscow on "
+            "12 March 2025 and spoke to workers about wages, exports and the harvest expected later in the year.\n")
+    code, out, err = _add(site, "-", stdin=text, monkeypatch=monkeypatch)
+    assert code == 0, err
+    assert "in no story; nearest putin-bishkek-2025-11: 1/4 entities (Vladimir Putin): members need 3" in out
