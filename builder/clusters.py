@@ -72,7 +72,7 @@ from .cache import Store, digest, memo
 from .content import article_text
 from .entities import ENTITIES_FILE, Place, event_dates, matcher, read_entities
 from .errors import Problem, read_source, with_source
-from .facts import compare_facts, extract_figures
+from .facts import Figure, compare_facts, extract_figures
 from .model import (
     Article,
     Decision,
@@ -280,7 +280,7 @@ def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article], st
         return found, event_dates(text, article.lang, article.day) if found else ()
 
     known = memo(store, "evidence", digest(repr(entities))[:16], {a.digest or a.path: a for a in articles}, evidence,
-                 "finding names")
+                 "finding names", types=(Mention,))
     seen = {a.path: known[a.digest or a.path] for a in articles}
     naming: dict[str, set[str]] = {}
     for path, (mentions, _) in seen.items():
@@ -311,7 +311,7 @@ def _ordered(decisions: list[Decision], by_path: dict[str, Article]) -> tuple[De
 
 def _facts(members: list[Article], store: Store | None) -> tuple[Fact, ...]:
     figures = memo(store, "figures", "", {a.digest or a.path: a for a in members},
-                   lambda a: extract_figures(article_text(a), a.lang), "reading figures")
+                   lambda a: extract_figures(article_text(a), a.lang), "reading figures", types=(Figure,))
     return compare_facts(members, lambda a: figures[a.digest or a.path])
 
 

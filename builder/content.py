@@ -12,7 +12,6 @@ import hashlib
 import html
 import logging
 import os
-import pickle
 import re
 from collections.abc import Collection, Iterable
 from datetime import date, datetime
@@ -24,9 +23,9 @@ import nh3
 from anyascii import anyascii
 from markdown.extensions.toc import slugify_unicode
 
-from . import i18n
-from .cache import Store, code_version, digest
-from .errors import Problem, decode, with_source
+from . import codec, i18n
+from .cache import Store, code_version, digest, on_lost_body
+from .errors import Problem, Snippet, decode, with_source
 from .model import Article, Heading, Moment, SiteConfig, day_of
 from .parallel import fork_map
 from .yamlio import YamlDoc, check_mapping, load_yaml
@@ -355,6 +354,7 @@ def read_articles(config: SiteConfig, cache: Cache | None = None, changed: Colle
 
 Parsed = tuple[Article | None, list[Problem]]
 Stat = tuple[int, int]  # mtime in ns, size
+PARSE_TYPES = (Article, Heading, Problem, Snippet)  # what a parse in the build cache is made of
 
 
 def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | None,
@@ -363,7 +363,7 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
     With ``every_file``, files the store knows that are not in ``todo`` are gone from the site."""
     salt = "parse:" + digest(code_version(), f"max_file_bytes={config.max_file_bytes}")[:16] + ":"
     known = store.files() if store else {}
-    stored = store.articles() if store else {}
+    stored = store.articles(PARSE_TYPES) if store else {}
     keys, refused, unread = {}, {}, []
     for rel, path, stat in todo:
         seen = known.get(rel)
@@ -393,18 +393,22 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
     # a body just parsed is in the store now: with lazy bodies, the page's renderer reads it there, so that
     # neither this process nor the workers it forks hold 10,000 of them
     keep_bodies = not (store and store.lazy_bodies)
+    if not keep_bodies:
+        sources = {keys[rel]: (rel, path) for rel, path, _ in todo if rel in keys}
+        on_lost_body(lambda key: _reparse(*sources[key], config))
     for rel, _, _ in todo:
         if rel in refused:
             yield rel, (None, [refused[rel]])
             continue
-        parsed, body = made.pop(rel, None) or stored[keys[rel]]
-        yield rel, _unpack(parsed, body if keep_bodies else None)
+        encoded, body = made.pop(rel, (None, None))
+        parsed = codec.decode(encoded, PARSE_TYPES) if encoded else stored[keys[rel]][0]
+        yield rel, _unpack(parsed, body if encoded else stored[keys[rel]][1], keep_bodies)
 
 
-def _unpack(parsed: bytes, body: bytes | None) -> Parsed:
-    """A parse as the store keeps it (the article without its body) with the body, when it was read."""
-    article, problems = pickle.loads(parsed)
-    if article and body is not None:
+def _unpack(parsed: Parsed, body: bytes | None, keep_body: bool) -> Parsed:
+    """A parse as the store keeps it (the article without its body) with the body, when it is kept."""
+    article, problems = parsed
+    if article and body is not None and keep_body:
         object.__setattr__(article, "body", body)  # the article's own field, filled in as it is made
     return article, problems
 
@@ -412,7 +416,7 @@ def _unpack(parsed: bytes, body: bytes | None) -> Parsed:
 def _read_file(rel: str, path: str, salt: str, stored: Collection[str],
                config: SiteConfig) -> tuple[str, str, tuple[bytes, bytes | None] | None]:
     """Read and hash one file, and parse it unless ``stored`` has its key (on every core for a first
-    build of a large site): its key, and the parse as the store keeps it, pickled without the article's
+    build of a large site): its key, and the parse as the store keeps it, encoded without the article's
     body, and the body."""
     data = Path(path).read_bytes()
     key = salt + digest(data)[:16]
@@ -421,9 +425,19 @@ def _read_file(rel: str, path: str, salt: str, stored: Collection[str],
     article, problems = parse_source(rel, data, config) if data else \
         (None, [Problem(rel, None, "empty file skipped", warning=True)])
     parsed = (article and dataclasses.replace(article, digest=key, body=None), problems)
-    if parsed[0]:
-        parsed[0].page_path  # noqa: B018 - computed once, kept in the pickle: every build needs all 10,000
-    return rel, key, (pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL), article.body if article else None)
+    return rel, key, (codec.encode(parsed), article.body if article else None)
+
+
+def _reparse(rel: str, path: str, config: SiteConfig) -> bytes:
+    """The body of the article at ``path`` parsed again, for one the build cache lost; LookupError
+    when the file no longer makes an article."""
+    try:
+        article = parse_source(rel, Path(path).read_bytes(), config)[0]
+    except OSError as exc:
+        raise LookupError(f"{rel}: cannot read the file again: {exc.strerror or exc}") from None
+    if article is None or article.body is None:
+        raise LookupError(f"{rel}: the file changed while building; build again")
+    return article.body
 
 
 def _collisions(articles: list[Article]) -> list[Problem]:
