@@ -23,7 +23,7 @@ import nh3
 from anyascii import anyascii
 from markdown.extensions.toc import slugify_unicode
 
-from . import codec, i18n
+from . import codec, i18n, mdguard
 from .cache import Store, code_version, digest, on_lost_body
 from .errors import Problem, Snippet, decode, with_source
 from .model import Article, Heading, Moment, SiteConfig, day_of
@@ -86,9 +86,17 @@ def render_markdown(text: str) -> str:
     return _render(text)[0]
 
 
-def _render(text: str) -> tuple[str, tuple[Heading, ...]]:
+def _render(text: str) -> tuple[str, tuple[Heading, ...], mdguard.Tangle | None]:
+    """The sanitized HTML of ``text`` and its headings; text Markdown would take minutes over (see
+    mdguard) or nest too deeply for its recursion is shown as plain text, and the third value says why."""
+    tangle = mdguard.tangle(text)
+    if tangle:
+        return _plain(text), (), dataclasses.replace(tangle, what=tangle.what + " would take Markdown minutes")
     _MD.reset()
-    raw = _MD.convert(text)
+    try:
+        raw = _MD.convert(text)
+    except RecursionError:
+        return _plain(text), (), mdguard.Tangle(0, "the body nests too deeply for Markdown")
     headings = tuple(_flatten(getattr(_MD, "toc_tokens", [])))
     # Article bodies live under the page's <h1>: shift their headings down one level.
     raw = re.sub(r"<(/?)h1\b", r"<\1h2", raw)
@@ -99,7 +107,12 @@ def _render(text: str) -> tuple[str, tuple[Heading, ...]]:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return clean, headings
+    return clean, headings, None
+
+
+def _plain(text: str) -> str:
+    """The text as it is written, for a body Markdown cannot convert: it still shows, nothing runs."""
+    return "<p>" + html.escape(text) + "</p>"
 
 
 def _flatten(tokens: list[dict[str, Any]]) -> list[Heading]:
@@ -209,13 +222,15 @@ def _parse_fields(path: str, text: str, config: SiteConfig) -> tuple[Article | N
     if isinstance(slug, str) and not (_SLUG_OK.match(slug) and len(slug) <= SLUG_MAX and slug not in _RESERVED):
         errors.append(Problem(path, doc.line("slug"), f"slug '{slug}' is not allowed", col=doc.col("slug"),
                               hint=f"use lowercase ASCII letters, digits and '-', at most {SLUG_MAX} characters"))
-    deep = _too_deep(path, body, text[: len(text) - len(body)].count("\n") + 1)
+    body_line = text[: len(text) - len(body)].count("\n") + 1
+    deep = _too_deep(path, body, body_line)
     if deep:
         errors.append(deep)
     if errors:
         return None, errors + [p for p in problems if p.warning]
     assert moment is not None and lang is not None
-    return _build(path, doc, body, lang, moment), problems
+    article, warnings = _build(path, doc, body, lang, moment, body_line)
+    return article, problems + warnings
 
 
 def too_large(path: str, size: int, config: SiteConfig) -> Problem | None:
@@ -250,18 +265,18 @@ def _too_deep(path: str, body: str, first_line: int) -> Problem | None:
     return None
 
 
-def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment) -> Article:
+def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment, first_line: int) -> tuple[Article, list[Problem]]:
+    """The article, and a warning when its body had to be shown as plain text."""
     fields = doc.data
-    try:
-        body_html, headings = _render(body)
-    except RecursionError:
-        body_html, headings = "<p>" + html.escape(body) + "</p>", ()
-        log.warning("%s: the body nests too deeply for Markdown; it is shown as plain text", path)
+    body_html, headings, tangle = _render(body)
+    warnings = [Problem(path, first_line + body.count("\n", 0, tangle.offset),
+                        f"{tangle.what}; the body is shown as plain text", warning=True,
+                        hint="close or escape (\\[) the brackets and '<', or add blank lines")] if tangle else []
     text = plain_text(body_html)
     title = fields["title"].strip()
     description = (fields.get("description") or "").strip() or _summary(text)
     slug = fields.get("slug") or slugify(title) or "article-" + hashlib.sha1(path.encode()).hexdigest()[:8]
-    return Article(
+    article = Article(
         path=path,
         title=title,
         date=moment,
@@ -280,6 +295,7 @@ def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment) -> Art
         headings=headings,
         date_line=doc.line("date"),
     )
+    return article, warnings
 
 
 def _summary(text: str, limit: int = 200) -> str:
