@@ -411,7 +411,7 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
     keep_bodies = not (store and store.lazy_bodies)
     if not keep_bodies:
         sources = {keys[rel]: (rel, path) for rel, path, _ in todo if rel in keys}
-        on_lost_body(lambda key: _reparse(*sources[key], config))
+        on_lost_body(lambda key: _reparse(*sources.get(key, (key, "")), config))
     for rel, _, _ in todo:
         if rel in refused:
             yield rel, (None, [refused[rel]])

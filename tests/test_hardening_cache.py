@@ -9,9 +9,11 @@ import pickle
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pytest
+from conftest import REPO, MakeSite
+from test_build import tree
 
 from builder import cache as cache_module
 from builder.build import build
@@ -19,8 +21,6 @@ from builder.cache import DB_NAME, MAC_SIZE, _mac
 from builder.content import parse_article, split_front_matter
 from builder.mdguard import tangle
 from builder.model import SiteConfig
-from conftest import REPO, MakeSite
-from test_build import tree
 
 SIZE = 100_000
 SHAPES = {  # each took Python-Markdown from 2 s to many minutes at this size
@@ -138,6 +138,16 @@ def damage_middle(file: Path) -> None:
     file.write_bytes(bytes(data))
 
 
+def test_a_body_damaged_in_the_cache_is_parsed_again(built: tuple[Path, Path, dict[str, bytes]],
+                                                     tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Bodies are read when a page is rendered, after the cache was opened: one that fails its check
+    then is made again from its file."""
+    site, cache, cold = built
+    with entries(cache) as db:
+        db.execute("UPDATE bodies SET body = CAST(? || substr(body, 9) AS BLOB)", (b"\0" * 8,))
+    assert rebuild(site, cache, tmp_path, caplog)[0] == cold
+
+
 DAMAGES = {
     "inner pages overwritten": damage_middle,
     "truncated": lambda file: file.write_bytes(file.read_bytes()[: os.path.getsize(file) // 3]),
@@ -176,7 +186,7 @@ class FullDisk:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.db, name)
 
-    def __enter__(self) -> FullDisk:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -196,7 +206,7 @@ class FullDisk:
 def test_a_full_disk_builds_without_the_cache(built: tuple[Path, Path, dict[str, bytes]], tmp_path: Path,
                                               error: Exception, caplog: pytest.LogCaptureFixture,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    site, cache, cold = built
+    site, cache, _ = built
     (site / "content/articles/en/new.md").write_bytes(article("A new article, so the build has parses to store."))
     opened = cache_module.Store._open
 
