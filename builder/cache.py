@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 FORMAT = "4"  # changes with the tables' shape or the entries' encoding
 DB_NAME = f"cache-{FORMAT}.sqlite"
 MAC_SIZE = 32  # HMAC-SHA256, before each entry's bytes
+DAMAGED = "damaged"  # left in the folder by a build that found a body damaged: the next one starts anew
 # ``bodies``: each parsed article's HTML, apart from the rest of the parse (in ``entries``), so a build that
 # renders a few pages reads a few bodies, and the rest of 10,000 parses lies in a few megabytes
 SCHEMA = """
@@ -111,6 +112,9 @@ class Store:
         for old in self.folder.glob("cache-*.sqlite*"):  # an older shape of the tables: never read again
             if not old.name.startswith(DB_NAME):
                 old.unlink(missing_ok=True)
+        if (self.folder / DAMAGED).exists():
+            self._discard(Damaged("a build found an article's body damaged"))
+            (self.folder / DAMAGED).unlink()
         db = sqlite3.connect(self.folder / DB_NAME, timeout=30)
         try:
             # a cache: a commit need not wait for the disk; a crash loses at most the last build's entries
@@ -346,6 +350,10 @@ def article_body(key: str) -> bytes:
         if _reparse is None:
             raise LookupError(f"the build cache {_bodies_file} lost the body of {key} while building; build again") from None
         log.warning("build cache %s: %s; the article is parsed again", _bodies_file, exc)
+        try:
+            (_bodies_file.parent / DAMAGED).touch()
+        except OSError:  # a read-only cache: the next build finds the damage again
+            pass
         return _reparse(key)
 
 

@@ -141,11 +141,14 @@ def damage_middle(file: Path) -> None:
 def test_a_body_damaged_in_the_cache_is_parsed_again(built: tuple[Path, Path, dict[str, bytes]],
                                                      tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Bodies are read when a page is rendered, after the cache was opened: one that fails its check
-    then is made again from its file."""
+    then is made again from its file, and the next build starts a new cache."""
     site, cache, cold = built
     with entries(cache) as db:
         db.execute("UPDATE bodies SET body = CAST(? || substr(body, 9) AS BLOB)", (b"\0" * 8,))
     assert rebuild(site, cache, tmp_path, caplog)[0] == cold
+    output, warned = rebuild(site, cache, tmp_path, caplog)  # the build that found it left word for this one
+    assert output == cold and "starting a new one" in warned
+    assert rebuild(site, cache, tmp_path, caplog) == (cold, "")
 
 
 DAMAGES = {
