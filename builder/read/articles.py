@@ -12,7 +12,6 @@ import hashlib
 import html
 import logging
 import os
-import pickle
 import re
 from collections.abc import Collection, Iterable
 from datetime import date, datetime, timezone
@@ -24,10 +23,12 @@ import nh3
 from anyascii import anyascii
 from markdown.extensions.toc import slugify_unicode
 
+from builder import codec
 from builder.lang import i18n
-from builder.cache import Store, code_version, digest
+from builder.cache import Store, code_version, digest, on_lost_body
+from builder.read import mdguard
 from builder.lang.text import CJK
-from builder.errors import Problem, bad_name, decode, strip_unsafe, with_source
+from builder.errors import Problem, Snippet, bad_name, decode, strip_unsafe, with_source
 from builder.model import Article, Heading, Moment, SiteConfig, day_of, instant
 from builder.parallel import fork_map
 from builder.read.yamlio import YamlDoc, check_mapping, load_yaml
@@ -88,9 +89,17 @@ def render_markdown(text: str) -> str:
     return _render(text)[0]
 
 
-def _render(text: str) -> tuple[str, tuple[Heading, ...]]:
+def _render(text: str) -> tuple[str, tuple[Heading, ...], mdguard.Tangle | None]:
+    """The sanitized HTML of ``text`` and its headings; text Markdown would take minutes over (see
+    mdguard) or nest too deeply for its recursion is shown as plain text, and the third value says why."""
+    tangle = mdguard.tangle(text)
+    if tangle:
+        return _plain(text), (), dataclasses.replace(tangle, what=tangle.what + " would take Markdown minutes")
     _MD.reset()
-    raw = _MD.convert(text)
+    try:
+        raw = _MD.convert(text)
+    except RecursionError:
+        return _plain(text), (), mdguard.Tangle(0, "the body nests too deeply for Markdown")
     headings = tuple(_flatten(getattr(_MD, "toc_tokens", [])))
     # Article bodies live under the page's <h1>: shift their headings down one level.
     raw = re.sub(r"<(/?)h1\b", r"<\1h2", raw)
@@ -101,7 +110,12 @@ def _render(text: str) -> tuple[str, tuple[Heading, ...]]:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return clean, headings
+    return clean, headings, None
+
+
+def _plain(text: str) -> str:
+    """The text as it is written, for a body Markdown cannot convert: it still shows, nothing runs."""
+    return "<p>" + html.escape(text) + "</p>"
 
 
 def _flatten(tokens: list[dict[str, Any]]) -> list[Heading]:
@@ -219,7 +233,8 @@ def _parse_fields(path: str, text: str, config: SiteConfig) -> tuple[Article | N
     if errors:
         return None, errors + [p for p in problems if p.warning]
     assert moment is not None and lang is not None
-    return _build(path, doc, body, lang, moment), problems
+    article, warnings = _build(path, doc, body, lang, moment, body_line)
+    return article, problems + warnings
 
 
 def too_large(path: str, size: int, config: SiteConfig) -> Problem | None:
@@ -260,18 +275,18 @@ def too_deep(path: str, body: str, first_line: int = 1) -> Problem | None:
     return None
 
 
-def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment) -> Article:
+def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment, first_line: int) -> tuple[Article, list[Problem]]:
+    """The article, and a warning when its body had to be shown as plain text."""
     fields = doc.data
-    try:
-        body_html, headings = _render(body)
-    except RecursionError:
-        body_html, headings = "<p>" + html.escape(body) + "</p>", ()
-        log.warning("%s: the body nests too deeply for Markdown; it is shown as plain text", path)
+    body_html, headings, tangle = _render(body)
+    warnings = [Problem(path, first_line + body.count("\n", 0, tangle.offset),
+                        f"{tangle.what}; the body is shown as plain text", warning=True,
+                        hint="close or escape (\\[) the brackets and '<', or add blank lines")] if tangle else []
     text = plain_text(body_html)
     title = fields["title"].strip()
     description = (fields.get("description") or "").strip() or _summary(text)
     slug = fields.get("slug") or slugify(title) or "article-" + hashlib.sha1(path.encode()).hexdigest()[:8]
-    return Article(
+    article = Article(
         path=path,
         title=title,
         date=moment,
@@ -291,6 +306,7 @@ def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment) -> Art
         date_line=doc.line("date"),
         slug_given="slug" in fields,
     )
+    return article, warnings
 
 
 def _summary(text: str, limit: int = 200) -> str:
@@ -392,6 +408,7 @@ def read_articles(config: SiteConfig, cache: Cache | None = None, changed: Colle
 
 Parsed = tuple[Article | None, list[Problem]]
 Stat = tuple[int, int]  # mtime in ns, size
+PARSE_TYPES = (Article, Heading, Problem, Snippet)  # what a parse in the build cache is made of
 
 
 def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | None,
@@ -400,7 +417,7 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
     With ``every_file``, files the store knows that are not in ``todo`` are gone from the site."""
     salt = "parse:" + digest(code_version(), f"max_file_bytes={config.max_file_bytes}")[:16] + ":"
     known = store.files() if store else {}
-    stored = store.articles() if store else {}
+    stored = store.articles(PARSE_TYPES) if store else {}
     keys, refused, unread = {}, {}, []
     for rel, path, stat in todo:
         seen = known.get(rel)
@@ -433,18 +450,22 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
     # a body just parsed is in the store now: with lazy bodies, the page's renderer reads it there, so that
     # neither this process nor the workers it forks hold 10,000 of them
     keep_bodies = not (store and store.lazy_bodies)
+    if not keep_bodies:
+        sources = {keys[rel]: (rel, path) for rel, path, _ in todo if rel in keys}
+        on_lost_body(lambda key: _reparse(*sources.get(key, (key, "")), config))
     for rel, _, _ in todo:
         if rel in refused:
             yield rel, (None, [refused[rel]])
             continue
-        parsed, body = made.pop(rel, None) or stored[keys[rel]]
-        yield rel, _unpack(parsed, body if keep_bodies else None)
+        encoded, body = made.pop(rel, (None, None))
+        parsed = codec.decode(encoded, PARSE_TYPES) if encoded else stored[keys[rel]][0]
+        yield rel, _unpack(parsed, body if encoded else stored[keys[rel]][1], keep_bodies)
 
 
-def _unpack(parsed: bytes, body: bytes | None) -> Parsed:
-    """A parse as the store keeps it (the article without its body) with the body, when it was read."""
-    article, problems = pickle.loads(parsed)
-    if article and body is not None:
+def _unpack(parsed: Parsed, body: bytes | None, keep_body: bool) -> Parsed:
+    """A parse as the store keeps it (the article without its body) with the body, when it is kept."""
+    article, problems = parsed
+    if article and body is not None and keep_body:
         object.__setattr__(article, "body", body)  # the article's own field, filled in as it is made
     return article, problems
 
@@ -453,7 +474,7 @@ def _read_file(rel: str, path: str, salt: str, stored: Collection[str],
                config: SiteConfig) -> tuple[str, str | Problem, tuple[bytes, bytes | None] | None]:
     """Read and hash one file, and parse it unless ``stored`` has its key (on every core for a first
     build of a large site): its key (the problem when it cannot be read), and the parse as the store keeps
-    it, pickled without the article's body, and the body."""
+    it, encoded without the article's body, and the body."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:  # not kept in the store: once readable, the file is parsed
@@ -464,9 +485,19 @@ def _read_file(rel: str, path: str, salt: str, stored: Collection[str],
     article, problems = parse_source(rel, data, config) if data else \
         (None, [Problem(rel, None, "empty file skipped", warning=True)])
     parsed = (article and dataclasses.replace(article, digest=key, body=None), problems)
-    if parsed[0]:
-        parsed[0].page_path  # noqa: B018 - computed once, kept in the pickle: every build needs all 10,000
-    return rel, key, (pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL), article.body if article else None)
+    return rel, key, (codec.encode(parsed), article.body if article else None)
+
+
+def _reparse(rel: str, path: str, config: SiteConfig) -> bytes:
+    """The body of the article at ``path`` parsed again, for one the build cache lost; LookupError
+    when the file no longer makes an article."""
+    try:
+        article = parse_source(rel, Path(path).read_bytes(), config)[0]
+    except OSError as exc:
+        raise LookupError(f"{rel}: cannot read the file again: {exc.strerror or exc}") from None
+    if article is None or article.body is None:
+        raise LookupError(f"{rel}: the file changed while building; build again")
+    return article.body
 
 
 def distinct_slugs(articles: list[Article]) -> list[Article]:

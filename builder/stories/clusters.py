@@ -34,7 +34,7 @@ from builder.lang.dates import event_dates
 from builder.model import Article, Decision, Entity, Fact, Mention, Story, StorySpec
 from builder.read.articles import article_text
 from builder.read.entities import Place
-from builder.stories.facts import compare_facts, extract_figures
+from builder.stories.facts import Figure, compare_facts, extract_figures
 from builder.stories.match import matcher
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article], st
         return found, event_dates(text, article.lang, article.day) if found else ()
 
     known = memo(store, "evidence", digest(repr(entities))[:16], {a.digest or a.path: a for a in articles}, evidence,
-                 "finding names")
+                 "finding names", types=(Mention,))
     seen = {a.path: known[a.digest or a.path] for a in articles}
     naming: dict[str, set[str]] = {}
     for path, (mentions, _) in seen.items():
@@ -106,7 +106,7 @@ def _ordered(decisions: list[Decision], by_path: dict[str, Article]) -> tuple[De
 
 def _facts(members: list[Article], store: Store | None) -> tuple[Fact, ...]:
     figures = memo(store, "figures", "", {a.digest or a.path: a for a in members},
-                   lambda a: extract_figures(article_text(a), a.lang), "reading figures")
+                   lambda a: extract_figures(article_text(a), a.lang), "reading figures", types=(Figure,))
     return compare_facts(members, lambda a: figures[a.digest or a.path])
 
 
