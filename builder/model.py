@@ -89,12 +89,6 @@ class Article:
         """The calendar day the article is dated, in its own offset."""
         return day_of(self.date)
 
-    @property
-    def body_html(self) -> str:
-        from builder.cache import article_body  # the cache's reader, only for an article loaded without its body
-
-        return (self.body if self.body is not None else article_body(self.digest)).decode("utf-8")
-
     @cached_property
     def page_path(self) -> str:
         """Output-relative folder of the article page, ``<lang>/<yyyy>/<mm>/<slug>/``."""

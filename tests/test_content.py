@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from builder.read.articles import parse_article, plain_text, read_articles, render_markdown, slugify
+from builder.read.articles import body_html, parse_article, plain_text, read_articles, render_markdown, slugify
 from builder.model import SiteConfig
 from htmlscan import scan
 
@@ -154,7 +154,7 @@ def test_too_large_file_is_refused_without_parsing() -> None:
 
 def test_front_matter_with_empty_body_renders() -> None:
     article, problems = parse(GOOD.replace("Body text.\n", ""))
-    assert article and article.body_html == "" and not problems
+    assert article and body_html(article) == "" and not problems
 
 
 # --- dates
@@ -198,7 +198,7 @@ def test_deep_nesting_is_refused_at_once_with_its_line(body: str, line: int) -> 
 def test_nesting_up_to_the_limit_renders() -> None:
     body = ">" * 20 + " quoted\n\n" + "\n".join("    " * i + "- x" for i in range(60))
     article, problems = parse(GOOD.replace("Body text.", body))
-    assert article and not problems and article.body_html.count("<ul>") == 60
+    assert article and not problems and body_html(article).count("<ul>") == 60
 
 
 def test_unclosed_tags_are_closed_inside_the_body() -> None:
@@ -305,5 +305,5 @@ def test_symlink_loops_and_names_that_are_not_utf8_are_refused(tmp_path: Path) -
 ])
 def test_bodies_lose_characters_no_page_may_carry_with_a_warning(body: str, kept: str, first: str) -> None:
     article, problems = parse(GOOD.replace("Body text.", "Intro.\n\n" + body))
-    assert article and kept in article.body_html and kept in article.description + plain_text(article.body_html)
+    assert article and kept in body_html(article) and kept in article.description + plain_text(body_html(article))
     assert [(p.line, p.col, p.warning) for p in problems] == [(9, 2, True)] and first in problems[0].message

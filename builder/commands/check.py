@@ -21,6 +21,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from builder.commands.build import load_site, render
 from builder.errors import BuildError, Problem, read_source, with_source
 from builder.model import Output, Site, SiteConfig
+from builder.read.articles import body_html
 from builder.render.pages import story_path
 from builder.render.templates import TEMPLATE_INCLUDES, theme_dir
 
@@ -127,7 +128,7 @@ def _authored(site: Site) -> dict[str, list[_Fragment]]:
     out: dict[str, list[_Fragment]] = {}
     for article in site.articles:
         out.setdefault(article.page_path + "index.html", []).append(
-            _Fragment(article.path, tuple(scan(article.body_html).links)))
+            _Fragment(article.path, tuple(scan(body_html(article)).links)))
     languages = dict.fromkeys([cfg.default_language, *cfg.languages])
     for story in site.stories:
         summaries = [_Fragment(story.spec.summary_paths[lang], tuple(scan(html).links))

@@ -25,7 +25,7 @@ from markdown.extensions.toc import slugify_unicode
 
 from builder import codec
 from builder.lang import i18n
-from builder.cache import Store, code_version, digest, on_lost_body
+from builder.cache import Store, article_body, code_version, digest, on_lost_body
 from builder.read import mdguard
 from builder.lang.text import CJK
 from builder.errors import Problem, Snippet, bad_name, decode, strip_unsafe, with_source
@@ -314,10 +314,16 @@ def _summary(text: str, limit: int = 200) -> str:
     return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + "…"
 
 
+def body_html(article: Article) -> str:
+    """The article's HTML body: kept with it, or read from the build cache it was loaded from without it
+    (the model stays plain data; the renderer is handed this loader)."""
+    return (article.body if article.body is not None else article_body(article.digest)).decode("utf-8")
+
+
 def article_text(article: Article) -> str:
     """Plain text of an article's title, description and body, for clustering and figures. Made
     when needed, not kept: it would double the size of every article in memory and in the cache."""
-    return f"{article.title}\n{article.description}\n{plain_text(article.body_html)}"
+    return f"{article.title}\n{article.description}\n{plain_text(body_html(article))}"
 
 
 # --- the folder walk -------------------------------------------------------------

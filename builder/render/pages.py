@@ -18,7 +18,7 @@ import jinja2
 from builder.errors import Problem
 from builder.lang import i18n
 from builder.model import Article, Output, Site, Story
-from builder.read.articles import UNKNOWN_SOURCE
+from builder.read.articles import UNKNOWN_SOURCE, body_html
 from builder.render.jobs import ALL, ITEM, ITEMS, LANGUAGES, Job, sort_key
 from builder.render.templates import TEMPLATE_INCLUDES, make_env, merge_repeats, static_dir, template_line, template_problem
 
@@ -34,6 +34,7 @@ class Renderer:
     problems: list[Problem] = field(default_factory=list)
     # article page jobs of earlier plans, by id(article): the dev server plans 10,000 of them per edit
     memo: dict[int, tuple[Article, tuple[Any, ...], Job]] = field(default_factory=dict)
+    body: Callable[[Article], str] = body_html  # where bodies come from: memory, or the build cache
 
     def __post_init__(self) -> None:
         self.use(self.site)
@@ -182,6 +183,7 @@ class Renderer:
             page_title=article.title,
             description=article.description,
             article=article,
+            body=self.body(article),
             item=item,
             time_text=i18n.format_time(article.date, article.lang),
             reading_time=i18n.format_minutes(minutes, article.lang),
