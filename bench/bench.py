@@ -155,7 +155,7 @@ def markdown_floor(site: Path) -> float:
     """Seconds for Python-Markdown alone (with the builder's extensions and sanitizer) to convert every
     article body of ``site`` on every core, as a cold build does: a floor no cold build goes under."""
     sys.path.insert(0, str(REPO))
-    from builder.read.articles import render_markdown
+    from builder.read.markdown import render_markdown
     from builder.parallel import fork_map
 
     bodies = [path.read_text(encoding="utf-8").split("\n---\n", 1)[1] for path in sorted(site.glob("content/articles/*/*.md"))]

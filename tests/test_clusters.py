@@ -21,7 +21,8 @@ from builder.read.stories import read_stories
 from builder.stories.clusters import _matched, cluster_articles
 from builder.stories.report import explain, stories_json
 from builder.read.config import load_config
-from builder.read.articles import read_articles, render_markdown
+from builder.read.folder import read_articles
+from builder.read.markdown import render_markdown
 from builder.model import Article, Story
 from labelled import LABELLED, labelled_site
 

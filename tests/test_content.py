@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from builder.read.articles import body_html, parse_article, plain_text, read_articles, render_markdown, slugify
+from builder.read.articles import body_html, parse_article, slugify
+from builder.read.folder import read_articles
+from builder.read.markdown import plain_text, render_markdown
 from builder.model import SiteConfig
 from htmlscan import scan
 

@@ -18,7 +18,9 @@ from builder.lang import i18n
 from builder.read.stories import read_stories
 from builder.stories.clusters import cluster_articles
 from builder.read.config import read_config
-from builder.read.articles import parse_date, read_articles, render_markdown
+from builder.read.articles import parse_date
+from builder.read.folder import read_articles
+from builder.read.markdown import render_markdown
 from builder.errors import BuildError, decode
 from builder.model import Article, Moment, SiteConfig, StorySpec
 from builder.ingest.dates import week_date

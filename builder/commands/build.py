@@ -14,7 +14,8 @@ from builder.cache import Store, open_store
 from builder.read.stories import read_stories
 from builder.stories.clusters import cluster_articles
 from builder.read.config import read_config
-from builder.read.articles import Cache, read_articles, render_markdown
+from builder.read.folder import Cache, read_articles
+from builder.read.markdown import render_markdown
 from builder.errors import BuildError, Problem
 from builder.render.feeds import feed_jobs, sitemap_jobs
 from builder.output.fingerprint import Fingerprints

@@ -26,7 +26,8 @@ from watchdog.observers.polling import PollingObserver
 from builder.lang import i18n
 from builder.commands.build import STEPS, load_site
 from builder.cache import open_store
-from builder.read.articles import ARTICLES_DIR, Cache
+from builder.read.articles import ARTICLES_DIR
+from builder.read.folder import Cache
 from builder.errors import BuildError, Problem
 from builder.model import Moment, Output, Site
 from builder.render.jobs import ALL, LANGUAGES, Job, listed_as

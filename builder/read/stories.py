@@ -48,7 +48,7 @@ from pathlib import Path
 from builder.errors import Problem, bad_name, read_source, strip_unsafe, with_source
 from builder.lang import i18n
 from builder.model import Entity, SiteConfig, StorySpec
-from builder.read.articles import too_deep
+from builder.read.markdown import too_deep
 from builder.read.entities import ENTITIES_FILE, read_entities
 from builder.read.yamlio import TYPES, YamlDoc, check_mapping, load_yaml
 

@@ -22,7 +22,8 @@ import labelled  # noqa: E402
 from builder.read.stories import read_stories  # noqa: E402
 from builder.stories.clusters import cluster_articles  # noqa: E402
 from builder.read.config import load_config  # noqa: E402
-from builder.read.articles import read_articles, render_markdown  # noqa: E402
+from builder.read.folder import read_articles  # noqa: E402
+from builder.read.markdown import render_markdown  # noqa: E402
 from builder.model import Story  # noqa: E402
 
 
