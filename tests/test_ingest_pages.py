@@ -55,6 +55,8 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = False  # server_close() joins every handler (the /slow one too): no thread outlives the module,
+    # since later tests fork, and forking is refused while other threads run
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # a client that stopped reading at its size limit: expected here
 
