@@ -139,6 +139,15 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence for or against an article's membership, with the weight the score gave it."""
+
+    kind: str  # "person", "place", "country", "fuzzy-name", "venue", "date-stated", "figures", "elsewhere"...
+    weight: float  # added to the score; 0 for a veto, which caps the role instead
+    detail: str  # in words: "Bishkek “Бишкекте”×2"
+
+
+@dataclass(frozen=True)
 class Decision:
     """Why an article is, or is not, part of a story."""
 
@@ -148,6 +157,7 @@ class Decision:
     mentions: tuple[Mention, ...]
     dates: tuple[date, ...]  # the article's date and event dates its text states
     reason: str
+    evidence: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True)
