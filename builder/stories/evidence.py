@@ -33,6 +33,7 @@ from rapidfuzz import fuzz
 from builder.lang.text import FOLDED, UNSPACED, fold, words
 from builder.model import Entity, Evidence, Mention, StorySpec
 from builder.read.entities import Place, cldr_names
+from builder.stories.match import DERIVATIONS
 from builder.stories.venue import Venues
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "evidence.yaml"
@@ -105,8 +106,8 @@ def venue(found: Venues) -> tuple[list[Evidence], list[Evidence]]:
     w = model().weights
     where = max(sorted(set(found.elsewhere)), key=found.elsewhere.count, default=None)
     if where and found.elsewhere.count(where) > len(found.here):
-        return [], [Evidence("elsewhere", 0.0, f"the event placed in {where} ({found.elsewhere.count(where)}×), "
-                             f"the story's place {len(found.here)}×")]
+        return [], [Evidence("elsewhere", 0.0, f"set in {where} (placed there {found.elsewhere.count(where)}×, "
+                             f"in the story's place {len(found.here)}×)")]
     if found.here:
         return [Evidence("venue", w["venue"], "the event placed in " + ", ".join(dict.fromkeys(found.here)))], []
     return [], []
@@ -159,7 +160,9 @@ def fuzzy_names(text: str, entities: Sequence[Entity]) -> tuple[Mention, ...]:
                 continue
             for i in range(len(folded) - len(parts) + 1):
                 run = "".join(folded[i:i + len(parts)])
-                if run[:1] != key[:1] or abs(len(run) - len(key)) > 3:
+                if run[:1] != key[:1] or abs(len(run) - len(key)) > 3 or run.startswith(key) or (
+                        run.endswith(DERIVATIONS) and not key.endswith(DERIVATIONS)):
+                    # another word made from the name ("Bishkekov", "Putinism") is the exact matcher's call
                     continue
                 if fuzz.ratio(run, key) >= cutoff:
                     found[entity.name] = Mention(entity.name, " ".join(words(text)[i:i + len(parts)]), 1)
@@ -178,15 +181,16 @@ def decide(spec: StorySpec, pieces: Sequence[Evidence], vetoes: Sequence[Evidenc
     named = sum(e.weight for e in pieces if e.kind in NAMES)
     if needs_person and not has_person:
         return "out", score, f"score {score}: no person of the story named"
-    distinct = len({e.detail.split(" “")[0] for e in pieces if e.kind in NAMES and e.kind != "country"}
-                   | ({"place"} if any(e.kind == "country" for e in pieces) else set()))
+    kinds = {e.kind for e in pieces}
+    # the city's country stands in for the city, never beside it
+    distinct = sum(e.kind in NAMES and e.kind != "country" for e in pieces) + ("country" in kinds and "place" not in kinds)
     need = len(spec.entities) // 2 + 1
     if named < m.background:
         return "out", score, f"score {score}: its names weigh {named:g}, background needs {m.background:g}"
     if vetoes:
         return "background", score, f"score {score}, but " + "; ".join(v.detail for v in vetoes)
     if distinct < need:
-        return "background", score, f"score {score}, but it names {distinct} of the story's {len(spec.entities)} " \
+        return "out", score, f"score {score}, but it names {distinct} of the story's {len(spec.entities)} " \
             f"entities, members need {need}"
     if score >= m.member:
         return "member", score, f"score {score} ≥ {m.member:g}"
