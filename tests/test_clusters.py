@@ -19,7 +19,10 @@ from builder.stories import clusters
 from builder.stories import match
 from builder.read.stories import read_stories
 from builder.stories.clusters import _matched, cluster_articles
-from builder.stories.evidence import model
+from builder.lang.dates import event_dates
+from builder.model import Entity
+from builder.stories.evidence import countries, fuzzy_names, model
+from builder.stories.venue import find_venues
 from builder.stories.report import explain, stories_json
 from builder.read.config import load_config
 from builder.read.articles import read_articles, render_markdown
@@ -86,7 +89,7 @@ def test_sample_evidence_in_the_spelling_used(sample: Story) -> None:
     assert by[EN].dates == (date(2025, 11, 26), date(2025, 11, 25), date(2025, 11, 27))
     assert by[TR].dates == (date(2025, 11, 26),)  # states no day: its own date counts
     ky = by[KY]
-    assert date(2022, 5, 16) in ky.dates and ky.score == 0.75
+    assert date(2022, 5, 16) in ky.dates and [e.kind for e in ky.evidence if e.weight == 0] == ["other-time"]
     assert "no story place (Bishkek) named" in ky.reason and "outside the window" in ky.reason
 
 
@@ -300,6 +303,10 @@ def test_labelled_set_precision_recall(tmp_path: Path, capsys) -> None:
               f"predicted; precision {score.precision:.3f}, recall {score.recall:.3f}; "
               f"articles in wrong pairs: {wrong or 'none'}")
     assert len(v1) == 31 and score.precision >= 0.9 and score.recall >= 0.9
+    # the heldout part, never tuned on: the floor the evidence model reached (make eval prints it)
+    heldout = {p for p, e in labelled.split().items() if e.split == "heldout"}
+    held = labelled.pairwise(truth, {s.spec.id: {d.article for d in s.members} for s in stories}, heldout)
+    assert held.precision >= 0.90 and held.recall >= 0.93
 
 
 def test_split_covers_every_labelled_article_once() -> None:
@@ -358,3 +365,40 @@ def test_a_story_folder_named_in_bytes_that_are_not_utf8_is_refused(make_site) -
     specs, problems = read_stories(load_config(root)[0], render_markdown)
     assert specs == [] and [str(p) for p in problems] == [
         "content/clusters/caf\\xe9/story.yaml: error: the file name is not UTF-8 or carries a control character; rename it"]
+
+
+@pytest.mark.parametrize(("text", "lang", "here", "elsewhere"), [
+    ("MOSCOW, Nov 25 (Reuters) - Putin arrived in Kyrgyzstan on Tuesday", "en", ["Kyrgyzstan"], ["Moscow"]),
+    ("Moscow views Kyrgyzstan as a reliable partner, Putin said", "en", [], []),
+    ("Путин прибыл в Бишкек с государственным визитом", "ru", ["Бишкек"], []),
+    ("Putin Bişkek'te Caparov ile görüştü", "tr", ["Bişkek'te"], []),
+    ("Putin and Japarov met in Astana on Friday", "en", [], ["Astana"]),
+    ("BUENOS AIRES.- El presidente electo llegó este martes", "es", [], ["Buenos Aires"]),
+])
+def test_venue_cues_and_datelines(sample: Story, text: str, lang: str, here: list[str], elsewhere: list[str]) -> None:
+    """A venue comes from a cue of the language or a dateline, never from a bare capital."""
+    places = tuple(e for e in (*sample.spec.entities, *countries(sample.spec)) if e.kind == "place")
+    others = tuple(r for e in places for r in getattr(e, "rivals", ()))
+    found = find_venues(text, lang, places, others)
+    assert [h for h in found.here if not h.isupper()] == here
+    assert [e.title() for e in found.elsewhere] == [e.title() for e in elsewhere]
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    ("۲۵ تا ۲۷ نوامبر", "fa", {date(2025, 11, 25), date(2025, 11, 27)}),
+    ("25–27 November", "en", {date(2025, 11, 25), date(2025, 11, 27)}),
+    ("٢٦ نوفمبر", "ar", {date(2025, 11, 26)}),
+    ("Chileans vote on Sunday", "en", {date(2025, 11, 23)}),
+])
+def test_dates_in_every_digit_system_ranges_and_weekdays(text: str, lang: str, expected: set[date]) -> None:
+    assert set(event_dates(text, lang, date(2025, 11, 24))) == expected
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Bei dem Beben nahe Masar-i-Scharif starben 20 Menschen", True),  # German spelling the table lacks
+    ("Erdbeben nahe Masar-i-Scharif", True),
+    ("The Bishkekov family and Putinism", False),  # words made from the names are not the names
+])
+def test_fuzzy_transliterated_names(text: str, found: bool) -> None:
+    place = Entity("Mazar-i-Sharif", "place", ("Mazar-e Sharif", "Mazar-e-Sharif", "Bishkek"))
+    assert bool(fuzzy_names(text, [place])) is found

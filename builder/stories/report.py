@@ -29,6 +29,7 @@ def explain(stories: Sequence[Story], articles: Sequence[Article]) -> str:
                           f"      entities: {_mentions_text(d.mentions)}",
                           f"      dates: {d.dates[0]} (dated)" + "".join(f", {x}" for x in d.dates[1:]),
                           f"      why: {d.reason}"]
+                lines += [f"      {e.weight:+.2f} {e.kind}: {e.detail}" for e in d.evidence]
         lines.append(f"  out ({len(story.left_out) + story.unnamed}):")
         lines += [f"    {d.article}: {d.reason} [{_mentions_text(d.mentions)}]" for d in story.left_out]
         if story.unnamed:
@@ -60,7 +61,8 @@ def stories_json(stories: Sequence[Story], articles: Sequence[Article], base_pat
             "source": a.source, "date": i18n.iso(a.date),
             "evidence": {"score": d.score,
                          "mentions": [{"entity": m.entity, "spelling": m.spelling, "count": m.count} for m in d.mentions],
-                         "dates": [x.isoformat() for x in d.dates], "reason": d.reason},
+                         "dates": [x.isoformat() for x in d.dates], "reason": d.reason,
+                         "pieces": [{"kind": e.kind, "weight": e.weight, "detail": e.detail} for e in d.evidence]},
         }
 
     return {"stories": [{

@@ -62,9 +62,9 @@ def _cldr_places(lang: str) -> dict[str, tuple[str, bool, str | None]]:
             loc = babel.Locale.parse(code)
         except (ValueError, babel.UnknownLocaleError):
             continue
-        for zone, info in loc.time_zones.items():
-            if city := info.get("city"):
-                out.setdefault(fold(city), (city, False, zones.get(zone)))
+        for zone, territory in zones.items():  # CLDR lists a city only where it differs from the zone's
+            city = loc.time_zones.get(zone, {}).get("city") or zone.rsplit("/", 1)[-1].replace("_", " ")
+            out.setdefault(fold(city), (city, False, territory))
         for territory, name in loc.territories.items():
             if territory.isalpha():
                 out.setdefault(fold(name), (name, True, territory))
