@@ -90,7 +90,7 @@ def test_sample_evidence_in_the_spelling_used(sample: Story) -> None:
     assert by[TR].dates == (date(2025, 11, 26),)  # states no day: its own date counts
     ky = by[KY]
     assert date(2022, 5, 16) in ky.dates and [e.kind for e in ky.evidence if e.weight == 0] == ["other-time"]
-    assert "no story place (Bishkek) named" in ky.reason and "outside the window" in ky.reason
+    assert "its text dates its events 2022-03-09, 2022-04-13, 2022-05-16, outside the window" in ky.reason
 
 
 def test_summaries_are_rendered(sample: Story) -> None:
