@@ -82,10 +82,14 @@ def _gazetteer(lang: str, places: tuple[Entity, ...]) -> dict[str, tuple[str, bo
 
 
 def dateline(text: str) -> str | None:
-    """The filing place a wire story opens with: capitals, then a date, a credit or a dash."""
-    m = _DATELINE.match(text)
-    place = m["place"].strip(" .") if m else ""
-    return place if sum(c.isalpha() for c in place) >= 3 and place.isupper() else None
+    """The filing place a wire story opens with: capitals, then a date, a credit or a dash. The text
+    may start with the title and description, one a line: the body's first line is tried too."""
+    for line in text.split("\n", 3)[:3]:
+        m = _DATELINE.match(line)
+        place = m["place"].strip(" .") if m else ""
+        if sum(c.isalpha() for c in place) >= 3 and place.isupper():
+            return place
+    return None
 
 
 def _lookup(table: dict[str, tuple[str, bool, str | None]], key: str) -> tuple[str, bool, str | None] | None:
@@ -99,10 +103,12 @@ def _lookup(table: dict[str, tuple[str, bool, str | None]], key: str) -> tuple[s
 def find_venues(text: str, lang: str, story_places: tuple[Entity, ...], others: tuple[Entity, ...]) -> Venues:
     """The places a cue makes the venue: the story's own (or its country), and other cities."""
     filed = dateline(text)
-    body = text[len(filed):] if filed and text.lstrip().startswith(filed) else text
+    body = text.replace(filed, "", 1) if filed else text
     table = _gazetteer(lang, (*others, *story_places))
     mine = {p.name for p in story_places}
     territories = {p.territory for p in story_places if isinstance(p, Place) and p.territory}
+    # a country the story lists is its area: a city in it ("said in Kabul") is not another venue
+    area = {p.territory for p in story_places if isinstance(p, Place) and not p.city and p.territory}
     before, after = _cues(lang)
     here: list[str] = []
     elsewhere: list[str] = []
@@ -110,7 +116,7 @@ def find_venues(text: str, lang: str, story_places: tuple[Entity, ...], others: 
     def place_at(name: tuple[str, bool, str | None], spelling: str) -> None:
         if name[0] in mine or (name[1] and name[2] in territories):
             here.append(spelling)
-        elif not name[1]:  # a country named with a cue is often an actor ("investment in Russia")
+        elif not name[1] and name[2] not in area:  # a country with a cue is often an actor ("investment in Russia")
             elsewhere.append(name[0])
 
     if filed and (hit := _lookup(table, fold(filed.split(",")[0]))):
@@ -141,6 +147,8 @@ def _after_cue(table: dict[str, tuple[str, bool, str | None]], originals: list[s
                place_at: Callable[[tuple[str, bool, str | None], str], None]) -> None:
     """The first place within reach of a cue that ends before word ``i``."""
     for start in range(i, min(i + _REACH, len(folded))):
+        if originals[start][:1].isdigit():
+            return  # "in 2023": the cue was about time
         if originals[start][:1].islower():
             continue  # place names are capitalised where the script has capitals
         for n in range(_MAX_WORDS, 0, -1):
