@@ -164,6 +164,7 @@ class Decision:
 class FigureMention:
     article: str  # article path
     text: str  # the figure as written, e.g. "4,1 milyar dolar"
+    value: float | None = field(default=None, compare=False)  # this source's value: in a conflict, who gave which
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ class Fact:
     mentions: tuple[FigureMention, ...]
     conflict: bool = False
     alternatives: tuple[float, ...] = ()  # the other values sources give, when in conflict
+    period: str | None = None  # the period or scope its sources state: "last year", "January–September", "2024"
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+import babel
 import yaml
 from rapidfuzz import fuzz
 
@@ -90,7 +91,9 @@ def country(mentions: Sequence[Mention]) -> list[Evidence]:
     found = [m for m in mentions if m.entity.startswith(COUNTRY)]
     if not found:
         return []
-    return [Evidence("country", model().weights["country"], _spellings(found[0].entity[len(COUNTRY):], found))]
+    code = found[0].entity[len(COUNTRY):]
+    name = babel.Locale("en").territories.get(code, code)
+    return [Evidence("country", model().weights["country"], _spellings(f"{name} (country of the story's city)", found))]
 
 
 def countries(spec: StorySpec) -> tuple[Entity, ...]:
@@ -109,7 +112,8 @@ def venue(found: Venues) -> tuple[list[Evidence], list[Evidence]]:
         return [], [Evidence("elsewhere", 0.0, f"set in {where} (placed there {found.elsewhere.count(where)}×, "
                              f"in the story's place {len(found.here)}×)")]
     if found.here:
-        return [Evidence("venue", w["venue"], "the event placed in " + ", ".join(dict.fromkeys(found.here)))], []
+        return [Evidence("venue", w["venue"], "the event placed in " + ", ".join(dict.fromkeys(
+            h.strip(".,;:'’") for h in found.here)))], []
     return [], []
 
 
