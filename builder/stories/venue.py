@@ -71,6 +71,7 @@ def _cldr_places(lang: str) -> dict[str, tuple[str, bool, str | None]]:
     return out
 
 
+@lru_cache(maxsize=256)
 def _gazetteer(lang: str, places: tuple[Entity, ...]) -> dict[str, tuple[str, bool, str | None]]:
     table = dict(_cldr_places(lang))
     for place in places:
@@ -79,6 +80,12 @@ def _gazetteer(lang: str, places: tuple[Entity, ...]) -> dict[str, tuple[str, bo
         for alias in (place.name, *place.aliases):
             table[fold(alias)] = (place.name, country, territory)
     return table
+
+
+@lru_cache(maxsize=256)
+def _heads(lang: str, places: tuple[Entity, ...]) -> frozenset[str]:
+    """The first three letters of every place name: a word starting otherwise names no place."""
+    return frozenset(key[:3] for key in _gazetteer(lang, places))
 
 
 def dateline(text: str) -> str | None:
@@ -110,6 +117,8 @@ def find_venues(text: str, lang: str, story_places: tuple[Entity, ...], others: 
     # a country the story lists is its area: a city in it ("said in Kabul") is not another venue
     area = {p.territory for p in story_places if isinstance(p, Place) and not p.city and p.territory}
     before, after = _cues(lang)
+    last_words = {cue[-1] for cue in before}
+    heads = _heads(lang, (*others, *story_places))
     here: list[str] = []
     elsewhere: list[str] = []
 
@@ -124,10 +133,13 @@ def find_venues(text: str, lang: str, story_places: tuple[Entity, ...], others: 
     originals = words(body)
     folded = [FOLDED[w] for w in originals]
     for i, word in enumerate(folded):
-        for cue in before:
-            if tuple(folded[max(0, i - len(cue)):i]) == cue:
-                _after_cue(table, originals, folded, i, place_at)
-                break
+        if i and folded[i - 1] in last_words:
+            for cue in before:
+                if tuple(folded[max(0, i - len(cue)):i]) == cue:
+                    _after_cue(table, originals, folded, i, place_at)
+                    break
+        if word[:3] not in heads and not any(w[:3] in heads for w in folded[max(0, i - 2):i]):
+            continue  # no place starts here or just before: no ending to read
         for suffix in after:
             if word.endswith(suffix) and len(word) > len(suffix) + 3:
                 stem = word[:-len(suffix)]
