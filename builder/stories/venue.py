@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import babel
@@ -82,12 +83,6 @@ def _gazetteer(lang: str, places: tuple[Entity, ...]) -> dict[str, tuple[str, bo
     return table
 
 
-@lru_cache(maxsize=256)
-def _heads(lang: str, places: tuple[Entity, ...]) -> frozenset[str]:
-    """The first three letters of every place name: a word starting otherwise names no place."""
-    return frozenset(key[:3] for key in _gazetteer(lang, places))
-
-
 def dateline(text: str) -> str | None:
     """The filing place a wire story opens with: capitals, then a date, a credit or a dash. The text
     may start with the title and description, one a line: the body's first line is tried too."""
@@ -118,7 +113,8 @@ def find_venues(text: str, lang: str, story_places: tuple[Entity, ...], others: 
     area = {p.territory for p in story_places if isinstance(p, Place) and not p.city and p.territory}
     before, after = _cues(lang)
     last_words = {cue[-1] for cue in before}
-    heads = _heads(lang, (*others, *story_places))
+    suffixes = set(after)
+    lengths = sorted({len(x) for x in after}, reverse=True)
     here: list[str] = []
     elsewhere: list[str] = []
 
@@ -138,16 +134,13 @@ def find_venues(text: str, lang: str, story_places: tuple[Entity, ...], others: 
                 if tuple(folded[max(0, i - len(cue)):i]) == cue:
                     _after_cue(table, originals, folded, i, place_at)
                     break
-        if word[:3] not in heads and not any(w[:3] in heads for w in folded[max(0, i - 2):i]):
-            continue  # no place starts here or just before: no ending to read
-        for suffix in after:
-            if word.endswith(suffix) and len(word) > len(suffix) + 3:
-                stem = word[:-len(suffix)]
-                # the place itself, or a place before a building's name ("경주 화백컨벤션센터에서")
-                keys = [("".join(folded[i - n:i]) + stem, i - n) for n in range(_MAX_WORDS - 1, -1, -1) if i >= n]
-                keys += [(folded[i - n], i - n) for n in (1, 2) if i >= n]
-                hit = next(((h, j) for key, j in keys if (h := table.get(key))), None)
-                if hit:
+        for k in lengths:
+            if len(word) > k + 3 and word[-k:] in suffixes:
+                stem = word[:-k]
+                # the place itself, in one to three words, or a place before a building ("경주 화백컨벤션센터에서")
+                keys = ((n, "".join(folded[i - n:i]) + stem) for n in range(_MAX_WORDS) if i >= n)
+                buildings = ((n, folded[i - n]) for n in (1, 2) if i >= n)
+                if hit := next(((h, i - n) for n, key in chain(keys, buildings) if (h := table.get(key))), None):
                     place_at(hit[0], " ".join(originals[hit[1]:i + 1]))
                     break
     if UNSPACED.search(body):
