@@ -11,23 +11,22 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import labelled
 import pytest
 import yaml
-
-import labelled
-from builder.stories import clusters
-from builder.stories import match
-from builder.read.stories import read_stories
-from builder.stories.clusters import _matched, cluster_articles
-from builder.lang.dates import event_dates
-from builder.model import Entity
-from builder.stories.evidence import countries, fuzzy_names, model
-from builder.stories.venue import find_venues
-from builder.stories.report import explain, stories_json
-from builder.read.config import load_config
-from builder.read.articles import read_articles, render_markdown
-from builder.model import Article, Story
 from labelled import LABELLED, labelled_site
+
+from builder.lang.dates import event_dates
+from builder.model import Article, Entity, Story
+from builder.read.articles import read_articles, render_markdown
+from builder.read.config import load_config
+from builder.read.stories import read_stories
+from builder.stories import clusters, match
+from builder.stories.clusters import _matched, cluster_articles
+from builder.stories.evidence import countries, fuzzy_names, model
+from builder.stories.evidence import time as ev_time
+from builder.stories.report import explain, stories_json
+from builder.stories.venue import find_venues
 
 REPO = Path(__file__).resolve().parent.parent
 STORY = "putin-bishkek-2025-11"
@@ -402,3 +401,15 @@ def test_dates_in_every_digit_system_ranges_and_weekdays(text: str, lang: str, e
 def test_fuzzy_transliterated_names(text: str, found: bool) -> None:
     place = Entity("Mazar-i-Sharif", "place", ("Mazar-e Sharif", "Mazar-e-Sharif", "Bishkek"))
     assert bool(fuzzy_names(text, [place])) is found
+
+
+@pytest.mark.parametrize(("day", "stated", "veto"), [
+    (date(2025, 11, 26), (date(2025, 11, 26),), None),  # the event's own day
+    (date(2025, 11, 20), (date(2025, 11, 25), date(2025, 11, 27)), None),  # a preview naming the visit's dates
+    (date(2025, 11, 27), (date(2026, 3, 11),), None),  # an inauguration in March is an announcement
+    (date(2025, 11, 27), (date(2022, 5, 16),), "other-time"),  # a meeting of 2022 recalled
+    (date(2025, 12, 16), (date(2025, 11, 27),), "looking-back"),  # three weeks later, looking back
+])
+def test_time_evidence_and_its_vetoes(sample: Story, day: date, stated: tuple[date, ...], veto: str | None) -> None:
+    _, vetoes = ev_time(sample.spec, day, stated)
+    assert [v.kind for v in vetoes] == ([veto] if veto else [])

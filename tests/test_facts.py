@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from builder.lang.numbers import DATA, parse_number
-from builder.stories.facts import compare_facts, extract_figures
 from builder.model import Article, Fact, FigureMention
+from builder.stories.facts import compare_facts, extract_figures
 
 
 def article(path: str, lang: str, text: str) -> Article:

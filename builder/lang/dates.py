@@ -8,7 +8,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import babel.numbers
 
@@ -46,7 +46,7 @@ class _DateRules:
     weekdays: re.Pattern[str] | None = None  # "on Sunday", "el domingo": a day of the article's week
 
 
-@lru_cache(maxsize=None)
+@cache
 def _date_rules(lang: str) -> _DateRules:
     try:
         loc = i18n.locale(lang)
@@ -69,17 +69,17 @@ def _date_rules(lang: str) -> _DateRules:
     alt = "|".join(sorted(pieces, key=len, reverse=True))
     pattern = loc.date_formats["short"].pattern
     return _DateRules(
-        re.compile(rf"(?P<d>\d{{1,2}})(?!\d)[\s.-]*(?P<m>{alt}){_YEAR_AFTER}", re.I),
-        re.compile(rf"(?P<m>{alt})\s*(?P<d>\d{{1,2}})(?!\d)(?:st|nd|rd|th|日|일)?{_YEAR_AFTER}", re.I),
+        re.compile(rf"(?P<d>\d{{1,2}})(?!\d)[\s.-]*(?P<m>{alt}){_YEAR_AFTER}", re.IGNORECASE),
+        re.compile(rf"(?P<m>{alt})\s*(?P<d>\d{{1,2}})(?!\d)(?:st|nd|rd|th|日|일)?{_YEAR_AFTER}", re.IGNORECASE),
         tuple(sorted(stems.items(), key=lambda kv: -len(kv[0]))), abbreviations,
         pattern.find("M") < pattern.find("d"), babel.numbers.get_decimal_symbol(loc) != ".",
-        re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(days, key=len, reverse=True))) + r")(?!\w)", re.I)
+        re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(days, key=len, reverse=True))) + r")(?!\w)", re.IGNORECASE)
         if days and not lang.startswith(("zh", "ja", "th")) else None,
     )
 
 
 
-@lru_cache(maxsize=None)
+@cache
 def _weekday_numbers(lang: str) -> dict[str, int]:
     try:
         return {name.casefold(): n for n, name in i18n.locale(lang).days["format"]["wide"].items()}

@@ -17,7 +17,15 @@ from datetime import date, timedelta
 
 from builder.cache import Store, digest, memo
 from builder.lang.dates import event_dates
-from builder.model import Article, Decision, Entity, Evidence, Fact, Mention, Story, StorySpec
+from builder.model import (
+    Article,
+    Decision,
+    Entity,
+    Evidence,
+    Mention,
+    Story,
+    StorySpec,
+)
 from builder.read.articles import article_text
 from builder.read.entities import Place
 from builder.stories import evidence as ev

@@ -194,8 +194,8 @@ def decide(spec: StorySpec, pieces: Sequence[Evidence], vetoes: Sequence[Evidenc
     if vetoes:
         return "background", score, f"score {score}, but " + "; ".join(v.detail for v in vetoes)
     if distinct < need:
-        return "out", score, f"score {score}, but it names {distinct} of the story's {len(spec.entities)} " \
-            f"entities, members need {need}"
+        return "out", score, (f"score {score}, but it names {distinct} of the story's {len(spec.entities)} "
+                              f"entities, members need {need}")
     if score >= m.member:
         return "member", score, f"score {score} ≥ {m.member:g}"
     return "background", score, f"score {score} < {m.member:g} for a member"

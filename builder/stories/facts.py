@@ -25,12 +25,12 @@ year) are different quantities. Figures without a label are not aligned.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+from pathlib import Path
 
 import yaml
 
@@ -72,7 +72,7 @@ _PERIOD_CLAUSE = re.compile(r"[;()，；、،]|,\s")  # not the decimal comma of
 PERIODS = Path(__file__).resolve().parent.parent / "data" / "periods.yaml"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _period_pattern(lang: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
     """One regex of the language's period phrases (normalized), and phrase → canonical period."""
     table = yaml.safe_load(PERIODS.read_text(encoding="utf-8"))["periods"]
@@ -116,7 +116,7 @@ class _Concept:
         return unit in self.units or ("currency" in self.units and unit in ISO_CODES)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lexicon() -> tuple[tuple[_Concept, ...], dict[str, tuple[int, ...]], re.Pattern[str]]:
     """Concepts, canonical keyword → concept indexes, and one regex for the keywords of every language."""
     concepts, stems, words = [], {}, set()

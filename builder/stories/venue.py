@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import chain
 from pathlib import Path
 
@@ -39,13 +39,13 @@ class Venues:
     dateline: str | None  # the filing place, if the text opens with a dateline; counted among the cues
 
 
-@lru_cache(maxsize=None)
+@cache
 def _entry(lang: str) -> dict[str, list[str]]:
     table = yaml.safe_load(DATA.read_text(encoding="utf-8"))
     return table.get(lang) or table.get(lang.split("-")[0].lower()) or {}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cues(lang: str) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
     entry = _entry(lang)
     before = tuple(tuple(fold(w) or w for w in words(c)) for c in entry.get("before", ()))
@@ -53,7 +53,7 @@ def _cues(lang: str) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
     return before, after
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cldr_places(lang: str) -> dict[str, tuple[str, bool, str | None]]:
     """Folded name → (name, is a country, territory) from CLDR, in the language and in English."""
     out: dict[str, tuple[str, bool, str | None]] = {}
@@ -96,7 +96,7 @@ def dateline(text: str) -> str | None:
 
 def _lookup(table: dict[str, tuple[str, bool, str | None]], key: str) -> tuple[str, bool, str | None] | None:
     """A place by its folded name, tolerating a short case ending left on it (Бишкеке, Москве)."""
-    for cut in range(0, 3 if key.isalpha() else 1):
+    for cut in range(3 if key.isalpha() else 1):
         if len(key) - cut >= 4 and (hit := table.get(key[:len(key) - cut] if cut else key)):
             return hit
     return None

@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[2])]
 
-import eval as evaluation  # noqa: E402  (tests/tools/eval.py)
-import labelled  # noqa: E402
+import eval as evaluation
+import labelled
 
-from builder.stories import evidence  # noqa: E402
+from builder.stories import evidence
 
 
 def main() -> None:
