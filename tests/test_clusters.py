@@ -23,7 +23,7 @@ from builder.read.config import load_config
 from builder.read.stories import read_stories
 from builder.stories import clusters, match
 from builder.stories.clusters import _matched, cluster_articles
-from builder.stories.evidence import countries, fuzzy_names, model
+from builder.stories.evidence import countries, country, fuzzy_names, model
 from builder.stories.evidence import time as ev_time
 from builder.stories.report import explain, stories_json
 from builder.stories.venue import find_venues
@@ -413,3 +413,18 @@ def test_fuzzy_transliterated_names(text: str, found: bool) -> None:
 def test_time_evidence_and_its_vetoes(sample: Story, day: date, stated: tuple[date, ...], veto: str | None) -> None:
     _, vetoes = ev_time(sample.spec, day, stated)
     assert [v.kind for v in vetoes] == ([veto] if veto else [])
+
+
+@pytest.mark.parametrize(("text", "counts"), [
+    ("Putin's visit to Kyrgyzstan", True),
+    ("Путин прибыл в Кыргызстан", True),
+    ("Putin Kırgızistan'a geldi", True),
+    ("پوتین به قرقیزستان سفر کرد", True),
+    ("Putin arrived in Tajikistan", False),  # another country is not the story's city
+])
+def test_the_city_known_by_its_country(sample: Story, text: str, counts: bool) -> None:
+    """Outlets that write the country for the city: weaker evidence than the city, and only its own country."""
+    found = match.matcher(countries(sample.spec)).find(text)
+    pieces = country(sample.spec, found)
+    assert [(p.kind, p.weight) for p in pieces] == ([("country", model().weights["country"])] if counts else [])
+    assert not counts or model().weights["country"] < model().weights["place"]

@@ -148,7 +148,7 @@ def _fingerprints(figures: Sequence[Figure]) -> set[str]:
 
 def _evidence(spec: StorySpec, article: Article, found: tuple[Mention, ...], stated: tuple[date, ...],
               fuzzy: tuple[Mention, ...]) -> tuple[list[Evidence], list[Evidence]]:
-    pieces = ev.names(spec, found, fuzzy) + ev.country(found)
+    pieces = ev.names(spec, found, fuzzy) + ev.country(spec, found)
     if not pieces:
         return [], []
     places = tuple(e for e in (*spec.entities, *ev.countries(spec)) if e.kind == "place")

@@ -86,9 +86,10 @@ def _spellings(name: str, mentions: Sequence[Mention]) -> str:
 COUNTRY = "country:"  # the name of a pseudo-entity standing for the country of a story's city
 
 
-def country(mentions: Sequence[Mention]) -> list[Evidence]:
+def country(spec: StorySpec, mentions: Sequence[Mention]) -> list[Evidence]:
     """The country of the story's city, when the story does not list that country itself."""
-    found = [m for m in mentions if m.entity.startswith(COUNTRY)]
+    mine = {e.name for e in countries(spec)}
+    found = [m for m in mentions if m.entity in mine]
     if not found:
         return []
     code = found[0].entity[len(COUNTRY):]
