@@ -192,11 +192,11 @@ def decide(spec: StorySpec, pieces: Sequence[Evidence], vetoes: Sequence[Evidenc
     need = len(spec.entities) // 2 + 1
     if named < m.background:
         return "out", score, f"score {score}: its names weigh {named:g}, background needs {m.background:g}"
-    if vetoes:
-        return "background", score, f"score {score}, but " + "; ".join(v.detail for v in vetoes)
     if distinct < need:
         return "out", score, (f"score {score}, but it names {distinct} of the story's {len(spec.entities)} "
                               f"entities, members need {need}")
+    if vetoes:
+        return "background", score, f"score {score}, but " + "; ".join(v.detail for v in vetoes)
     if score >= m.member:
         return "member", score, f"score {score} ≥ {m.member:g}"
     return "background", score, f"score {score} < {m.member:g} for a member"
