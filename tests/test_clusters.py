@@ -305,7 +305,7 @@ def test_labelled_set_precision_recall(tmp_path: Path, capsys) -> None:
     # the heldout part, never tuned on: the floor the evidence model reached (make eval prints it)
     heldout = {p for p, e in labelled.split().items() if e.split == "heldout"}
     held = labelled.pairwise(truth, {s.spec.id: {d.article for d in s.members} for s in stories}, heldout)
-    assert held.precision >= 0.90 and held.recall >= 0.93
+    assert held.precision >= 0.95 and held.recall >= 0.96  # reached: 0.951, 0.963
 
 
 def test_split_covers_every_labelled_article_once() -> None:
