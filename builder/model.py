@@ -133,6 +133,15 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence for or against an article's membership, with the weight the score gave it."""
+
+    kind: str  # "person", "place", "country", "fuzzy-name", "venue", "date-stated", "figures", "elsewhere"...
+    weight: float  # added to the score; 0 for a veto, which caps the role instead
+    detail: str  # in words: "Bishkek “Бишкекте”×2"
+
+
+@dataclass(frozen=True)
 class Decision:
     """Why an article is, or is not, part of a story."""
 
@@ -142,12 +151,14 @@ class Decision:
     mentions: tuple[Mention, ...]
     dates: tuple[date, ...]  # the article's date and event dates its text states
     reason: str
+    evidence: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True)
 class FigureMention:
     article: str  # article path
     text: str  # the figure as written, e.g. "4,1 milyar dolar"
+    value: float | None = field(default=None, compare=False)  # this source's value: in a conflict, who gave which
 
 
 @dataclass(frozen=True)
@@ -160,6 +171,7 @@ class Fact:
     mentions: tuple[FigureMention, ...]
     conflict: bool = False
     alternatives: tuple[float, ...] = ()  # the other values sources give, when in conflict
+    period: str | None = None  # the period or scope its sources state: "last year", "January–September", "2024"
 
 
 @dataclass(frozen=True)

@@ -11,20 +11,24 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import labelled
 import pytest
 import yaml
 
-import labelled
-from builder.stories import clusters
-from builder.stories import match
-from builder.read.stories import read_stories
-from builder.stories.clusters import _matched, cluster_articles
-from builder.stories.report import explain, stories_json
-from builder.read.config import load_config
+from labelled import LABELLED, labelled_site
+
+from builder.lang.dates import event_dates
+from builder.model import Article, Entity, Story
 from builder.read.folder import read_articles
 from builder.read.markdown import render_markdown
-from builder.model import Article, Story
-from labelled import LABELLED, labelled_site
+from builder.read.config import load_config
+from builder.read.stories import read_stories
+from builder.stories import clusters, match
+from builder.stories.clusters import _matched, cluster_articles
+from builder.stories.evidence import countries, country, fuzzy_names, model
+from builder.stories.evidence import time as ev_time
+from builder.stories.report import explain, stories_json
+from builder.stories.venue import find_venues
 
 REPO = Path(__file__).resolve().parent.parent
 STORY = "putin-bishkek-2025-11"
@@ -68,7 +72,7 @@ def test_sample_story_by_the_rules_alone(sample: Story) -> None:
     assert sample.spec.include == () and sample.spec.exclude == ()
     assert paths(sample.members) == sorted([EN, TR, UZ, VI])
     assert paths(sample.background) == [KY]
-    assert all(d.score == 1.0 for d in sample.members)
+    assert all(d.score >= model().member for d in sample.members)
 
 
 def test_sample_evidence_in_the_spelling_used(sample: Story) -> None:
@@ -82,11 +86,12 @@ def test_sample_evidence_in_the_spelling_used(sample: Story) -> None:
     assert {("CSTO", "ЖККУ"), ("Sadyr Japarov", "Жапаров"), ("Vladimir Putin", "Путин")} <= spellings[KY]
     assert set(by[UZ].dates) == {date(2025, 11, 25), date(2025, 11, 26), date(2025, 11, 27)}
     assert set(by[VI].dates) == {date(2025, 11, 25), date(2025, 11, 26), date(2025, 11, 27)}
-    assert by[EN].dates == (date(2025, 11, 26), date(2025, 11, 27))
+    # "his arrival in the Kyrgyz capital on Tuesday", in an article of Wednesday the 26th
+    assert by[EN].dates == (date(2025, 11, 26), date(2025, 11, 25), date(2025, 11, 27))
     assert by[TR].dates == (date(2025, 11, 26),)  # states no day: its own date counts
     ky = by[KY]
-    assert date(2022, 5, 16) in ky.dates and ky.score == 0.75
-    assert "no story place (Bishkek) named" in ky.reason and "outside the window" in ky.reason
+    assert date(2022, 5, 16) in ky.dates and [e.kind for e in ky.evidence if e.weight == 0] == ["other-time"]
+    assert "its text dates its events 2022-03-09, 2022-04-13, 2022-05-16, outside the window" in ky.reason
 
 
 def test_summaries_are_rendered(sample: Story) -> None:
@@ -118,7 +123,7 @@ def test_same_visit_in_a_new_language_joins(make_site, rel: str) -> None:
 @pytest.mark.parametrize(("rel", "why"), [
     ("content/articles/ru/putin-zhaparov-moskva-9-maya.md", "set in Moscow"),
     ("content/articles/en/putin-japarov-talks-in-astana.md", "set in Astana"),
-    ("content/articles/ru/putin-v-bishkeke-2019.md", "dated 2019-03-28, outside the window"),
+    ("content/articles/ru/putin-v-bishkeke-2019.md", "its text dates its events 2019-03-28, outside the window"),
     ("content/articles/tr/putin-caparov-2022-gorusmesi-hatirlatma.md", "its text dates its events 2022-05-16"),
 ])
 def test_same_people_at_another_event_are_background(make_site, rel: str, why: str) -> None:
@@ -241,7 +246,7 @@ def test_explain_and_json_agree(tmp_path: Path) -> None:
                 assert f"    {d.article}  [{a.lang}] score {d.score:.2f}" in report and f"why: {d.reason}" in report
         assert f"  members ({len(s.members)}):" in report and f"  background ({len(s.background)}):" in report
     tr = next(i for i in next(s for s in data["stories"] if s["id"] == STORY)["members"] if i["path"] == TR)
-    assert tr["date"] == "2025-11-26T14:41:00+03:00" and tr["evidence"]["score"] == 1.0
+    assert tr["date"] == "2025-11-26T14:41:00+03:00" and tr["evidence"]["score"] >= model().member
 
 
 def dummy(i: int, text: str, day: date = date(2025, 11, 26), lang: str = "en") -> Article:
@@ -256,7 +261,7 @@ def test_explain_sums_up_silent_articles_and_lists_the_rest(sample: Story) -> No
     report = explain(stories, articles)
     assert "    30 articles out: no entity mentioned" in report
     assert "dummy-7.md" not in report
-    assert "content/articles/en/dummy-99.md: 1/4 entities (Vladimir Putin): members need 3" in report
+    assert "content/articles/en/dummy-99.md: score 3.0, but it names 1 of the story's 4 entities, members need 3" in report
 
 
 def test_recluster_reads_only_the_edited_article(sample: Story) -> None:
@@ -277,8 +282,8 @@ def test_only_articles_naming_the_story_are_decided(sample: Story, monkeypatch: 
     articles = [dummy(i, f"{words} {i}", lang=("en", "tr", "ru")[i % 3]) for i in range(3000)]
     articles += [dummy(10_000 + i, f"Putin and Japarov met in Bishkek on 26 November. {words}") for i in range(30)]
     decided = []
-    real = clusters._decide
-    monkeypatch.setattr(clusters, "_decide", lambda *args: decided.append(args[1].path) or real(*args))
+    real = clusters._evidence
+    monkeypatch.setattr(clusters, "_evidence", lambda *args: decided.append(args[1].path) or real(*args))
     stories = cluster_articles([sample.spec], articles)
     assert len(decided) == 30 and len(stories[0].members) == 30
     assert stories[0].unnamed == 3000
@@ -299,6 +304,10 @@ def test_labelled_set_precision_recall(tmp_path: Path, capsys) -> None:
               f"predicted; precision {score.precision:.3f}, recall {score.recall:.3f}; "
               f"articles in wrong pairs: {wrong or 'none'}")
     assert len(v1) == 31 and score.precision >= 0.9 and score.recall >= 0.9
+    # the heldout part, never tuned on: the floor the evidence model reached (make eval prints it)
+    heldout = {p for p, e in labelled.split().items() if e.split == "heldout"}
+    held = labelled.pairwise(truth, {s.spec.id: {d.article for d in s.members} for s in stories}, heldout)
+    assert held.precision >= 0.95 and held.recall >= 0.96  # reached: 0.951, 0.963
 
 
 def test_split_covers_every_labelled_article_once() -> None:
@@ -357,3 +366,67 @@ def test_a_story_folder_named_in_bytes_that_are_not_utf8_is_refused(make_site) -
     specs, problems = read_stories(load_config(root)[0], render_markdown)
     assert specs == [] and [str(p) for p in problems] == [
         "content/clusters/caf\\xe9/story.yaml: error: the file name is not UTF-8 or carries a control character; rename it"]
+
+
+@pytest.mark.parametrize(("text", "lang", "here", "elsewhere"), [
+    ("MOSCOW, Nov 25 (Reuters) - Putin arrived in Kyrgyzstan on Tuesday", "en", ["Kyrgyzstan"], ["Moscow"]),
+    ("Moscow views Kyrgyzstan as a reliable partner, Putin said", "en", [], []),
+    ("Путин прибыл в Бишкек с государственным визитом", "ru", ["Бишкек"], []),
+    ("Putin Bişkek'te Caparov ile görüştü", "tr", ["Bişkek'te"], []),
+    ("Putin and Japarov met in Astana on Friday", "en", [], ["Astana"]),
+    ("BUENOS AIRES.- El presidente electo llegó este martes", "es", [], ["Buenos Aires"]),
+])
+def test_venue_cues_and_datelines(sample: Story, text: str, lang: str, here: list[str], elsewhere: list[str]) -> None:
+    """A venue comes from a cue of the language or a dateline, never from a bare capital."""
+    places = tuple(e for e in (*sample.spec.entities, *countries(sample.spec)) if e.kind == "place")
+    others = tuple(r for e in places for r in getattr(e, "rivals", ()))
+    found = find_venues(text, lang, places, others)
+    assert [h for h in found.here if not h.isupper()] == here
+    assert [e.title() for e in found.elsewhere] == [e.title() for e in elsewhere]
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), [
+    ("۲۵ تا ۲۷ نوامبر", "fa", {date(2025, 11, 25), date(2025, 11, 27)}),
+    ("25–27 November", "en", {date(2025, 11, 25), date(2025, 11, 27)}),
+    ("٢٦ نوفمبر", "ar", {date(2025, 11, 26)}),
+    ("Chileans vote on Sunday", "en", {date(2025, 11, 23)}),
+])
+def test_dates_in_every_digit_system_ranges_and_weekdays(text: str, lang: str, expected: set[date]) -> None:
+    assert set(event_dates(text, lang, date(2025, 11, 24))) == expected
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Bei dem Beben nahe Masar-i-Scharif starben 20 Menschen", True),  # German spelling the table lacks
+    ("Erdbeben nahe Masar-i-Scharif", True),
+    ("The Bishkekov family and Putinism", False),  # words made from the names are not the names
+])
+def test_fuzzy_transliterated_names(text: str, found: bool) -> None:
+    place = Entity("Mazar-i-Sharif", "place", ("Mazar-e Sharif", "Mazar-e-Sharif", "Bishkek"))
+    assert bool(fuzzy_names(text, [place])) is found
+
+
+@pytest.mark.parametrize(("day", "stated", "veto"), [
+    (date(2025, 11, 26), (date(2025, 11, 26),), None),  # the event's own day
+    (date(2025, 11, 20), (date(2025, 11, 25), date(2025, 11, 27)), None),  # a preview naming the visit's dates
+    (date(2025, 11, 27), (date(2026, 3, 11),), None),  # an inauguration in March is an announcement
+    (date(2025, 11, 27), (date(2022, 5, 16),), "other-time"),  # a meeting of 2022 recalled
+    (date(2025, 12, 16), (date(2025, 11, 27),), "looking-back"),  # three weeks later, looking back
+])
+def test_time_evidence_and_its_vetoes(sample: Story, day: date, stated: tuple[date, ...], veto: str | None) -> None:
+    _, vetoes = ev_time(sample.spec, day, stated)
+    assert [v.kind for v in vetoes] == ([veto] if veto else [])
+
+
+@pytest.mark.parametrize(("text", "counts"), [
+    ("Putin's visit to Kyrgyzstan", True),
+    ("Путин прибыл в Кыргызстан", True),
+    ("Putin Kırgızistan'a geldi", True),
+    ("پوتین به قرقیزستان سفر کرد", True),
+    ("Putin arrived in Tajikistan", False),  # another country is not the story's city
+])
+def test_the_city_known_by_its_country(sample: Story, text: str, counts: bool) -> None:
+    """Outlets that write the country for the city: weaker evidence than the city, and only its own country."""
+    found = match.matcher(countries(sample.spec)).find(text)
+    pieces = country(sample.spec, found)
+    assert [(p.kind, p.weight) for p in pieces] == ([("country", model().weights["country"])] if counts else [])
+    assert not counts or model().weights["country"] < model().weights["place"]

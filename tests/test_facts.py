@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from builder.lang.numbers import DATA, parse_number
-from builder.stories.facts import compare_facts, extract_figures
 from builder.model import Article, Fact, FigureMention
+from builder.stories.facts import compare_facts, extract_figures
 
 
 def article(path: str, lang: str, text: str) -> Article:
@@ -79,14 +79,16 @@ def test_seed_articles_give_the_expected_table() -> None:
         Fact("payments in national currencies", 97.0, "%", (
             m("uz.md", "97 foizini"), m("tr.md", "yüzde 97"), m("en.md", "97%"), m("vi.md", "97%"))),
         Fact("trade growth", 13.6, "%", (
-            m("uz.md", "13,6 foizga"), m("tr.md", "yüzde 13,6"), m("en.md", "13.6%"), m("vi.md", "13,6%"))),
+            m("uz.md", "13,6 foizga"), m("tr.md", "yüzde 13,6"), m("en.md", "13.6%"), m("vi.md", "13,6%")),
+            period="last year"),
         Fact("trade growth", 17.0, "%", (
-            m("uz.md", "17 foizlik"), m("tr.md", "yüzde 17"), m("en.md", "17%"), m("vi.md", "17%"))),
+            m("uz.md", "17 foizlik"), m("tr.md", "yüzde 17"), m("en.md", "17%"), m("vi.md", "17%")),
+            period="January–September"),
         Fact("investment", 2e9, "USD", (
             m("uz.md", "2 milliard dollarga"), m("tr.md", "2 milyar dolar"), m("en.md", "$2 billion"))),
         Fact("trade volume", 4.1e9, "USD", (
             m("uz.md", "4,1 milliard dollarga"), m("tr.md", "4,1 milyar dolar"), m("en.md", "$4.1 billion"),
-            m("vi.md", "4,1 tỷ USD"))),
+            m("vi.md", "4,1 tỷ USD")), period="last year"),
         Fact("companies", 1800.0, "count", (
             m("uz.md", "1 800"), m("tr.md", "bin 800"), m("tr.md", "bin 700"), m("en.md", "1,800"),
             m("vi.md", "1.800")), conflict=True, alternatives=(1700.0,)),
@@ -276,3 +278,35 @@ def test_lexicon_covers_the_required_languages_and_units() -> None:
     assert {c["label"] for c in data["concepts"]} >= {
         "trade volume", "investment", "payments in national currencies", "companies", "population", "casualties",
         "budget", "loans", "exports", "imports", "inflation", "GDP", "growth"}
+
+
+@pytest.mark.parametrize(("text", "lang", "period"), [
+    ("Bilateral trade grew 13.6% last year.", "en", "last year"),
+    ("Trade rose a further 17% during the first nine months of the current year.", "en", "January–September"),
+    ("Товарооборот в январе-сентябре вырос на 17%.", "ru", "January–September"),
+    ("Geçen yıl ticaret hacmi yüzde 13,6 arttı, bu yılın ocak-eylül aylarında ise yüzde 17 arttı.", "tr", "last year"),
+    ("Năm ngoái, kim ngạch thương mại đã tăng 13,6%.", "vi", "last year"),
+    ("Exports grew 8.5% in 2024, the ministry said.", "en", "2024"),
+    ("Trade grew 13.6%, the minister said.", "en", None),
+])
+def test_a_figure_names_its_period(text: str, lang: str, period: str | None) -> None:
+    """The period or scope stated beside a figure, in the language's own words."""
+    first = next(f for f in extract_figures(text, lang) if f.unit == "%")
+    assert first.period == period
+
+
+def test_two_periods_are_two_rows_not_a_conflict() -> None:
+    """13.6 % growth last year and 12 % growth in January–September are two quantities."""
+    a = [article(f"{n}.md", "en", "Trade grew 13.6% last year.") for n in "abc"]
+    b = [article("d.md", "en", "Trade grew 12% in January to September.")]
+    facts = [f for f in compare_facts(a + b) if f.unit == "%"]
+    assert [(f.value, f.period, f.conflict) for f in facts] == [(12.0, "January–September", False),
+                                                                (13.6, "last year", False)]
+
+
+def test_a_conflict_says_which_outlet_gave_which_value() -> None:
+    a = [article(f"{n}.md", "en", "About 1,800 companies with Russian capital work here.") for n in "abc"]
+    b = [article("d.md", "en", "About 1,700 companies with Russian capital work here.")]
+    fact = next(f for f in compare_facts(a + b) if f.label == "companies")
+    assert fact.conflict and {m.article: m.value for m in fact.mentions} == {
+        "a.md": 1800.0, "b.md": 1800.0, "c.md": 1800.0, "d.md": 1700.0}

@@ -141,4 +141,5 @@ def test_an_article_naming_a_story_too_little_says_which_and_why(make_site, monk
             "12 March 2025 and spoke to workers about wages, exports and the harvest expected later in the year.\n")
     code, out, err = _add(site, "-", stdin=text, monkeypatch=monkeypatch)
     assert code == 0, err
-    assert "in no story; nearest putin-bishkek-2025-11: 1/4 entities (Vladimir Putin): members need 3" in out
+    assert ("in no story; nearest putin-bishkek-2025-11: score 2.0, but it names 1 of the story's 4 entities, "
+            "members need 3") in out

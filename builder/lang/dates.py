@@ -4,9 +4,11 @@ read with the article language's CLDR month names and numeric date order (Babel)
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
 from dataclasses import dataclass
-from datetime import date
-from functools import lru_cache
+from datetime import date, timedelta
+from functools import cache, lru_cache
 
 import babel.numbers
 
@@ -22,6 +24,18 @@ _YEAR_AFTER = r"(?:,?\s+(?:[^\W\d]{1,4}\.?\s+)?(?P<y>\d{4})(?!\d))?"  # "26 Kas�
 CASE_SUFFIXES = {"tr", "az", "uz", "kk", "ky", "tk", "tt", "ba", "ug", "hu", "fi", "et"}
 
 
+# every decimal digit of every script (Persian ۲۵, Arabic-Indic ٢٥, Bengali ২৫, full-width ２５) → ASCII;
+# one character for one, so positions in the text stay where they were
+DIGITS = {c: str(unicodedata.decimal(chr(c))) for c in range(0x80, sys.maxunicode + 1)
+          if unicodedata.decimal(chr(c), None) is not None}
+# "25–27 November", "25 to 27", "۲۵ تا ۲۷": a dash, or a short word set apart by spaces (never "11月26日")
+_RANGE_START = re.compile(r"(?<!\d)(\d{1,2})(?:\s*[–—-]\s*|\s+[^\W\d]{1,3}\s+)$")
+
+
+def ascii_digits(text: str) -> str:
+    return text.translate(DIGITS)
+
+
 @dataclass(frozen=True)
 class _DateRules:
     day_first: re.Pattern[str] | None  # "26 Kasım", "16-майда", "ngày 26 tháng 11"
@@ -30,14 +44,16 @@ class _DateRules:
     abbreviations: dict[str, int]  # whole words only, so the Uzbek "yana" is not "yan(var)"
     month_before_day: bool  # numeric order, from the locale's short date pattern
     dotted_yearless: bool  # "26.11" is a date only where "." is not the decimal sign
+    weekdays: re.Pattern[str] | None = None  # "on Sunday", "el domingo": a day of the article's week
 
 
-@lru_cache(maxsize=None)
+@cache
 def _date_rules(lang: str) -> _DateRules:
     try:
         loc = i18n.locale(lang)
     except ValueError:
         return _DateRules(None, None, (), {}, False, False)
+    days = {name.casefold(): n for n, name in loc.days["format"]["wide"].items() if len(name) >= 4}
     stems: dict[str, int] = {}
     abbreviations: dict[str, int] = {}
     for context in ("format", "stand-alone"):
@@ -54,11 +70,22 @@ def _date_rules(lang: str) -> _DateRules:
     alt = "|".join(sorted(pieces, key=len, reverse=True))
     pattern = loc.date_formats["short"].pattern
     return _DateRules(
-        re.compile(rf"(?P<d>\d{{1,2}})(?!\d)[\s.-]*(?P<m>{alt}){_YEAR_AFTER}", re.I),
-        re.compile(rf"(?P<m>{alt})\s*(?P<d>\d{{1,2}})(?!\d)(?:st|nd|rd|th|日|일)?{_YEAR_AFTER}", re.I),
+        re.compile(rf"(?P<d>\d{{1,2}})(?!\d)[\s.-]*(?P<m>{alt}){_YEAR_AFTER}", re.IGNORECASE),
+        re.compile(rf"(?P<m>{alt})\s*(?P<d>\d{{1,2}})(?!\d)(?:st|nd|rd|th|日|일)?{_YEAR_AFTER}", re.IGNORECASE),
         tuple(sorted(stems.items(), key=lambda kv: -len(kv[0]))), abbreviations,
         pattern.find("M") < pattern.find("d"), babel.numbers.get_decimal_symbol(loc) != ".",
+        re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(days, key=len, reverse=True))) + r")(?!\w)", re.IGNORECASE)
+        if days and not lang.startswith(("zh", "ja", "th")) else None,
     )
+
+
+
+@cache
+def _weekday_numbers(lang: str) -> dict[str, int]:
+    try:
+        return {name.casefold(): n for n, name in i18n.locale(lang).days["format"]["wide"].items()}
+    except ValueError:
+        return {}
 
 
 def _make(year: int | None, month: int, day: int, near: date) -> date | None:
@@ -92,6 +119,25 @@ def _named(text: str, m: re.Match[str], rules: _DateRules, near: date) -> date |
     return _make(int(year) if year else None, month, int(m["d"]), near)
 
 
+def _range_start(text: str, start: int, last: date | None) -> date | None:
+    """The first day of "25–27 November": the range's end carries the month and year."""
+    if last is None or not (m := _RANGE_START.search(text, max(0, start - 8), start)):
+        return None
+    try:
+        first = last.replace(day=int(m[1]))
+    except ValueError:
+        return None
+    return first if first < last else None
+
+
+def _weekday(name: str, lang: str, near: date) -> date:
+    """The day of that name nearest the article's date: "on Sunday" in Friday's preview is in two days,
+    in Tuesday's report two days ago (a tie goes to the past, where reports are)."""
+    target = _weekday_numbers(lang)[name.casefold()]
+    ahead = (target - near.weekday()) % 7
+    return near + timedelta(days=ahead if ahead < 7 - ahead else ahead - 7)
+
+
 def _date_at(text: str, start: int, end: int, rules: _DateRules, near: date) -> tuple[date | None, int]:
     """The date a number starts or ends, and where its expression ends; cheap tests first."""
     after = text[end:end + 1]
@@ -112,6 +158,7 @@ def _date_at(text: str, start: int, end: int, rules: _DateRules, near: date) -> 
 @lru_cache(maxsize=65536)
 def event_dates(text: str, lang: str, near: date) -> tuple[date, ...]:
     """Calendar dates the text states, in the article language's month names and number order."""
+    text = ascii_digits(text)
     rules = _date_rules(lang)
     found: set[date] = set()
     done = 0
@@ -121,4 +168,8 @@ def event_dates(text: str, lang: str, near: date) -> tuple[date, ...]:
         day, done = _date_at(text, number.start(), number.end(), rules, near)
         if day:
             found.add(day)
+            if first := _range_start(text, number.start(), day):
+                found.add(first)
+    if rules.weekdays:
+        found.update(_weekday(m[1], lang, near) for m in rules.weekdays.finditer(text))
     return tuple(sorted(found))

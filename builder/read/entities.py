@@ -35,6 +35,7 @@ class Place(Entity):
     """A place; a city (``city``) competes with other cities: an article mostly about Astana is set there."""
 
     city: bool = False
+    territory: str | None = None  # ISO 3166 code of its country: "visit to Kyrgyzstan" places an event in Bishkek
     rivals: tuple[Entity, ...] = field(default=(), compare=False)  # the table's other cities
 
 
@@ -123,7 +124,8 @@ def _entity(name: str, body: dict, at: Callable[[str], dict[str, Any]]) -> tuple
         else:
             aliases += cldr_names("timezone", zone)
     city = body.get("city", bool(zone))
-    return Place(name, kind, tuple(dict.fromkeys(aliases)), city=city), problems
+    country = territory or (zone and get_global("zone_territories").get(zone))
+    return Place(name, kind, tuple(dict.fromkeys(aliases)), city=city, territory=country or None), problems
 
 
 @lru_cache(maxsize=1)
@@ -161,7 +163,7 @@ def cldr_names(key: str, code: str) -> tuple[str, ...]:
 def _with_rivals(table: dict[str, Entity]) -> dict[str, Entity]:
     cities = [e for e in table.values() if isinstance(e, Place) and e.city]
     return {
-        name: Place(e.name, e.kind, e.aliases, city=True, rivals=tuple(c for c in cities if c.name != name))
+        name: Place(e.name, e.kind, e.aliases, city=True, territory=e.territory, rivals=tuple(c for c in cities if c.name != name))
         if e in cities else e
         for name, e in table.items()
     }

@@ -74,14 +74,23 @@ def shown_background(story: Story) -> list[Decision]:
 
 
 def fact_row(r: Renderer, fact: Fact, lang: str) -> dict[str, Any]:
-    """A "key figures" row: the value in the reader's conventions and every source as written."""
+    """A "key figures" row: the value in the reader's conventions, the period its sources state, every
+    source as written, and in a conflict which outlets gave which value."""
     trans = i18n.translations(lang)
+    outlets: dict[float, list[str]] = {}
+    for m in fact.mentions:
+        if m.value is not None:
+            outlets.setdefault(m.value, []).append(r.by_path[m.article].source or m.article)
     return {
         "label": trans.gettext(fact.label),
+        "period": fact.period,
+        "values": [{"value": i18n.format_quantity(v, fact.unit, lang), "outlets": list(dict.fromkeys(names))}
+                   for v, names in sorted(outlets.items(), key=lambda kv: (kv[0] != fact.value, kv[0]))],
         "value": i18n.format_quantity(fact.value, fact.unit, lang),
         "alternatives": [i18n.format_quantity(v, fact.unit, lang) for v in fact.alternatives],
         "conflict": fact.conflict,
-        "mentions": [{**r.article_item(r.by_path[m.article], lang), "text": m.text} for m in fact.mentions],
+        "mentions": [{**r.article_item(r.by_path[m.article], lang), "text": m.text, "value": m.value}
+                     for m in fact.mentions],
     }
 
 

@@ -1,91 +1,101 @@
-"""Stories: articles in any language grouped by who, where and when.
+"""Stories: articles in any language grouped by who, where and when, on an explainable score.
 
-Membership
-----------
-For each article the story's entities are found in its text, in any script
-and with case endings (see ``builder.read.entities``); its dates are its own date
-plus the dates its text states ("26.11.2025", "Nov. 27", "16-майда"). Of the
-story's ``n`` entities it names ``k``: its score is k/n.
-
-* member: more than half of the entities (k ≥ n//2 + 1), among them a person
-  and a place of the story when the story has them; no other city of the
-  entity table named more often than the story's places (else the article is
-  set elsewhere: the same people meeting in Moscow or Astana); and a date: one
-  its text states inside the window, or else its own date inside the window,
-  unless every date its text states lies more than two days outside (a piece
-  dated in the window about a meeting in 2022).
-* background: as a member, but failing the place or the date condition: the
-  same actors at another time or place.
-* out: everything else; the reason says which condition failed.
-
-``include``/``exclude`` override the rules; the reason keeps what the rules
-said. Dates are read only from articles naming at least one entity.
+For each story, the articles that name one of its entities (or its city's country), and those
+dated near its window in which a fuzzy comparison of transliterated words finds its names, are
+scored by ``builder.stories.evidence``: every piece of evidence with its kind and weight, vetoes
+for the near misses (the same people at another venue or time, a look back). A second pass
+adds the figures a candidate shares with the story's confident members. ``include``/``exclude``
+override the rules; the reason keeps what the rules said.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from builder.cache import Store, digest, memo
 from builder.lang.dates import event_dates
-from builder.model import Article, Decision, Entity, Fact, Mention, Story, StorySpec
+from builder.model import (
+    Article,
+    Decision,
+    Entity,
+    Evidence,
+    Mention,
+    Story,
+    StorySpec,
+)
 from builder.read.articles import article_text
 from builder.read.entities import Place
+from builder.stories import evidence as ev
 from builder.stories.facts import Figure, compare_facts, extract_figures
 from builder.stories.match import matcher
+from builder.stories.venue import find_venues
 
 log = logging.getLogger(__name__)
 
-GRACE = timedelta(days=2)  # a stated date this close to the window does not count against it
-
 
 def _matched(specs: Sequence[StorySpec]) -> tuple[Entity, ...]:
-    """All entities any story needs found, rival cities included: one pass per article serves every story."""
+    """All entities any story needs found, rival cities and cities' countries included: one pass per
+    article serves every story."""
     out: dict[str, Entity] = {}
     for spec in specs:
-        for entity in spec.entities:
+        for entity in (*spec.entities, *ev.countries(spec)):
             out.setdefault(entity.name, entity)
             for rival in entity.rivals if isinstance(entity, Place) else ():
                 out.setdefault(rival.name, rival)
     return tuple(out.values())
 
 
-Evidence = tuple[tuple[Mention, ...], tuple[date, ...]]  # what an article names, and the dates its text states
+Found = tuple[tuple[Mention, ...], tuple[date, ...]]  # what an article names, and the dates its text states
 
 
 def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article], store: Store | None = None) -> tuple[Story, ...]:
-    """Decide, for every story, the articles that name one of its entities; facts compare the members' figures.
+    """Decide, for every story, the articles that name it or are dated near it; facts compare the members' figures.
 
     One pass over each article finds every story's entities (kept in ``store`` by the article's
-    hash, so only new or edited articles are read again); an index from entity to articles then
-    hands each story just the articles naming it: adding articles costs what they touch, not
-    articles × stories. Every other article is out, counted in ``Story.unnamed``."""
+    hash, so only new or edited articles are read again); an index from entity to articles and
+    one by date then hand each story just its candidates: adding articles costs what they touch,
+    not articles × stories. Every other article is out, counted in ``Story.unnamed``."""
     if not specs:
         return ()
     entities = _matched(specs)
     find = matcher(entities).find
     by_path = {a.path: a for a in articles}
+    keyed = {a.digest or a.path: a for a in articles}
 
-    def evidence(article: Article) -> Evidence:
+    def reading(article: Article) -> Found:
         text = article_text(article)
-        found = find(text)
-        return found, event_dates(text, article.lang, article.day) if found else ()
+        return find(text), event_dates(text, article.lang, article.day)
 
-    known = memo(store, "evidence", digest(repr(entities))[:16], {a.digest or a.path: a for a in articles}, evidence,
-                 "finding names", types=(Mention,))
+    known = memo(store, "evidence", digest(repr(entities))[:16], keyed, reading, "finding names",
+                 types=(Mention,))
     seen = {a.path: known[a.digest or a.path] for a in articles}
     naming: dict[str, set[str]] = {}
     for path, (mentions, _) in seen.items():
         for m in mentions:
             naming.setdefault(m.entity, set()).add(path)
+    dated = sorted((a.day, a.path) for a in articles)
+    fuzzy: dict[str, dict[str, tuple[Mention, ...]]] = {}
+    chosen: dict[str, set[str]] = {}
+    for spec in specs:
+        named = set().union(*(naming.get(e.name, ()) for e in (*spec.entities, *ev.countries(spec))))
+        near = _dated_near(dated, spec, timedelta(days=ev.model().fuzzy_days))
+        fuzzy[spec.id] = {path: hits for path in sorted(near) if (hits := ev.fuzzy_names(
+            article_text(by_path[path]), [e for e in spec.entities if path not in naming.get(e.name, ())]))}
+        chosen[spec.id] = named | fuzzy[spec.id].keys() | ((set(spec.include) | set(spec.exclude)) & by_path.keys())
+    read = {a.digest or a.path: a for a in (by_path[p] for p in set().union(*chosen.values()))}
+    known_figures = memo(store, "figures", "", read, lambda a: extract_figures(article_text(a), a.lang),
+                         "reading figures", types=(Figure,))
+
+    def figures(article: Article) -> list[Figure]:
+        return known_figures[article.digest or article.path]
+
     stories = []
     for spec in specs:
-        candidates = set().union(*(naming.get(e.name, ()) for e in spec.entities))
-        candidates |= (set(spec.include) | set(spec.exclude)) & by_path.keys()
-        decisions = [_decide(spec, by_path[path], *seen[path]) for path in sorted(candidates)]
+        candidates = chosen[spec.id]
+        decisions = _decide_all(spec, [by_path[p] for p in sorted(candidates)], seen, fuzzy[spec.id], figures)
         members = [d for d in decisions if d.role == "member"]
         for missing in sorted(set(spec.include) - set(by_path)):
             log.warning("%s: include names %s, which is not an article", spec.path, missing)
@@ -94,89 +104,79 @@ def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article], st
             members=_ordered(members, by_path),
             background=_ordered([d for d in decisions if d.role == "background"], by_path),
             left_out=tuple(d for d in decisions if d.role == "out"),
-            facts=_facts([by_path[d.article] for d in members], store),
+            facts=compare_facts([by_path[d.article] for d in members], figures),
             unnamed=len(articles) - len(candidates),
         ))
     return tuple(stories)
 
 
-def _ordered(decisions: list[Decision], by_path: dict[str, Article]) -> tuple[Decision, ...]:
-    return tuple(sorted(decisions, key=lambda d: (by_path[d.article].day, d.article)))
+def _dated_near(dated: list[tuple[date, str]], spec: StorySpec, margin: timedelta) -> set[str]:
+    lo = bisect_left(dated, (spec.start - margin, ""))
+    hi = bisect_right(dated, (spec.end + margin, "\uffff"))
+    return {path for _, path in dated[lo:hi]}
 
 
-def _facts(members: list[Article], store: Store | None) -> tuple[Fact, ...]:
-    figures = memo(store, "figures", "", {a.digest or a.path: a for a in members},
-                   lambda a: extract_figures(article_text(a), a.lang), "reading figures", types=(Figure,))
-    return compare_facts(members, lambda a: figures[a.digest or a.path])
+def _decide_all(spec: StorySpec, candidates: list[Article], seen: dict[str, Found],
+                fuzzy: dict[str, tuple[Mention, ...]], figures: Callable[[Article], list[Figure]]) -> list[Decision]:
+    """Score every candidate; then let the figures of the confident members speak for the rest."""
+    first = {a.path: _evidence(spec, a, *seen[a.path], fuzzy.get(a.path, ())) for a in candidates}
+    sure = [a for a in candidates if _role(spec, *first[a.path])[0] == "member"
+            and ev.confident(sum(e.weight for e in first[a.path][0]))]
+    pool = _fingerprints([f for a in sure for f in figures(a)])
+    out = []
+    for a in candidates:
+        pieces, vetoes = first[a.path]
+        if pool and a not in sure and pieces:
+            own = _fingerprints(figures(a))
+            pieces = pieces + ev.figures(sorted(own & pool))
+        role, score, reason = _role(spec, pieces, vetoes)
+        out.append(_decision(spec, a, seen[a.path], fuzzy.get(a.path, ()), role, score, reason, pieces + vetoes))
+    return out
 
 
-def _decide(spec: StorySpec, article: Article, found: tuple[Mention, ...], stated: tuple[date, ...]) -> Decision:
+def _fingerprints(figures: Sequence[Figure]) -> set[str]:
+    """Figures specific enough to identify an event: a currency sum, a percentage with decimals or a
+    count that is not a year or a small number, as "value unit" in one spelling for every language."""
+    out = set()
+    for f in figures:
+        if f.unit == "count" and (f.value < 20 or (1900 <= f.value <= 2100 and f.value.is_integer())):
+            continue
+        if f.unit == "%" and float(f.value).is_integer() and f.value < 10:
+            continue
+        out.add(f"{f.value:g} {f.unit}")
+    return out
+
+
+def _evidence(spec: StorySpec, article: Article, found: tuple[Mention, ...], stated: tuple[date, ...],
+              fuzzy: tuple[Mention, ...]) -> tuple[list[Evidence], list[Evidence]]:
+    pieces = ev.names(spec, found, fuzzy) + ev.country(spec, found)
+    if not pieces:
+        return [], []
+    places = tuple(e for e in (*spec.entities, *ev.countries(spec)) if e.kind == "place")
+    others = tuple({r.name: r for e in places if isinstance(e, Place) for r in e.rivals}.values())
+    here, elsewhere = ev.venue(find_venues(article_text(article), article.lang, places, others))
+    when, late = ev.time(spec, article.day, stated)
+    return pieces + here + when, elsewhere + late
+
+
+def _role(spec: StorySpec, pieces: list[Evidence], vetoes: list[Evidence]) -> tuple[str, float, str]:
+    if not pieces:
+        return "out", 0.0, "no story entity mentioned"
+    return ev.decide(spec, pieces, vetoes)
+
+
+def _decision(spec: StorySpec, article: Article, found: Found, fuzzy: tuple[Mention, ...], role: str, score: float,
+              reason: str, evidence: list[Evidence]) -> Decision:
     order = {e.name: i for i, e in enumerate(spec.entities)}
-    mentions = tuple(sorted((m for m in found if m.entity in order), key=lambda m: (order[m.entity], -m.count)))
-    totals = Counter[str]()
-    for m in found:
-        totals[m.entity] += m.count
-    hit = [e for e in spec.entities if totals[e.name]]
-    n, k = len(spec.entities), len(hit)
-    score = round(k / n, 2)
-    if not hit:  # included or excluded without naming the story: no dates needed to say why
-        role, reason = "out", "no story entity mentioned"
-        dates: tuple[date, ...] = (article.day,)
-    else:
-        dates = tuple(dict.fromkeys((article.day, *stated)))
-        role, reason = _rules(spec, article.day, stated, hit, totals)
+    mentions = tuple(sorted((m for m in (*found[0], *fuzzy) if m.entity in order),
+                            key=lambda m: (order[m.entity], -m.count)))
+    dates = tuple(dict.fromkeys((article.day, *found[1]))) if evidence else (article.day,)
     if article.path in spec.include:
         role, reason = "member", f"included by the story file (the rules say {role}: {reason})"
     elif article.path in spec.exclude:
         role, reason = "out", f"excluded by the story file (the rules say {role}: {reason})"
-    return Decision(article.path, role, score, mentions, dates, reason)
+    return Decision(article.path, role, score, mentions, dates, reason, tuple(evidence))
 
 
-def _rules(spec: StorySpec, day: date, stated: tuple[date, ...], hit: list[Entity],
-           totals: Counter[str]) -> tuple[str, str]:
-    """Member: enough entities, a person, the place, the time. Background: the same actors elsewhere or later."""
-    n, k, need = len(spec.entities), len(hit), len(spec.entities) // 2 + 1
-    named = f"{k}/{n} entities ({', '.join(e.name for e in hit)})"
-    persons = [e for e in spec.entities if e.kind == "person"]
-    if persons and not any(e.kind == "person" for e in hit):
-        return "out", f"{named}: no person of the story named"
-    if k < need:
-        return "out", f"{named}: members need {need}"
-    place_ok, where = _where(spec, totals)
-    time_ok, when = _when(day, stated, spec)
-    if place_ok and time_ok:
-        return "member", f"{named}; {where}; {when}"
-    failed = [text for ok, text in ((place_ok, where), (time_ok, when)) if not ok]
-    return "background", f"{named}, but " + "; ".join(failed)
-
-
-def _when(day: date, stated: tuple[date, ...], spec: StorySpec) -> tuple[bool, str]:
-    window = f"window {spec.start}..{spec.end}"
-    inside = [d for d in stated if spec.start <= d <= spec.end]
-    if inside:
-        return True, f"text states {_days(inside)}, in the {window}"
-    if not spec.start <= day <= spec.end:
-        return False, f"dated {day}, outside the {window}" + (f", text states {_days(stated)}" if stated else "")
-    far = [d for d in stated if d < spec.start - GRACE or d > spec.end + GRACE]
-    if stated and len(far) == len(stated):
-        return False, f"dated {day} in the {window}, but its text dates its events {_days(far)}"
-    return True, f"dated {day}, in the {window}"
-
-
-def _where(spec: StorySpec, totals: Counter[str]) -> tuple[bool, str]:
-    places = [e for e in spec.entities if e.kind == "place"]
-    if not places:
-        return True, "no place required"
-    here = sum(totals[e.name] for e in places)
-    if not here:
-        return False, f"no story place ({', '.join(e.name for e in places)}) named"
-    names = {e.name for e in spec.entities}
-    rivals = {r.name for e in places if isinstance(e, Place) for r in e.rivals} - names
-    elsewhere = max(rivals, key=lambda r: (totals[r], r), default=None)
-    if elsewhere and totals[elsewhere] > here:
-        return False, f"set in {elsewhere} (named {totals[elsewhere]}×, story places {here}×)"
-    return True, f"story place named {here}×"
-
-
-def _days(days: Sequence[date]) -> str:
-    return ", ".join(d.isoformat() for d in days)
+def _ordered(decisions: list[Decision], by_path: dict[str, Article]) -> tuple[Decision, ...]:
+    return tuple(sorted(decisions, key=lambda d: (by_path[d.article].day, d.article)))

@@ -29,7 +29,10 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+from pathlib import Path
+
+import yaml
 
 from builder.lang.numbers import (
     DENSE,
@@ -59,6 +62,43 @@ class Figure:
     label: str | None
     text: str  # as written, without a suffix after an apostrophe ("dolar" of "dolar'a")
     start: int
+    period: str | None = None  # "last year", "January–September", "2024": the nearest stated in its sentence
+
+
+# --- periods -------------------------------------------------------------------------------
+
+_YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d%]|[.,]\d)")
+_PERIOD_CLAUSE = re.compile(r"[;()，；、،]|,\s")  # not the decimal comma of "13,6"
+PERIODS = Path(__file__).resolve().parent.parent / "data" / "periods.yaml"
+
+
+@cache
+def _period_pattern(lang: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """One regex of the language's period phrases (normalized), and phrase → canonical period."""
+    table = yaml.safe_load(PERIODS.read_text(encoding="utf-8"))["periods"]
+    phrases = {normalize(p): period for period, langs in table.items()
+               for p in langs.get(lang, langs.get(lang.split("-")[0], ()))}
+    if not phrases:
+        return None, {}
+    return re.compile("|".join(map(re.escape, sorted(phrases, key=len, reverse=True)))), phrases
+
+
+def _period(start: int, end: int, lang: str, txt: _Text) -> str | None:
+    """The period phrase or year nearest the figure in its sentence, within ``WINDOW``; one in the figure's
+    own clause first ("geçen yıl … 4,1 milyar dolar'a ulaştığını, bu yılın …" is last year's)."""
+    sid = bisect_right(txt.sentences, start) - 1
+    lo = txt.sentences[sid]
+    hi = txt.sentences[sid + 1] if sid + 1 < len(txt.sentences) else len(txt.norm)
+    pattern, phrases = _period_pattern(lang)
+    found = [(m.start(), m.end(), phrases[m.group()]) for m in pattern.finditer(txt.norm, lo, hi)] if pattern else []
+    years = [(m.start(), m.end(), m[1]) for m in _YEAR.finditer(txt.norm, lo, hi) if not start <= m.start() < end]
+    near = []
+    for s, e, period in found + years:
+        apart = bool(_PERIOD_CLAUSE.search(txt.norm, min(e, end), max(s, start)))
+        gap = max(start - e, s - end, 0)
+        if gap <= WINDOW and not (apart and period in {y[2] for y in years}):  # a year only in the figure's clause
+            near.append((apart, gap, period))
+    return min(near)[2] if near else None
 
 
 # --- concepts -------------------------------------------------------------------------------
@@ -76,7 +116,7 @@ class _Concept:
         return unit in self.units or ("currency" in self.units and unit in ISO_CODES)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lexicon() -> tuple[tuple[_Concept, ...], dict[str, tuple[int, ...]], re.Pattern[str]]:
     """Concepts, canonical keyword → concept indexes, and one regex for the keywords of every language."""
     concepts, stems, words = [], {}, set()
@@ -153,7 +193,8 @@ def extract_figures(text: str, lang: str) -> list[Figure]:
             value, unit, start, end = found
             label = _label(start, end, unit or "count", txt)
             if unit or label:
-                figures.append(Figure(float(value), unit or "count", label, text[start:end], start))
+                figures.append(Figure(float(value), unit or "count", label, text[start:end], start,
+                                      _period(start, end, lang, txt) if label else None))
                 done = end
     return figures
 
@@ -191,17 +232,31 @@ def _rows(label: str, unit: str, items: list[tuple[int, Figure]], articles: Sequ
     for g in sorted(_groups(items), key=lambda g: (-len(g.mentions), g.value)):
         host = next((row for row in rows
                      if len(g.mentions) < min(len(row[0].mentions), nearly_all)
-                     and abs(g.value - row[0].value) <= CONFLICT * abs(row[0].value)), None)
+                     and abs(g.value - row[0].value) <= CONFLICT * abs(row[0].value)
+                     and not _other_periods(g, row[0])), None)
         if host:
             host.append(g)
         else:
             rows.append([g])
     facts = []
     for row in rows:
-        mentions = tuple(FigureMention(articles[i].path, fig.text)
+        mentions = tuple(FigureMention(articles[i].path, fig.text, fig.value)
                          for i, _, fig in sorted((i, rank, fig) for rank, g in enumerate(row) for i, fig in g.mentions))
-        facts.append(Fact(label, row[0].value, unit, mentions, len(row) > 1, tuple(sorted(g.value for g in row[1:]))))
+        facts.append(Fact(label, row[0].value, unit, mentions, len(row) > 1, tuple(sorted(g.value for g in row[1:])),
+                          _stated(row[0])))
     return facts
+
+
+def _stated(group: _Group) -> str | None:
+    """The period most of a value group's sources state for it, if more than half state the same."""
+    top = Counter(fig.period for _, fig in group.mentions if fig.period).most_common(1)
+    return top[0][0] if top and top[0][1] * 2 > len(group.mentions) else None
+
+
+def _other_periods(a: _Group, b: _Group) -> bool:
+    """Both values have a stated period and they differ: two quantities, not a disagreement."""
+    pa, pb = _stated(a), _stated(b)
+    return bool(pa and pb and pa != pb)
 
 
 def compare_facts(articles: Sequence[Article],
