@@ -1,0 +1,396 @@
+"""Stories that propose themselves: articles in no story grouped by the anchors that say "one event".
+
+Anchors of an article (language-independent, so that any two languages can meet):
+
+* names: entities of the table (persons, organisations), and names found in the text
+  (``builder.stories.names``: capitalised runs, katakana, and words of uncased scripts that match a
+  name found elsewhere), compared by consonant skeleton;
+* places, at city level (the table's cities, CLDR time-zone cities) or area level (countries in every
+  CLDR locale, the table's other places); a dateline ("MOSCOW, Nov 25 (Reuters) -") is not a place;
+* figures (``builder.stories.facts.extract_figures``): a value with its unit, "33 dead", "$4.1 billion";
+* days: the article's date and the dates its text states.
+
+Two articles *link* when they are dated at most ``NEAR`` days apart, neither text dates its events
+away from the other, and they share at least two independent anchors: a name AND a figure, or two
+names AND a city. A country alone never links: two events in one country and week name the same
+leaders. Linked articles form connected components; a component is then pruned until every member
+links to at least half of the others, so that no chain of links joins unrelated events. A lone
+article is no story.
+
+Only pairs sharing a name are ever compared: articles are indexed by name and day, which keeps the
+work near-linear in the number of articles.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+import babel
+from anyascii import anyascii
+from babel.core import get_global
+
+from builder.lang import i18n
+from builder.lang.dates import event_dates
+from builder.lang.text import FOLDED, fold, words
+from builder.model import Article, Entity
+from builder.read.articles import article_text
+from builder.read.entities import Place, cldr_names
+from builder.stories.facts import extract_figures
+from builder.stories.match import matcher
+from builder.stories.names import MIN_KEY, lowercase_words, name_keys, similar, skeleton, word_keys
+
+NEAR = 3  # days between two articles of one event
+CROWD = 60  # articles sharing one name within NEAR days: beyond this the name is too common to link
+_DATELINE = re.compile(r"\s*([A-ZÀ-ÞА-ЯЁ][A-ZÀ-ÞА-ЯЁ .'’-]{2,30})\s*(?=[,(/—–-])")
+_YEARS = range(1900, 2101)
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """What one article offers to link it: names, places, figures and days."""
+
+    path: str
+    lang: str
+    title: str
+    day: date
+    stated: tuple[date, ...]
+    known: dict[str, str]  # table person/organisation → spelling
+    places: dict[str, tuple[bool, str]]  # place → (city level, spelling)
+    venues: frozenset[str]  # the cities it names most: where it is set
+    names: dict[str, str]  # skeleton → spelling (found as a name)
+    words: dict[str, str]  # skeleton → spelling (a word of an uncased script)
+    figures: dict[tuple[str, float], str]  # (unit, value) → as written
+
+
+@dataclass(frozen=True)
+class Link:
+    names: tuple[str, ...]  # described: "Putin", "Pratama/براتاما (brtm)"
+    places: tuple[str, ...]
+    figures: tuple[str, ...]
+    days: int
+
+    def text(self) -> str:
+        parts = [f"names {', '.join(self.names)}"]
+        if self.places:
+            parts.append(f"places {', '.join(self.places)}")
+        if self.figures:
+            parts.append(f"figures {', '.join(self.figures)}")
+        return "; ".join(parts) + f"; {self.days} day{'s' if self.days != 1 else ''} apart"
+
+    @property
+    def strength(self) -> int:
+        return len(self.names) + len(self.places) + 2 * len(self.figures)
+
+
+@dataclass
+class Suggestion:
+    id: str
+    title: dict[str, str]
+    start: date
+    end: date
+    entities: list[dict]  # {"name", "kind", "known", "spellings", optional "territory"/"timezone"}
+    members: list[tuple[Anchors, str]]  # article, the evidence that joins it
+    confidence: float
+    aliases: dict[str, list[str]] = field(default_factory=dict)  # known entity → spellings to add
+
+
+# --- the gazetteer ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _cldr_places() -> tuple[tuple[Place, str, str], ...]:
+    """Every country (CLDR territory) and time-zone city, with its names in every locale: (place, key, code)."""
+    english = babel.Locale("en")
+    out = []
+    for code, name in english.territories.items():
+        if len(code) == 2 and code.isalpha() and code not in ("EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"):
+            out.append((Place(name, "place", cldr_names("territory", code)), "territory", code))
+    for zone in get_global("zone_territories"):
+        if "/" in zone and not zone.startswith("Etc/"):
+            names = cldr_names("timezone", zone)
+            out.append((Place(names[0], "place", names, city=True), "timezone", zone))
+    return tuple(out)
+
+
+def gazetteer(table: dict[str, Entity]) -> tuple[tuple[Entity, ...], dict[str, tuple[str, str]]]:
+    """The table's entities plus the CLDR places it lacks; CLDR place name → (key, code) for proposals."""
+    spelt = {fold(a) for e in table.values() for a in (e.name, *e.aliases)}
+    extra, codes = [], {}
+    for place, key, code in _cldr_places():
+        if place.name not in table and fold(place.name) not in spelt and place.name not in codes:
+            extra.append(place)
+            codes[place.name] = (key, code)
+    return (*table.values(), *extra), codes
+
+
+# --- anchors ---------------------------------------------------------------------------------
+
+
+def _common_words(articles: Sequence[Article], texts: dict[str, str]) -> frozenset[str]:
+    """Folded words that are no names: written lowercase somewhere, outlet names, month and day names."""
+    common: set[str] = set()
+    for article in articles:
+        common |= lowercase_words(texts[article.path])
+        common |= {FOLDED[w] for w in words(article.source)}
+    for lang in {a.lang for a in articles}:
+        try:
+            loc = i18n.locale(lang)
+        except ValueError:
+            continue
+        for table in (loc.months, loc.days):
+            common |= {fold(n) for ctx in table.values() for width in ctx.values() for n in width.values()}
+    return frozenset(common)
+
+
+def _dateline(text: str) -> set[str]:
+    """Folded words of the body's dateline ("MOSCOW, Nov 25 (Reuters) -"): where copy was filed."""
+    body = text.split("\n", 2)[-1]
+    found = _DATELINE.match(body)
+    return {FOLDED[w] for w in words(found[1])} if found else set()
+
+
+def _figure_key(value: float, unit: str) -> tuple[str, float] | None:
+    """A figure specific enough to be a fingerprint: no year, no single-digit count."""
+    if unit == "count" and (value < 10 or (value.is_integer() and int(value) in _YEARS)):
+        return None
+    return unit, float(f"{value:.4g}")
+
+
+def read_anchors(articles: Sequence[Article], table: dict[str, Entity]) -> list[Anchors]:
+    entities, _ = gazetteer(table)
+    find = matcher(entities).find
+    kinds = {e.name: (e.kind, isinstance(e, Place) and e.city) for e in entities}
+    texts = {a.path: article_text(a) for a in articles}
+    common = _common_words(articles, texts)
+    out = []
+    for article in articles:
+        text = texts[article.path]
+        filed = _dateline(text)
+        known, places, taken = {}, {}, set()
+        counts: Counter[str] = Counter()
+        found = find(text)
+        for m in found:
+            kind, city = kinds[m.entity]
+            taken.add(skeleton(m.spelling))
+            taken.update(skeleton(w) for w in words(m.spelling))
+            if kind != "place":
+                known.setdefault(m.entity, m.spelling)
+            elif not (m.count == 1 and FOLDED[m.spelling] in filed):
+                places.setdefault(m.entity, (city, m.spelling))
+                counts[m.entity] += m.count if city else 0
+        top = max(counts.values(), default=0)
+        venues = frozenset(p for p, n in counts.items() if n == top and n)
+        spelt = tuple({FOLDED[w] for m in found for w in words(m.spelling) if len(FOLDED[w]) >= 4})
+        names = {k: v for k, v in name_keys(text, common).items()
+                 if k not in taken and not FOLDED[v].startswith(spelt)}
+        uncased = {k: v for k, v in word_keys(text).items() if k not in taken and len(k) > MIN_KEY}
+        figures = {}
+        for fig in extract_figures(text, article.lang):
+            if key := _figure_key(fig.value, fig.unit):
+                figures.setdefault(key, fig.text)
+        stated = event_dates(text, article.lang, article.day)
+        out.append(Anchors(article.path, article.lang, article.title, article.day, stated, known, places, venues,
+                           names, uncased, figures))
+    return out
+
+
+# --- links -----------------------------------------------------------------------------------
+
+
+def _near(a: Anchors, b: Anchors) -> bool:
+    """Dated close, and neither text dates its events away from the other (an anniversary piece)."""
+    if abs((a.day - b.day).days) > NEAR:
+        return False
+    for x, y in ((a, b), (b, a)):
+        when = (y.day, *y.stated)
+        if x.stated and all(min(abs((s - w).days) for w in when) > NEAR for s in x.stated):
+            return False
+    return True
+
+
+def link(a: Anchors, b: Anchors) -> Link | None:
+    """The evidence joining two articles, or None when it is not enough (see the module docstring)."""
+    if not _near(a, b):
+        return None
+    names = [e for e in a.known if e in b.known]
+    for key in sorted((a.names.keys() & (b.names.keys() | b.words.keys())) | (a.words.keys() & b.names.keys())):
+        one, two = a.names.get(key) or a.words[key], b.names.get(key) or b.words[key]
+        names.append(one if FOLDED[one] == FOLDED[two] else f"{one}/{two} ({key})")
+    shared = [p for p in a.places if p in b.places]
+    city = bool(a.venues & b.venues)
+    figures = [a.figures[k] + ("" if a.figures[k] == b.figures[k] else f"/{b.figures[k]}")
+               for k in a.figures if k in b.figures]
+    days = {d.toordinal() for d in a.stated} & {d.toordinal() + k for d in b.stated for k in (-1, 0, 1)}
+    if not names or not (figures or (city and len(names) >= 2 and (days or len(names) >= 3))):
+        return None
+    return Link(tuple(names), tuple(shared), tuple(figures), abs((a.day - b.day).days))
+
+
+def candidate_pairs(anchors: Sequence[Anchors]) -> Iterable[tuple[int, int]]:
+    """Pairs sharing a name and dated within NEAR days, from an index by name: never all pairs."""
+    index: dict[str, list[int]] = {}
+    for i, a in enumerate(anchors):
+        for key in (*a.known, *a.names, *a.words):
+            index.setdefault(key, []).append(i)
+    seen: set[tuple[int, int]] = set()
+    for posting in index.values():
+        if len(posting) < 2:
+            continue
+        posting.sort(key=lambda i: anchors[i].day)
+        hi = 0
+        for lo, i in enumerate(posting):
+            hi = max(hi, lo)
+            while hi + 1 < len(posting) and (anchors[posting[hi + 1]].day - anchors[i].day).days <= NEAR:
+                hi += 1
+            if hi - lo > CROWD:
+                continue
+            for j in posting[lo + 1: hi + 1]:
+                pair = (min(i, j), max(i, j))
+                if pair not in seen:
+                    seen.add(pair)
+                    yield pair
+
+
+# --- groups ----------------------------------------------------------------------------------
+
+
+def _components(nodes: Iterable[int], edges: dict[int, dict[int, Link]]) -> list[list[int]]:
+    todo, out = set(nodes), []
+    while todo:
+        stack, part = [todo.pop()], []
+        while stack:
+            n = stack.pop()
+            part.append(n)
+            for m in edges.get(n, {}):
+                if m in todo:
+                    todo.remove(m)
+                    stack.append(m)
+        out.append(sorted(part))
+    return out
+
+
+def _cohesive(part: list[int], edges: dict[int, dict[int, Link]], anchors: Sequence[Anchors]) -> list[list[int]]:
+    """Drop the least linked member until each links to at least half of the others; re-split what is left."""
+    members = set(part)
+    while len(members) > 2:
+        degree = {n: sum(m in members for m in edges[n]) for n in members}
+        weakest = min(members, key=lambda n: (degree[n], -anchors[n].day.toordinal(), anchors[n].path))
+        if 2 * degree[weakest] > len(members) - 1 or len(members) == 2:
+            break
+        members.remove(weakest)
+        rest = _components(members, {n: {m: k for m, k in edges[n].items() if m in members} for n in members})
+        if len(rest) > 1:
+            return [g for piece in rest for g in _cohesive(piece, edges, anchors)]
+    return [sorted(members)] if len(members) >= 2 else []
+
+
+def group(anchors: Sequence[Anchors]) -> list[tuple[list[int], dict[int, dict[int, Link]]]]:
+    """Groups of two or more articles, each with the links among them."""
+    edges: dict[int, dict[int, Link]] = {}
+    for i, j in candidate_pairs(anchors):
+        if found := link(anchors[i], anchors[j]):
+            edges.setdefault(i, {})[j] = found
+            edges.setdefault(j, {})[i] = found
+    groups = [g for part in _components(edges, edges) for g in _cohesive(part, edges, anchors)]
+    return [(g, edges) for g in sorted(groups, key=lambda g: (anchors[g[0]].day, anchors[g[0]].path))]
+
+
+# --- proposals -------------------------------------------------------------------------------
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", anyascii(unicodedata.normalize("NFKC", text)).lower()).strip("-")
+
+
+def _entities(members: list[Anchors], table: dict[str, Entity],
+              codes: dict[str, tuple[str, str]]) -> list[dict]:
+    """Entities named by at least half of the members (two at least), most named first."""
+    need = max(2, (len(members) + 1) // 2)
+    spellings: dict[str, Counter[str]] = {}
+    for a in members:
+        for name, spelling in a.known.items():
+            spellings.setdefault(name, Counter())[spelling] += 1
+        for name, (_, spelling) in a.places.items():
+            spellings.setdefault(name, Counter())[spelling] += 1
+        for key, spelling in {**a.words, **a.names}.items():
+            spellings.setdefault("#" + key, Counter())[spelling] += 1
+    out = []
+    for name, found in sorted(spellings.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
+        if sum(found.values()) < need or (name.startswith("#") and not any(name[1:] in a.names for a in members)):
+            continue
+        entry: dict = {"spellings": sorted(found)}
+        if name.startswith("#"):
+            latin = [s for s, _ in found.most_common() if s.isascii()] or [found.most_common(1)[0][0]]
+            entry |= {"name": latin[0], "kind": "person or organisation", "known": False, "key": name[1:]}
+        elif name in table:
+            entry |= {"name": name, "kind": table[name].kind, "known": True}
+        else:
+            key, code = codes[name]
+            entry |= {"name": name, "kind": "place", "known": False, key: code}
+        out.append(entry)
+    return out
+
+
+def _aliases(members: list[Anchors], texts: dict[str, str], known: list[Entity]) -> dict[str, list[str]]:
+    """Spellings of a known person or organisation that the table lacks, found in members naming the
+    story's other entities: a word whose skeleton is close to a word of the canonical name's."""
+    out: dict[str, list[str]] = {}
+    for entity in (e for e in known if e.kind != "place"):
+        targets = {skeleton(w) for w in words(entity.name) if len(skeleton(w)) >= 3}
+        listed = {FOLDED[w] for alias in (entity.name, *entity.aliases) for w in words(alias)}
+        found: dict[str, None] = {}
+        for a in members:
+            if not any(e.name in a.known or e.name in a.places for e in known if e is not entity):
+                continue
+            for word in words(texts[a.path]):
+                word = word.strip(".'’")
+                key = skeleton(word)
+                if (len(key) >= 3 and not any(FOLDED[word].startswith(x) for x in listed if x)
+                        and any(key[0] == t[0] and similar(key, t) >= 0.85 for t in targets)):
+                    found.setdefault(word)
+        if found:
+            out[entity.name] = list(found)
+    return out
+
+
+def suggest(articles: Sequence[Article], table: dict[str, Entity]) -> list[Suggestion]:
+    """Proposed stories among ``articles`` (those in no story), most confident first."""
+    anchors = read_anchors(articles, table)
+    _, codes = gazetteer(table)
+    texts = {a.path: article_text(a) for a in articles}
+    out = []
+    for members, edges in group(anchors):
+        people = [anchors[i] for i in members]
+        n = len(members)
+        evidence = []
+        for i in members:
+            mine = {j: k for j, k in edges[i].items() if j in members}
+            best = max(mine, key=lambda j: (mine[j].strength, anchors[j].path))
+            evidence.append((anchors[i], f"links to {len(mine)} of {n - 1}; with {anchors[best].path}: "
+                                         f"{mine[best].text()}"))
+        pairs = [edges[i][j] for i in members for j in members if i < j and j in edges[i]]
+        density = len(pairs) / (n * (n - 1) / 2)
+        strength = sum(min(1.0, p.strength / 6) for p in pairs) / len(pairs)
+        entities = _entities(people, table, codes)
+        start = min(a.day for a in people)
+        named = [e["name"] for e in entities if e["kind"] != "place"][:2] or [e["name"] for e in entities][:2]
+        slug = "-".join(filter(None, (_slug(x) for x in named))) or "story"
+        title: dict[str, str] = {}
+        for a, _ in sorted(evidence, key=lambda ev: (-len(edges[members[people.index(ev[0])]]), ev[0].path)):
+            title.setdefault(a.lang, a.title)
+        known = [table[e["name"]] for e in entities if e["known"]]
+        out.append(Suggestion(f"{slug}-{start:%Y-%m}", title, start, max(a.day for a in people), entities,
+                              evidence, round(0.5 * density + 0.5 * strength, 2),
+                              _aliases(people, texts, known)))
+    taken: Counter[str] = Counter()
+    for s in out:  # two proposals with one id: number the later ones
+        taken[s.id] += 1
+        if taken[s.id] > 1:
+            s.id = f"{s.id}-{taken[s.id]}"
+    return sorted(out, key=lambda s: (-s.confidence, s.id))
