@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -38,7 +38,7 @@ from babel.core import get_global
 from builder.lang import i18n
 from builder.lang.dates import event_dates
 from builder.lang.text import FOLDED, fold, words
-from builder.model import Article, Entity
+from builder.model import Article, Entity, Mention
 from builder.read.articles import article_text
 from builder.read.entities import Place, cldr_names
 from builder.stories.facts import extract_figures
@@ -62,7 +62,7 @@ class Anchors:
     stated: tuple[date, ...]
     known: dict[str, str]  # table person/organisation → spelling
     places: dict[str, tuple[bool, str]]  # place → (city level, spelling)
-    venues: frozenset[str]  # the cities it names most: where it is set
+    venues: frozenset[str]  # the cities it is set in (see _venues)
     names: dict[str, str]  # skeleton → spelling (found as a name)
     words: dict[str, str]  # skeleton → spelling (a word of an uncased script)
     figures: dict[tuple[str, float], str]  # (unit, value) → as written
@@ -155,6 +155,18 @@ def _dateline(text: str) -> set[str]:
     return {FOLDED[w] for w in words(found[1])} if found else set()
 
 
+def _venues(text: str, find: Callable[[str], tuple[Mention, ...]], counts: Counter[str],
+            filed: set[str]) -> frozenset[str]:
+    """Where the article is set: the cities its headline and lead name (a dateline city only when named
+    again there), else the cities it names most."""
+    head, _, body = text.partition("\n")
+    lead = head + "\n" + next((line for line in body.split("\n")[1:] if line.strip()), "")
+    named = frozenset(m.entity for m in find(lead) if counts[m.entity]
+                      and (m.count > 1 or FOLDED[m.spelling] not in filed))
+    top = max(counts.values(), default=0)
+    return named or frozenset(p for p, n in counts.items() if n == top and n)
+
+
 def _figure_key(value: float, unit: str) -> tuple[str, float] | None:
     """A figure specific enough to be a fingerprint: no year, no single-digit count."""
     if unit == "count" and (value < 10 or (value.is_integer() and int(value) in _YEARS)):
@@ -162,12 +174,12 @@ def _figure_key(value: float, unit: str) -> tuple[str, float] | None:
     return unit, float(f"{value:.4g}")
 
 
-def read_anchors(articles: Sequence[Article], table: dict[str, Entity]) -> list[Anchors]:
+def read_anchors(articles: Sequence[Article], table: dict[str, Entity], texts: dict[str, str],
+                 common: frozenset[str]) -> list[Anchors]:
+    """Each article's anchors; ``texts`` are the articles' plain texts, ``common`` words that are no names."""
     entities, _ = gazetteer(table)
     find = matcher(entities).find
     kinds = {e.name: (e.kind, isinstance(e, Place) and e.city) for e in entities}
-    texts = {a.path: article_text(a) for a in articles}
-    common = _common_words(articles, texts)
     out = []
     for article in articles:
         text = texts[article.path]
@@ -184,8 +196,7 @@ def read_anchors(articles: Sequence[Article], table: dict[str, Entity]) -> list[
             elif not (m.count == 1 and FOLDED[m.spelling] in filed):
                 places.setdefault(m.entity, (city, m.spelling))
                 counts[m.entity] += m.count if city else 0
-        top = max(counts.values(), default=0)
-        venues = frozenset(p for p, n in counts.items() if n == top and n)
+        venues = _venues(text, find, counts, filed)
         spelt = tuple({FOLDED[w] for m in found for w in words(m.spelling) if len(FOLDED[w]) >= 4})
         names = {k: v for k, v in name_keys(text, common).items()
                  if k not in taken and not FOLDED[v].startswith(spelt)}
@@ -221,6 +232,8 @@ def link(a: Anchors, b: Anchors) -> Link | None:
     names = [e for e in a.known if e in b.known]
     for key in sorted((a.names.keys() & (b.names.keys() | b.words.keys())) | (a.words.keys() & b.names.keys())):
         one, two = a.names.get(key) or a.words[key], b.names.get(key) or b.words[key]
+        if len(key) == MIN_KEY and FOLDED[one] != FOLDED[two] and similar(FOLDED[one], FOLDED[two]) < 0.7:
+            continue  # "Parque" is not "Boric": three consonants are too few to stand for a name alone
         names.append(one if FOLDED[one] == FOLDED[two] else f"{one}/{two} ({key})")
     shared = [p for p in a.places if p in b.places]
     city = bool(a.venues & b.venues)
@@ -327,7 +340,8 @@ def _entities(members: list[Anchors], table: dict[str, Entity],
         entry: dict = {"spellings": sorted(found)}
         if name.startswith("#"):
             latin = [s for s, _ in found.most_common() if s.isascii()] or [found.most_common(1)[0][0]]
-            entry |= {"name": latin[0], "kind": "person or organisation", "known": False, "key": name[1:]}
+            alike = [s for s in found if len(name) > MIN_KEY + 1 or similar(FOLDED[s], FOLDED[latin[0]]) >= 0.7]
+            entry |= {"name": latin[0], "kind": "unknown", "known": False, "key": name[1:], "spellings": alike}
         elif name in table:
             entry |= {"name": name, "kind": table[name].kind, "known": True}
         else:
@@ -337,22 +351,25 @@ def _entities(members: list[Anchors], table: dict[str, Entity],
     return out
 
 
-def _aliases(members: list[Anchors], texts: dict[str, str], known: list[Entity]) -> dict[str, list[str]]:
+def _aliases(members: list[Anchors], known: list[Entity],
+             common: frozenset[str]) -> dict[str, list[str]]:
     """Spellings of a known person or organisation that the table lacks, found in members naming the
-    story's other entities: a word whose skeleton is close to a word of the canonical name's."""
+    story's other entities: a name (capitalised, or in an uncased script) whose skeleton equals, or for
+    four consonants or more nearly equals, a word of the canonical name's."""
     out: dict[str, list[str]] = {}
     for entity in (e for e in known if e.kind != "place"):
-        targets = {skeleton(w) for w in words(entity.name) if len(skeleton(w)) >= 3}
-        listed = {FOLDED[w] for alias in (entity.name, *entity.aliases) for w in words(alias)}
+        targets = {skeleton(w) for w in words(entity.name) if len(skeleton(w)) >= MIN_KEY}
+        listed = tuple({FOLDED[w] for alias in (entity.name, *entity.aliases) for w in words(alias) if FOLDED[w]})
         found: dict[str, None] = {}
         for a in members:
             if not any(e.name in a.known or e.name in a.places for e in known if e is not entity):
                 continue
-            for word in words(texts[a.path]):
-                word = word.strip(".'’")
+            for word in {**a.names, **a.words}.values():
                 key = skeleton(word)
-                if (len(key) >= 3 and not any(FOLDED[word].startswith(x) for x in listed if x)
-                        and any(key[0] == t[0] and similar(key, t) >= 0.85 for t in targets)):
+                if FOLDED[word] in common or FOLDED[word].startswith(listed):
+                    continue
+                if any(key == t or (len(t) > MIN_KEY and key[:1] == t[:1] and abs(len(key) - len(t)) <= 1
+                                    and similar(key, t) >= 0.85) for t in targets):
                     found.setdefault(word)
         if found:
             out[entity.name] = list(found)
@@ -361,9 +378,10 @@ def _aliases(members: list[Anchors], texts: dict[str, str], known: list[Entity])
 
 def suggest(articles: Sequence[Article], table: dict[str, Entity]) -> list[Suggestion]:
     """Proposed stories among ``articles`` (those in no story), most confident first."""
-    anchors = read_anchors(articles, table)
-    _, codes = gazetteer(table)
     texts = {a.path: article_text(a) for a in articles}
+    common = _common_words(articles, texts)
+    anchors = read_anchors(articles, table, texts, common)
+    _, codes = gazetteer(table)
     out = []
     for members, edges in group(anchors):
         people = [anchors[i] for i in members]
@@ -387,7 +405,7 @@ def suggest(articles: Sequence[Article], table: dict[str, Entity]) -> list[Sugge
         known = [table[e["name"]] for e in entities if e["known"]]
         out.append(Suggestion(f"{slug}-{start:%Y-%m}", title, start, max(a.day for a in people), entities,
                               evidence, round(0.5 * density + 0.5 * strength, 2),
-                              _aliases(people, texts, known)))
+                              _aliases(people, known, common)))
     taken: Counter[str] = Counter()
     for s in out:  # two proposals with one id: number the later ones
         taken[s.id] += 1
