@@ -1,7 +1,8 @@
 """``digest suggest``: proposed stories for articles in no story, told, as JSON, or written as story files.
 
 ``--write`` creates ``content/clusters/<id>/story.yaml`` and a summary stub per summary language, so the
-site still builds; it never overwrites a file, and only prints (never writes) what it proposes to add to
+site still builds; the story includes its proposed members (``include``), which the table may not yet
+spell (the editor prunes the list once the aliases are added); it never overwrites a file, and only prints (never writes) what it proposes to add to
 ``content/entities.yaml``: the new entities, and spellings of existing ones that the table lacks. A story
 file names only entities of the table: a proposal naming none is not written, its entities printed instead.
 """
@@ -73,7 +74,8 @@ def write(root: Path, s: Suggestion, languages: tuple[str, ...]) -> str:
     if not known:
         return f"{s.id}: not written: it names no entity of {ENTITIES_FILE}; add the entities below, then run again"
     files = {folder / "story.yaml": yaml.safe_dump(
-        {"title": s.title, "window": {"start": s.start, "end": s.end}, "entities": known},
+        {"title": s.title, "window": {"start": s.start, "end": s.end}, "entities": known,
+         "include": sorted(a.path for a, _ in s.members)},
         allow_unicode=True, sort_keys=False)}
     files |= {folder / f"summary.{lang}.md": STUB for lang in languages}
     if existing := [f for f in files if f.exists()]:

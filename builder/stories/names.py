@@ -94,14 +94,13 @@ def name_keys(text: str, common: frozenset[str]) -> dict[str, str]:
 
 
 def word_keys(text: str) -> dict[str, str]:
-    """Skeleton → spelling of each word in an uncased script (Arabic clitics removed): possible names."""
+    """Skeleton → spelling of each word in an uncased script, with and without Arabic clitics: possible names."""
     out: dict[str, str] = {}
     for word in words(text):
         if _UNCASED.match(word):
-            word = _ARABIC_CLITICS.sub("", word)
-            key = skeleton(word)
-            if len(key) >= MIN_KEY:
-                out.setdefault(key, word)
+            for form in dict.fromkeys((word, _ARABIC_CLITICS.sub("", word))):  # ب of براتاما may be no clitic
+                if len(key := skeleton(form)) >= MIN_KEY:
+                    out.setdefault(key, form)
     return out
 
 

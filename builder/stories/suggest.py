@@ -37,11 +37,12 @@ from babel.core import get_global
 
 from builder.lang import i18n
 from builder.lang.dates import event_dates
-from builder.lang.text import FOLDED, fold, words
+from builder.lang.text import FOLDED, UNSPACED, fold, words
 from builder.model import Article, Entity, Mention
 from builder.read.articles import article_text
 from builder.read.entities import Place, cldr_names
-from builder.stories.facts import extract_figures
+from builder.lang.numbers import figure_data
+from builder.stories.facts import Figure, extract_figures
 from builder.stories.match import matcher
 from builder.stories.names import MIN_KEY, lowercase_words, name_keys, similar, skeleton, word_keys
 
@@ -65,7 +66,7 @@ class Anchors:
     venues: frozenset[str]  # the cities it is set in (see _venues)
     names: dict[str, str]  # skeleton → spelling (found as a name)
     words: dict[str, str]  # skeleton → spelling (a word of an uncased script)
-    figures: dict[tuple[str, float], str]  # (unit, value) → as written
+    figures: dict[tuple[str, float, str], str]  # (unit, value, concept of a count) → as written
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,16 @@ def _dateline(text: str) -> set[str]:
     return {FOLDED[w] for w in words(found[1])} if found else set()
 
 
+def _plausible(m: Mention, found: Sequence[Mention]) -> bool:
+    """A CLDR place the editor did not list is trusted less than the table: capitalised where its script
+    has case ("island" is not Iceland's "Island"), and in scripts without spaces not a part of a longer
+    name found (インド inside インドネシア) nor under three characters (リマ inside ギリマヌク)."""
+    if UNSPACED.search(m.spelling):
+        return len(m.spelling) >= 3 and not any(m.spelling in x.spelling and m.spelling != x.spelling for x in found)
+    first = m.spelling[:1]
+    return first.lower() == first.upper() or first.isupper()
+
+
 def _venues(text: str, find: Callable[[str], tuple[Mention, ...]], counts: Counter[str],
             filed: set[str]) -> frozenset[str]:
     """Where the article is set: the cities its headline and lead name (a dateline city only when named
@@ -167,11 +178,21 @@ def _venues(text: str, find: Callable[[str], tuple[Mention, ...]], counts: Count
     return named or frozenset(p for p, n in counts.items() if n == top and n)
 
 
-def _figure_key(value: float, unit: str) -> tuple[str, float] | None:
-    """A figure specific enough to be a fingerprint: no year, no single-digit count."""
-    if unit == "count" and (value < 10 or (value.is_integer() and int(value) in _YEARS)):
+@lru_cache(maxsize=1)
+def _generic_labels() -> frozenset[str]:
+    return frozenset(c["label"] for c in figure_data()["concepts"] if c.get("generic"))
+
+
+def _figure_key(fig: Figure) -> tuple[str, float, str] | None:
+    """A figure specific enough to be a fingerprint. A count is one only with the concept that names it,
+    not a generic one below 100 ("18 dead", not the "18" of "18 kilometres … 4,000 people"), and neither a year
+    nor a single digit; sums and percentages carry their unit."""
+    if fig.unit != "count":
+        return fig.unit, float(f"{fig.value:.4g}"), ""
+    if fig.label is None or (fig.label in _generic_labels() and fig.value < 100) or fig.value < 10 or (
+            fig.value.is_integer() and int(fig.value) in _YEARS):
         return None
-    return unit, float(f"{value:.4g}")
+    return fig.unit, float(f"{fig.value:.4g}"), fig.label
 
 
 def read_anchors(articles: Sequence[Article], table: dict[str, Entity], texts: dict[str, str],
@@ -186,7 +207,7 @@ def read_anchors(articles: Sequence[Article], table: dict[str, Entity], texts: d
         filed = _dateline(text)
         known, places, taken = {}, {}, set()
         counts: Counter[str] = Counter()
-        found = find(text)
+        found = [m for m in find(text) if m.entity in table or _plausible(m, find(text))]
         for m in found:
             kind, city = kinds[m.entity]
             taken.add(skeleton(m.spelling))
@@ -203,7 +224,7 @@ def read_anchors(articles: Sequence[Article], table: dict[str, Entity], texts: d
         uncased = {k: v for k, v in word_keys(text).items() if k not in taken and len(k) > MIN_KEY}
         figures = {}
         for fig in extract_figures(text, article.lang):
-            if key := _figure_key(fig.value, fig.unit):
+            if key := _figure_key(fig):
                 figures.setdefault(key, fig.text)
         stated = event_dates(text, article.lang, article.day)
         out.append(Anchors(article.path, article.lang, article.title, article.day, stated, known, places, venues,
