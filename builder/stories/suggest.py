@@ -11,14 +11,21 @@ Anchors of an article (language-independent, so that any two languages can meet)
 * days: the article's date and the dates its text states.
 
 Two articles *link* when they are dated at most ``NEAR`` days apart, neither text dates its events
-away from the other, and they share at least two independent anchors: a name AND a figure, or two
-names AND a city. A country alone never links: two events in one country and week name the same
-leaders. Linked articles form connected components; a component is then pruned until every member
-links to at least half of the others, so that no chain of links joins unrelated events. A lone
-article is no story.
+away from the other, and they share at least two independent anchors:
 
-Only pairs sharing a name are ever compared: articles are indexed by name and day, which keeps the
-work near-linear in the number of articles.
+* a name and a figure;
+* a figure and the venue (the city the headline and lead name), on close days (a day apart at most,
+  or a date both texts state);
+* two names and the venue, on close days, or three names and the venue;
+* three names and a place of any level, on close days, unless their venues differ (the same people
+  meeting in Astana that week).
+
+A country alone never links: two events in one country and week name the same leaders. Linked
+articles form connected components; a component is then pruned until every member links to more
+than half of the others, so that no chain of links joins unrelated events. A lone article is no story.
+
+Only pairs sharing a name or a venue are ever compared: articles are indexed by those and by day,
+which keeps the work near-linear in the number of articles.
 """
 
 from __future__ import annotations
@@ -66,7 +73,7 @@ class Anchors:
     venues: frozenset[str]  # the cities it is set in (see _venues)
     names: dict[str, str]  # skeleton → spelling (found as a name)
     words: dict[str, str]  # skeleton → spelling (a word of an uncased script)
-    figures: dict[tuple[str, float, str], str]  # (unit, value, concept of a count) → as written
+    figures: dict[tuple[str, float], str]  # (unit, value) → as written
 
 
 @dataclass(frozen=True)
@@ -183,16 +190,15 @@ def _generic_labels() -> frozenset[str]:
     return frozenset(c["label"] for c in figure_data()["concepts"] if c.get("generic"))
 
 
-def _figure_key(fig: Figure) -> tuple[str, float, str] | None:
-    """A figure specific enough to be a fingerprint. A count is one only with the concept that names it,
-    not a generic one below 100 ("18 dead", not the "18" of "18 kilometres … 4,000 people"), and neither a year
-    nor a single digit; sums and percentages carry their unit."""
-    if fig.unit != "count":
-        return fig.unit, float(f"{fig.value:.4g}"), ""
-    if fig.label is None or (fig.label in _generic_labels() and fig.value < 100) or fig.value < 10 or (
-            fig.value.is_integer() and int(fig.value) in _YEARS):
+def _figure_key(fig: Figure) -> tuple[str, float] | None:
+    """A figure specific enough to be a fingerprint: a sum or a percentage, or a count that a concept names
+    (a generic one, "people", only from 100 up: the "18" of "18 kilometres … 4,000 people" is no toll);
+    never a year or a single digit. Outlets name one count differently ("500 people", "500 injured"),
+    so the concept only admits a count, it is not part of the key."""
+    if fig.unit == "count" and (fig.label is None or (fig.label in _generic_labels() and fig.value < 100)
+                                or fig.value < 10 or (fig.value.is_integer() and int(fig.value) in _YEARS)):
         return None
-    return fig.unit, float(f"{fig.value:.4g}"), fig.label
+    return fig.unit, float(f"{fig.value:.4g}")
 
 
 def read_anchors(articles: Sequence[Article], table: dict[str, Entity], texts: dict[str, str],
@@ -257,20 +263,24 @@ def link(a: Anchors, b: Anchors) -> Link | None:
             continue  # "Parque" is not "Boric": three consonants are too few to stand for a name alone
         names.append(one if FOLDED[one] == FOLDED[two] else f"{one}/{two} ({key})")
     shared = [p for p in a.places if p in b.places]
-    city = bool(a.venues & b.venues)
     figures = [a.figures[k] + ("" if a.figures[k] == b.figures[k] else f"/{b.figures[k]}")
                for k in a.figures if k in b.figures]
     days = {d.toordinal() for d in a.stated} & {d.toordinal() + k for d in b.stated for k in (-1, 0, 1)}
-    if not names or not (figures or (city and len(names) >= 2 and (days or len(names) >= 3))):
+    close = bool(days) or abs((a.day - b.day).days) <= 1
+    elsewhere = bool(a.venues and b.venues and not a.venues & b.venues)
+    if not (names and figures
+            or figures and a.venues & b.venues and close
+            or len(names) >= 2 and a.venues & b.venues and (close or len(names) >= 3)
+            or len(names) >= 3 and shared and close and not elsewhere):
         return None
     return Link(tuple(names), tuple(shared), tuple(figures), abs((a.day - b.day).days))
 
 
 def candidate_pairs(anchors: Sequence[Anchors]) -> Iterable[tuple[int, int]]:
-    """Pairs sharing a name and dated within NEAR days, from an index by name: never all pairs."""
+    """Pairs sharing a name or a venue and dated within NEAR days, from an index: never all pairs."""
     index: dict[str, list[int]] = {}
     for i, a in enumerate(anchors):
-        for key in (*a.known, *a.names, *a.words):
+        for key in (*a.known, *a.names, *a.words, *(f"@{v}" for v in a.venues)):
             index.setdefault(key, []).append(i)
     seen: set[tuple[int, int]] = set()
     for posting in index.values():
