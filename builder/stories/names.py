@@ -33,7 +33,6 @@ _CASED = re.compile("[A-Za-zÀ-ɏͰ-ϿЀ-ӿԱ-֏Ⴀ-ჿ]")  # Latin, Greek, Cyri
 _KATAKANA = re.compile("[ァ-ヺー]{3,}(?:・[ァ-ヺー]+)*")
 _UNCASED = re.compile(f"[{ARABIC}\u0590-\u05ff\u0900-\u0dff\u10d0-\u10ff\uac00-\ud7af]")
 _ARABIC_CLITICS = re.compile("^(?:[وف]?[بلك]?ال|[وف][بلك]?|[بلك])(?=..)")
-_SENTENCE_START = re.compile(r"(?:^|[.!?…:»\"“”]\s+|\n)\s*$")
 
 
 @lru_cache(maxsize=200_000)
@@ -53,32 +52,30 @@ def similar(a: str, b: str) -> float:
     return Indel.normalized_similarity(a, b)
 
 
-def _capitalised(word: str) -> bool:
-    """A name's word: capitalised, or an acronym of four letters or more (three-letter ones are agencies)."""
-    if not _CASED.match(word):
-        return False
-    return len(word) > 3 if word.isupper() else word[:1].isupper()
+def _upper_letters() -> str:
+    """Every capital letter of the cased scripts, for one regex that finds runs of capitalised words."""
+    return "".join(ch for ch in map(chr, range(0x2000)) if ch.isupper() and _CASED.match(ch))
+
+
+_RUN = re.compile(rf"(?<![\w'’-])[{_upper_letters()}][\w'’-]*(?:[ \u00a0]+[{_upper_letters()}][\w'’-]*)*")
+_OPENS = ".!?…:»\"“”\n"  # what ends a sentence before a word that opens the next
 
 
 def name_runs(text: str) -> list[str]:
-    """Runs of capitalised words (a lone word only when not opening a sentence) and katakana runs."""
+    """Runs of capitalised words (a lone word only when not opening a sentence) and katakana runs.
+    Acronyms of three letters or fewer are left out: they are agencies and units (AFP, UN, USD)."""
     runs: list[str] = []
-    for line in text.split("\n"):
-        run: list[str] = []
-        starts = False
-        for word in re.finditer(r"[^\W\d_][\w'’-]*", line):
-            w = word.group().strip("'’-")
-            if _capitalised(w):
-                if not run:
-                    starts = bool(_SENTENCE_START.search(line, 0, word.start()))
-                run.append(w)
-            else:
-                if run and not (starts and len(run) == 1):
-                    runs.append(" ".join(run))
-                run = []
-        if run and not (starts and len(run) == 1):
+    for m in _RUN.finditer(text):
+        run = [w for w in (w.strip("'’-") for w in m.group().split()) if w and not (w.isupper() and len(w) <= 3)]
+        if len(run) == 1:
+            k = m.start() - 1
+            while k >= 0 and text[k] in " \t\u00a0":
+                k -= 1
+            if k < 0 or text[k] in _OPENS:
+                continue
+        if run:
             runs.append(" ".join(run))
-        runs += [m.group() for m in _KATAKANA.finditer(line)]
+    runs += _KATAKANA.findall(text)
     return runs
 
 

@@ -30,6 +30,7 @@ which keeps the work near-linear in the number of articles.
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
 from collections import Counter
@@ -320,18 +321,32 @@ def _components(nodes: Iterable[int], edges: dict[int, dict[int, Link]]) -> list
 
 
 def _cohesive(part: list[int], edges: dict[int, dict[int, Link]], anchors: Sequence[Anchors]) -> list[list[int]]:
-    """Drop the least linked member until each links to at least half of the others; re-split what is left."""
+    """Peel the least linked member until each links to more than half of the others (such a core is
+    connected); the peeled members are grouped again among themselves. A heap of degrees keeps a
+    large component's peeling near-linear in its links."""
     members = set(part)
-    while len(members) > 2:
-        degree = {n: sum(m in members for m in edges[n]) for n in members}
-        weakest = min(members, key=lambda n: (degree[n], -anchors[n].day.toordinal(), anchors[n].path))
-        if 2 * degree[weakest] > len(members) - 1 or len(members) == 2:
+    degree = {n: sum(m in members for m in edges[n]) for n in members}
+    heap = [(d, -anchors[n].day.toordinal(), anchors[n].path, n) for n, d in degree.items()]
+    heapq.heapify(heap)
+    peeled: list[int] = []
+    while len(members) > 2 and heap:
+        d, *_, n = heapq.heappop(heap)
+        if n not in members or d != degree[n]:
+            continue  # a stale entry: the member left, or lost links since
+        if 2 * d > len(members) - 1:
             break
-        members.remove(weakest)
-        rest = _components(members, {n: {m: k for m, k in edges[n].items() if m in members} for n in members})
-        if len(rest) > 1:
-            return [g for piece in rest for g in _cohesive(piece, edges, anchors)]
-    return [sorted(members)] if len(members) >= 2 else []
+        members.remove(n)
+        peeled.append(n)
+        for m in edges[n]:
+            if m in members:
+                degree[m] -= 1
+                heapq.heappush(heap, (degree[m], -anchors[m].day.toordinal(), anchors[m].path, m))
+    out = [sorted(members)] if len(members) >= 2 else []
+    if len(peeled) >= 2:
+        rest = set(peeled)
+        inner = {n: {m: k for m, k in edges[n].items() if m in rest} for n in peeled}
+        out += [g for piece in _components(peeled, inner) if len(piece) >= 2 for g in _cohesive(piece, inner, anchors)]
+    return out
 
 
 def group(anchors: Sequence[Anchors]) -> list[tuple[list[int], dict[int, dict[int, Link]]]]:
