@@ -37,8 +37,8 @@ def explain(found: list[Suggestion]) -> str:
         return "No proposed stories: no two articles outside the stories share enough to be one event.\n"
     lines = []
     for s in found:
-        lines += [f"Proposed story {s.id}  (confidence {s.confidence:.2f}, {len(s.members)} articles, "
-                  f"{s.start} .. {s.end})"]
+        lines.append(f"Proposed story {s.id}  (confidence {s.confidence:.2f}, {len(s.members)} articles, "
+                     f"{s.start} .. {s.end})")
         lines += [f"  title [{lang}]: {text}" for lang, text in s.title.items()]
         for e in s.entities:
             state = "in the table" if e["known"] else "new"
