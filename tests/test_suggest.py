@@ -8,10 +8,11 @@ import json
 import shutil
 from pathlib import Path
 
+import labelled
 import pytest
 import yaml
+from conftest import REPO, write_site
 
-import labelled
 from builder.cli import main
 from builder.commands.build import load_site
 from builder.read.articles import read_articles
@@ -19,7 +20,6 @@ from builder.read.config import load_config
 from builder.read.entities import read_entities
 from builder.stories.names import skeleton
 from builder.stories.suggest import suggest
-from conftest import REPO, write_site
 
 FIXTURES = REPO / "tests" / "fixtures" / "suggest"
 FERRY = {"content/articles/el/ferry.md", "content/articles/ar/ferry.md", "content/articles/ja/ferry.md"}

@@ -167,7 +167,7 @@ def read_anchors(articles: Sequence[Article], table: dict[str, Entity], texts: d
                 counts[m.entity] += m.count if city else 0
         venues = _venues(text, find, counts, filed)
         spelt = tuple({FOLDED[w] for m in found for w in words(m.spelling) if len(FOLDED[w]) >= 4})
-        names = {k: v for k, v in name_keys(text, common).items()
+        names = {k: v for k, v in name_keys(text, common, taken).items()
                  if k not in taken and not FOLDED[v].startswith(spelt)}
         uncased = {k: v for k, v in word_keys(text).items() if k not in taken and len(k) > MIN_KEY}
         figures = {}

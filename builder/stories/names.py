@@ -79,12 +79,16 @@ def name_runs(text: str) -> list[str]:
     return runs
 
 
-def name_keys(text: str, common: frozenset[str]) -> dict[str, str]:
-    """Skeleton → the spelling first found, for each word of each name run not in ``common``."""
+def name_keys(text: str, common: frozenset[str], known: set[str]) -> dict[str, str]:
+    """Skeleton → the spelling first found, for each word of each name run not in ``common``. A run holding
+    a name already known (skeletons ``known``) is left whole: its other words are titles and first names
+    ("President Prabowo Subianto", "Präsident Prabowo")."""
     out: dict[str, str] = {}
     for run in name_runs(text):
-        for word in re.split(r"[\s・]+", run):
-            key = skeleton(word)
+        parts = [(w, skeleton(w)) for w in re.split(r"[\s・]+", run)]
+        if any(key in known for _, key in parts):
+            continue
+        for word, key in parts:
             if len(key) >= MIN_KEY and FOLDED[word] not in common:
                 out.setdefault(key, word)
     return out
