@@ -24,9 +24,15 @@ A country alone never links: two events in one country and week name the same le
 articles form connected components; a component is then pruned until every member links to more
 than half of the others, so that no chain of links joins unrelated events. A lone article is no story.
 
+A proposal's id is the slug of its two most named names and its first month; its confidence is half
+the share of member pairs that link and half the mean strength of those links (names + places + twice
+the figures, out of 6).
+
 Only pairs sharing a name or a venue are ever compared: articles are indexed by those and by day,
-which keeps the work near-linear in the number of articles.
+which keeps the work near-linear in the number of articles (a name shared by more than ``CROWD`` articles within
+``NEAR`` days is too common to pair them).
 """
+
 from __future__ import annotations
 
 import heapq
