@@ -1,4 +1,4 @@
-"""The command line: ``digest build | check | serve | deploy | clusters | add`` (also ``python -m builder``).
+"""The command line: ``digest build | check | serve | deploy | clusters | suggest | add`` (also ``python -m builder``).
 
 Exit codes: 0 success, 1 errors in the site's content, 2 usage errors.
 """
@@ -55,6 +55,12 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("clusters", help="explain which articles belong to which story, and why")
     c.add_argument("--site", type=_site_dir, default=".", help="site folder (default: .)")
     c.add_argument("--json", action="store_true", help="print the same data as public/api/clusters.json")
+
+    g = sub.add_parser("suggest", help="propose stories for articles that are in none")
+    g.add_argument("--site", type=_site_dir, default=".", help="site folder (default: .)")
+    g.add_argument("--json", action="store_true", help="print the proposals as JSON")
+    g.add_argument("--write", action="store_true", help="create their story files (never overwriting one) and "
+                   "print the entities to add")
 
     from builder.commands.add import add_arguments
 
@@ -149,6 +155,13 @@ def cmd_clusters(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from builder.commands.suggest import run as suggest
+
+    print(suggest(args.site, args.json, args.write))
+    return 0
+
+
 def cmd_deploy(args: argparse.Namespace) -> int:
     from builder.commands.deploy import DeployError, deploy
 
@@ -181,4 +194,4 @@ def run() -> None:
 
 
 COMMANDS = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, "clusters": cmd_clusters, "deploy": cmd_deploy,
-            "add": cmd_add}
+            "add": cmd_add, "suggest": cmd_suggest}

@@ -82,3 +82,25 @@ def pairwise(truth: dict[str, str], members: dict[str, set[str]], subset: set[st
     stories = {s for p, s in truth.items() if p in subset} - {"none"}
     return Score(pairs([p for p in subset if truth[p] == s] for s in stories),
                  pairs([p for p in group if p in subset] for group in members.values()))
+
+
+def mixed(groups: dict[str, set[str]], truth: dict[str, str], subset: set[str]) -> list[str]:
+    """Proposed groups (``digest suggest``) holding two articles of ``subset`` from different events, or
+    two labelled ``none``, which no label says are one event."""
+    out = []
+    for name, paths in groups.items():
+        labels = [truth[p] for p in paths if p in subset]
+        if len(labels) >= 2 and (len(set(labels)) > 1 or labels[0] == "none"):
+            out.append(name)
+    return out
+
+
+def recovered(groups: dict[str, set[str]], truth: dict[str, str], subset: set[str]) -> set[str]:
+    """Events of which some proposed group holds two articles of ``subset``, and nothing of another event."""
+    found = set()
+    for paths in groups.values():
+        labels = {truth[p] for p in paths}
+        inside = [p for p in paths if p in subset]
+        if len(labels) == 1 and len(inside) >= 2 and labels != {"none"}:
+            found |= labels
+    return found

@@ -9,6 +9,7 @@ The numbers are a measurement, not a gate: the tests assert only on the articles
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -25,6 +26,9 @@ from builder.read.config import load_config  # noqa: E402
 from builder.read.folder import read_articles  # noqa: E402
 from builder.read.markdown import render_markdown  # noqa: E402
 from builder.model import Story  # noqa: E402
+from builder.read.entities import read_entities  # noqa: E402
+from builder.read.stories import CLUSTERS_DIR  # noqa: E402
+from builder.stories.suggest import suggest  # noqa: E402
 
 
 def decide(root: Path) -> tuple[dict[str, set[str]], dict[str, dict[str, str]], dict[str, str]]:
@@ -42,6 +46,30 @@ def decide(root: Path) -> tuple[dict[str, set[str]], dict[str, dict[str, str]], 
     reasons = {s.spec.id: {d.article: f"{d.role}: {d.reason}" for d in (*s.members, *s.background)}
                for s in stories}
     return members, reasons, {a.path: a.lang for a in articles}
+
+
+def propose(root: Path) -> dict[str, set[str]]:
+    """``digest suggest`` on the site with every story file removed: proposal id → member paths."""
+    shutil.rmtree(root / CLUSTERS_DIR)
+    config, _ = load_config(root)
+    articles, _ = read_articles(config)
+    return {s.id: {a.path for a, _ in s.members} for s in suggest(articles, read_entities(root)[0])}
+
+
+def suggest_report(groups: dict[str, set[str]], truth: dict[str, str], rows: dict[str, labelled.Entry]) -> list[str]:
+    out = ["suggest (story files removed; each labelled event should be proposed, nothing mixed):"]
+    for part in ("tune", "heldout"):
+        subset = {p for p, e in rows.items() if e.split == part}
+        score = labelled.pairwise(truth, groups, subset)
+        events = {truth[p] for p in subset} - {"none"}
+        found = labelled.recovered(groups, truth, subset)
+        bad = labelled.mixed(groups, truth, subset)
+        out.append(f"  {part}: {len(found)} of {len(events)} events recovered, {len(bad)} mixed proposals; pairwise "
+                   f"precision {score.precision:.3f} recall {score.recall:.3f} ({len(score.truth)} true pairs, "
+                   f"{len(score.predicted)} proposed)")
+        out += [f"    mixed: {name}: " + ", ".join(f"{p} ({truth[p]})" for p in sorted(groups[name])) for name in bad]
+        out += [f"    not recovered: {event}" for event in sorted(events - found)]
+    return out
 
 
 def per_article(truth: dict[str, str], assigned: dict[str, str], subset: set[str]) -> tuple[float, float, int, int]:
@@ -73,10 +101,13 @@ def breakdown(title: str, key: Callable[[str], str], truth: dict[str, str], memb
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, help="folder to write the evaluation site to (default: a temp folder)")
+    parser.add_argument("--suggest", action="store_true", help="also score `digest suggest` with the story files "
+                        "removed: every labelled event as a story to be proposed")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="digest-eval-") as scratch:
         root = labelled.labelled_site(args.site or Path(scratch) / "site")
         members, reasons, langs = decide(root)
+        proposed = propose(root) if args.suggest else None
     truth, rows = labelled.labels(), labelled.split()
     assigned: dict[str, str] = {}
     for story_id, paths in members.items():
@@ -90,6 +121,9 @@ def main() -> None:
         print("\n".join(breakdown("class", lambda p: rows[p].kind, truth, members, assigned, subset)))
         print("\n".join(breakdown("language", lambda p: langs[p], truth, members, assigned, subset)))
         print("\n".join(breakdown("story", lambda p: truth[p], truth, members, assigned, subset)))
+        print()
+    if proposed is not None:
+        print("\n".join(suggest_report(proposed, truth, rows)))
         print()
     print("misses (labelled a member, not made one):")
     for path in sorted(p for p in truth if truth[p] != "none" and assigned.get(p) != truth[p]):
