@@ -15,7 +15,7 @@ from conftest import REPO, write_site
 
 from builder.cli import main
 from builder.commands.build import load_site
-from builder.read.articles import read_articles
+from builder.read.folder import read_articles
 from builder.read.config import load_config
 from builder.read.entities import read_entities
 from builder.stories.names import skeleton
