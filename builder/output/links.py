@@ -72,19 +72,29 @@ def check_links(site: Site, pages: Mapping[str, Page], deps: Mapping[str, frozen
     the site; ``page_at``: the page at an output path, for ``#fragment`` targets (default: ``pages``)."""
     cfg = site.config
     page_at = page_at or pages.get
-    authored = _authored(site)
+    authored: dict[str, list[_Fragment]] | None = None  # made only when a link is broken: it reads every body
     broken: dict[tuple[str, str, str], list[str]] = {}  # (source, link, reason) → the pages it is on
     checked = 0
     for path, page in pages.items():
         url = cfg.base_path + path.removesuffix("index.html")
-        rest = Counter(page.links)
-        placed = [(fragment.path, link) for fragment in authored.get(path, ()) for link in fragment.links]
-        rest.subtract(link for _, link in placed)
-        placed += [(_source(path, deps[path]), link) for link, n in rest.items() for _ in range(max(n, 0))]
-        for source, link in placed:
+        reasons: dict[str, str] = {}
+        rest: Counter[str] = Counter()
+        for link in page.links:
             checked += _internal(link, cfg.base_url)
             if reason := _broken(link, url, cfg, files, page_at):
-                broken.setdefault((source, link, reason), []).append(url)
+                reasons[link] = reason
+                rest[link] += 1
+        if not rest:
+            continue
+        authored = _authored(site) if authored is None else authored
+        for fragment in authored.get(path, ()):  # a broken link an authored text writes is its file's
+            for link in fragment.links:
+                if rest[link] > 0:
+                    rest[link] -= 1
+                    broken.setdefault((fragment.path, link, reasons[link]), []).append(url)
+        for link, n in rest.items():  # the rest: the template's
+            if n > 0:
+                broken.setdefault((_source(path, deps[path]), link, reasons[link]), []).append(url)
     places: dict[tuple[Problem, str], set[str]] = {}  # a link in base.html breaks every page: one problem
     texts: dict[Path, str] = {}
     for (source, link, reason), urls in broken.items():
