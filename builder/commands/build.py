@@ -19,6 +19,7 @@ from builder.read.markdown import render_markdown
 from builder.errors import BuildError, Problem
 from builder.render.feeds import feed_jobs, sitemap_jobs
 from builder.output.fingerprint import Fingerprints
+from builder.output.links import verify_rendered
 from builder.output.lock import output_lock
 from builder.model import Article, Output, Site
 from builder.render.pages import RenderStep, not_found_jobs, page_jobs, plan_site, run_jobs, static_jobs
@@ -136,7 +137,8 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
             watch.lap("plan")
             index_seconds: list[float] = []
             index = (lambda staging: index_seconds.append(index_site(staging))) if site.config.search else None
-            done = write_site(renderer, jobs, prints, out, previous, scanning() if scanned is None else scanned, index)
+            done = write_site(renderer, jobs, prints, out, previous, scanning() if scanned is None else scanned, index,
+                              verify_rendered(site, jobs, out))  # no broken link is published
             watch.lap("render and write")
             store.save_outputs(out, done.records, previous)
         finally:

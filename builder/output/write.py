@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from builder.cache import Record, digest
 from builder.errors import BuildError, Problem
 from builder.model import Output
+from builder.output.links import Page, scan as scan_page
 from builder.output.lock import output_lock, rmtree
 from builder.parallel import fork_map
 from builder.render.jobs import Job
@@ -147,10 +148,12 @@ class Written:
 
 
 Index = Callable[[Path], None]  # builds the search index into a folder holding the whole site
+Verify = Callable[[Mapping[str, Page]], None]  # checks the links of the pages rendered (path → links and ids)
 
 
 def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], out: Path,
-               previous: Mapping[str, Record], scanned: Scan, index: Index | None = None) -> Written:
+               previous: Mapping[str, Record], scanned: Scan, index: Index | None = None,
+               verify: Verify | None = None) -> Written:
     """Bring ``out`` to the site ``jobs`` describe, rendering only jobs whose fingerprint (``prints``)
     differs from ``previous`` or whose file was changed since; raise BuildError, leaving ``out`` as it was.
 
@@ -158,6 +161,7 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
     the search index must be rebuilt (it reads the whole site), the staging folder is
     completed with hard links to the unchanged files and swapped in whole. ``out`` is resolved and
     was checked by the caller (check_out_dir, refuse_foreign); ``scanned`` is what ``scan(out)`` found.
+    ``verify`` is given the links of every page rendered, before anything is moved in, and may raise.
     """
     _unique(jobs)
     existing, links = scanned
@@ -171,8 +175,10 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
     whole = not out.exists() or bool(index and (fresh or stray or not keep))
     with _staging(out) as (staging, old):
         tree = staging / "site"
-        changed = _render_into(renderer, fresh, out, links, hashes, (lambda path, i: tree / path) if whole else
-                               (lambda path, i: staging / str(i)))
+        changed, pages = _render_into(renderer, fresh, out, links, hashes, (lambda path, i: tree / path) if whole
+                                      else (lambda path, i: staging / str(i)), verify is not None)
+        if verify:
+            verify(pages)
         if whole and (changed or stray or not keep or not out.exists()):
             tree.mkdir(exist_ok=True)
             for path in prints.keys() - changed.keys():  # the unchanged files, as they are (same inode, same mtime)
@@ -228,21 +234,24 @@ def scan(folder: Path) -> Scan:
 
 
 def _render_into(renderer: Renderer, jobs: list[Job], out: Path, links: set[str], hashes: dict[str, str],
-                 place: Callable[[str, int], Path]) -> dict[str, tuple[Path, tuple[int, int]]]:
+                 place: Callable[[str, int], Path], scan_pages: bool
+                 ) -> tuple[dict[str, tuple[Path, tuple[int, int]]], dict[str, Page]]:
     """Render ``jobs`` on every core; write each output whose bytes differ from ``out``'s to ``place(path, i)``.
     ``hashes`` are the hashes of files in ``out`` as the last build wrote them (others are read to compare);
     it is updated with every rendered output's. ``links`` are the symlinks in ``out``. Return where each
-    written output was staged, with its (size, mtime in ns); raise BuildError with every template problem."""
+    written output was staged, with its (size, mtime in ns), and (``scan_pages``) the links and ids of every
+    page rendered, read by the workers; raise BuildError with every template problem."""
     for job in jobs:
         safe_target(out, job.path, links)
     folders: set[Path] = set()  # made by this process: a flat stage needs one call, not one per file
 
-    def render_one(i: int) -> tuple[str, tuple[int, int] | None, list[Problem]]:
+    def render_one(i: int) -> tuple[str, tuple[int, int] | None, list[Problem], Page | None]:
         job = jobs[i]
         mark = len(renderer.problems)
         data = job.run()
         if data is None:
-            return "", None, renderer.problems[mark:]
+            return "", None, renderer.problems[mark:], None
+        page = scan_page(data.decode("utf-8", "replace")) if scan_pages and job.path.endswith(".html") else None
         new = digest(data)
         before = hashes.get(job.path)
         if before is None:
@@ -251,22 +260,23 @@ def _render_into(renderer: Renderer, jobs: list[Job], out: Path, links: set[str]
             except OSError:  # new, or not a file
                 pass
         if before == new:
-            return new, None, []
+            return new, None, [], page
         target = place(job.path, i)
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
         target.write_bytes(data)
         stat = target.stat()  # a rename keeps size and mtime: the record needs no stat after the move
-        return new, (stat.st_size, stat.st_mtime_ns), []
+        return new, (stat.st_size, stat.st_mtime_ns), [], page
 
     results = list(fork_map(render_one, range(len(jobs)), "rendering"))
-    problems = merge_repeats([p for _, _, found in results for p in found])
+    problems = merge_repeats([p for _, _, found, _ in results for p in found])
     if problems:
         raise BuildError(problems)
-    for job, (new, _, _) in zip(jobs, results):
+    for job, (new, *_) in zip(jobs, results):
         hashes[job.path] = new
-    return {jobs[i].path: (place(jobs[i].path, i), stat) for i, (_, stat, _) in enumerate(results) if stat}
+    pages = {job.path: page for job, (*_, page) in zip(jobs, results) if page is not None}
+    return {jobs[i].path: (place(jobs[i].path, i), stat) for i, (_, stat, _, _) in enumerate(results) if stat}, pages
 
 
 def _link(source: Path, target: Path) -> None:

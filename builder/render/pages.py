@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from builder.errors import Problem
 from builder.lang import i18n
@@ -23,6 +24,8 @@ from builder.render.jobs import ALL, ITEM, ITEMS, LANGUAGES, Job, sort_key
 from builder.render.templates import TEMPLATE_INCLUDES, make_env, merge_repeats, static_dir, template_line, template_problem
 
 log = logging.getLogger(__name__)
+
+NO_MARK, ENGLISH_MARK = Markup(""), Markup(' lang="en" dir="ltr"')  # attributes of an interface string's element
 
 
 @dataclass
@@ -71,7 +74,9 @@ class Renderer:
         cfg = self.site.config
         return list(dict.fromkeys([cfg.default_language, *cfg.languages]))
 
-    def common(self, lang: str, path: str) -> dict[str, Any]:
+    def common(self, lang: str, path: str, versions: dict[str, str] | None = None) -> dict[str, Any]:
+        """What every page shows. ``versions``: this page in other languages (code → site path), listed
+        first in the language list; the page itself is one of them."""
         language = i18n.language(lang)
         cfg = self.site.config
         trans = i18n.translations(lang)
@@ -79,21 +84,27 @@ class Renderer:
         return {
             "lang": lang,
             "dir": language.direction,
+            "has_catalog": i18n.has_catalog(lang),
+            # without a catalog every interface string is English: marked so, or it takes the page's direction
+            "ui": NO_MARK if i18n.has_catalog(lang) else ENGLISH_MARK,
             "og_locale": language.og_locale,
             "site_title": cfg.site_title(lang),
             "site_description": cfg.description.get(lang) or cfg.description.get(cfg.default_language, ""),
             "canonical": self.absolute(path),
             "home_url": self.url(""),
             "static": self.url("static/"),
-            "switcher": [
-                {"lang": code, "dir": i18n.language(code).direction, "endonym": i18n.language(code).endonym,
-                 "url": self.url(f"{code}/"), "current": code == lang}
-                for code in self.present
-            ],
+            "switcher": self.switcher(lang, versions if versions is not None else {lang: path}),
             "alternates": [],
             "feeds": self.feed_links(lang),
             "search_url": self.url(self.search_path(lang)) if cfg.search else "",
         }
+
+    def switcher(self, lang: str, versions: dict[str, str]) -> list[dict[str, Any]]:
+        """The language list: this page in each language it exists in, then the other languages' indexes."""
+        rest = {code: f"{code}/" for code in self.present if code not in versions}
+        return [{"lang": code, "dir": i18n.language(code).direction, "endonym": i18n.language(code).endonym,
+                 "url": self.url(path), "current": code == lang, "version": code in versions}
+                for code, path in (*versions.items(), *rest.items())]
 
     def search_path(self, lang: str) -> str:
         """The search page for a page in ``lang``: its own, or the default language's when it has none."""
@@ -128,14 +139,18 @@ class Renderer:
         return article.source
 
     def story_link(self, story: Story, lang: str) -> dict[str, str]:
-        spec = story.spec
-        title_lang = lang if lang in spec.title else (self.site.config.default_language if self.site.config.default_language in spec.title else next(iter(spec.title)))
+        """A link to ``story`` from a page in ``lang``: its page in ``lang``, or in the default language when
+        ``lang`` has none (``hreflang`` says which)."""
+        spec, default = story.spec, self.site.config.default_language
+        title_lang = lang if lang in spec.title else (default if default in spec.title else next(iter(spec.title)))
+        page_lang = self.story_language(lang)
         return {"id": spec.id, "title": spec.title[title_lang], "lang": title_lang,
-                "dir": i18n.language(title_lang).direction, "url": self.story_url(story, lang),
-                "count": str(len(story.members))}
+                "dir": i18n.language(title_lang).direction, "url": self.url(story_path(story, page_lang, default)),
+                "hreflang": page_lang, "count": str(len(story.members))}
 
-    def story_url(self, story: Story, lang: str) -> str:
-        return self.url(story_path(story, lang, self.site.config.default_language))
+    def story_language(self, lang: str) -> str:
+        """The language of the story page a page in ``lang`` links: its own when stories are rendered in it."""
+        return lang if lang in self.interface_languages() else self.site.config.default_language
 
     # --- pages ------------------------------------------------------------------------
 
@@ -311,19 +326,21 @@ def not_found_jobs(r: Renderer) -> list[Job]:
     cfg = r.site.config
 
     def context() -> dict[str, Any]:
-        ctx = r.common(cfg.default_language, "404.html")
-        blocks = []
+        ctx = r.common(cfg.default_language, "404.html", {})  # served at any address: no version of its own
+        blocks: dict[tuple[str, str, str], dict[str, str]] = {}  # one block per distinct text
         for code in [*r.interface_languages(), *(c for c in r.present if c not in r.interface_languages())]:
-            trans = i18n.translations(code)
-            blocks.append({
-                "lang": code, "dir": i18n.language(code).direction,
-                "heading": trans.gettext("Page not found"),
-                "text": trans.gettext("The page you asked for does not exist. It may have been moved or deleted."),
-                "home": trans.gettext("Go to the home page"),
+            trans, text_lang = i18n.translations(code), code if i18n.has_catalog(code) else "en"
+            texts = (trans.gettext("Page not found"),
+                     trans.gettext("The page you asked for does not exist. It may have been moved or deleted."),
+                     trans.gettext("Go to the home page"))
+            blocks.setdefault(texts, {  # a language without a catalog repeats English: shown once, as English
+                "lang": text_lang, "dir": i18n.language(text_lang).direction,
+                "heading": texts[0], "text": texts[1], "home": texts[2],
                 "url": r.url(f"{code}/") if code in r.present else r.url(""),
             })
-        ctx.update(page_title=blocks[0]["heading"], description="", blocks=blocks, og_type="website")
+        shown = list(blocks.values())
+        ctx.update(page_title=shown[0]["heading"], description="", blocks=shown, og_type="website")
         return ctx
 
-    deps = {f"catalog:{code}" for code in r.interface_languages()}
+    deps = {f"catalog:{code}" for code in (*r.interface_languages(), *r.present)}
     return [r.job("404.html", "404.html", deps, context)]

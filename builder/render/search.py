@@ -46,7 +46,7 @@ def search_jobs(r: Renderer) -> list[Job]:
 
 
 def search_context(r: Renderer, lang: str, path: str) -> dict[str, Any]:
-    ctx = r.common(lang, path)
+    ctx = r.common(lang, path, {code: r.search_path(code) for code in r.interface_languages()})
     ctx.update(
         page_title=i18n.translations(lang).gettext("Search"),
         description="",

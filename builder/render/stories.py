@@ -32,9 +32,9 @@ def story_jobs(r: Renderer) -> list[Job]:
 def story_context(r: Renderer, story: Story, lang: str, path: str) -> dict[str, Any]:
     cfg = r.site.config
     members = [r.by_path[d.article] for d in story.members]
-    alternates = [{"hreflang": code, "url": r.absolute(story_path(story, code, cfg.default_language))}
-                  for code in r.interface_languages()]
-    ctx = r.common(lang, path)
+    versions = {code: story_path(story, code, cfg.default_language) for code in r.interface_languages()}
+    alternates = [{"hreflang": code, "url": r.absolute(page)} for code, page in versions.items()]
+    ctx = r.common(lang, path, versions)
     link = r.story_link(story, lang)
     ctx.update(
         page_title=link["title"],
@@ -47,7 +47,7 @@ def story_context(r: Renderer, story: Story, lang: str, path: str) -> dict[str, 
                                 "title": link["title"], "lang": ""}] if cfg.feeds else []),
         summaries=[{"lang": code, "dir": i18n.language(code).direction,
                     "endonym": i18n.language(code).endonym, "html": story.spec.summaries[code]}
-                   for code in cfg.summary_languages if code in story.spec.summaries],
+                   for code in summary_order(cfg.summary_languages, lang) if code in story.spec.summaries],
         facts=[fact_row(r, fact, lang) for fact in story.facts],
         coverage=coverage_by_language(r, members, lang),
         timeline=timeline_svg(members, lang),
@@ -56,6 +56,11 @@ def story_context(r: Renderer, story: Story, lang: str, path: str) -> dict[str, 
         og_type="website",
     )
     return ctx
+
+
+def summary_order(summary_languages: tuple[str, ...], lang: str) -> list[str]:
+    """The summaries in the site's order, but the reader's own first when it is one of them."""
+    return sorted(summary_languages, key=lambda code: code != lang)
 
 
 BACKGROUND_SHOWN = 20  # a long-running story can have thousands; the API export lists them all

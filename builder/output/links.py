@@ -1,0 +1,223 @@
+"""Internal links of rendered pages: every ``href`` and ``src`` must lead to an output of the site under
+``base_url``'s path, and a ``#fragment`` to an element with that id on the target page.
+
+A broken link in authored Markdown (an article body, a story summary) is reported
+against its source file and line; any other against the template that renders it
+(with the line when the URL is written there literally), once for all the pages it
+breaks. ``digest check`` checks every page; ``build`` the pages it rendered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from builder.errors import BuildError, Problem, read_source, with_source
+from builder.model import Site, SiteConfig
+from builder.read.articles import body_html
+from builder.render.jobs import Job
+from builder.render.pages import story_path
+from builder.render.templates import TEMPLATE_INCLUDES, theme_dir
+
+LINK_ATTRS = {"href", "src", "action", "formaction", "poster"}
+SEARCH_INDEX = "pagefind/"  # written by Pagefind after the pages: its files are not outputs of the render
+
+
+@dataclass
+class Page:
+    links: list[str]
+    ids: set[str]
+
+
+class _Scanner(HTMLParser):
+    """The URLs an HTML document links to and the ids it defines, as the browser reads them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = Page([], set())
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in LINK_ATTRS:
+                self.page.links.append(value.strip())
+            elif name == "id" or (name == "name" and tag == "a"):
+                self.page.ids.add(value)
+
+
+def scan(html: str) -> Page:
+    scanner = _Scanner()
+    scanner.feed(html)
+    scanner.close()
+    return scanner.page
+
+
+@dataclass(frozen=True)
+class _Fragment:
+    """Authored HTML inside a page: it is reported against its source file."""
+
+    path: str
+    links: tuple[str, ...]
+
+
+def check_links(site: Site, pages: Mapping[str, Page], deps: Mapping[str, frozenset[str]], files: Collection[str],
+                page_at: Callable[[str], Page | None] | None = None) -> tuple[int, list[Problem]]:
+    """Internal links checked on ``pages`` (output path → what it links to), and one problem per broken
+    link and place it is written. ``deps``: each page's inputs (its template); ``files``: every output of
+    the site; ``page_at``: the page at an output path, for ``#fragment`` targets (default: ``pages``)."""
+    cfg = site.config
+    page_at = page_at or pages.get
+    authored: dict[str, list[_Fragment]] | None = None  # made only when a link is broken: it reads every body
+    broken: dict[tuple[str, str, str], list[str]] = {}  # (source, link, reason) → the pages it is on
+    checked = 0
+    for path, page in pages.items():
+        url = cfg.base_path + path.removesuffix("index.html")
+        reasons: dict[str, str] = {}
+        rest: Counter[str] = Counter()
+        for link in page.links:
+            checked += _internal(link, cfg.base_url)
+            if reason := _broken(link, url, cfg, files, page_at):
+                reasons[link] = reason
+                rest[link] += 1
+        if not rest:
+            continue
+        authored = _authored(site) if authored is None else authored
+        for fragment in authored.get(path, ()):  # a broken link an authored text writes is its file's
+            for link in fragment.links:
+                if rest[link] > 0:
+                    rest[link] -= 1
+                    broken.setdefault((fragment.path, link, reasons[link]), []).append(url)
+        for link, n in rest.items():  # the rest: the template's
+            if n > 0:
+                broken.setdefault((_source(path, deps[path]), link, reasons[link]), []).append(url)
+    places: dict[tuple[Problem, str], set[str]] = {}  # a link in base.html breaks every page: one problem
+    texts: dict[Path, str] = {}
+    for (source, link, reason), urls in broken.items():
+        places.setdefault((_locate(site, source, link, texts), reason), set()).update(urls)
+    problems = []
+    for (where, reason), urls in places.items():
+        on = f" (on {_first(urls)})" if where.path.startswith("templates") else ""
+        problems.append(replace(where, message=f"broken link '{where.message}': {reason}{on}"))
+    return checked, sorted(problems, key=lambda p: (p.path, p.line or 0, p.col or 0, p.message))
+
+
+def _first(urls: set[str]) -> str:
+    first, *others = sorted(urls)
+    return first + (f" and {len(others)} other page{'s' if len(others) > 1 else ''}" if others else "")
+
+
+def _authored(site: Site) -> dict[str, list[_Fragment]]:
+    """Output page → the authored fragments it shows: an article's body, a story's summaries."""
+    cfg = site.config
+    out: dict[str, list[_Fragment]] = {}
+    for article in site.articles:
+        out.setdefault(article.page_path + "index.html", []).append(
+            _Fragment(article.path, tuple(scan(body_html(article)).links)))
+    languages = dict.fromkeys([cfg.default_language, *cfg.languages])
+    for story in site.stories:
+        summaries = [_Fragment(story.spec.summary_paths[lang], tuple(scan(html).links))
+                     for lang, html in story.spec.summaries.items() if lang in cfg.summary_languages]
+        for lang in languages:
+            out.setdefault(story_path(story, lang, cfg.default_language) + "index.html", []).extend(summaries)
+    return out
+
+
+def _internal(link: str, base_url: str) -> bool:
+    """Whether ``link`` leads into the site: a relative URL, or an absolute one under ``base_url``."""
+    parts = urlsplit(link)
+    return link.startswith(base_url) if parts.scheme or parts.netloc else bool(link)
+
+
+def _broken(link: str, page_url: str, cfg: SiteConfig, files: Collection[str],
+            page_at: Callable[[str], Page | None]) -> str:
+    """Why ``link`` on the page at ``page_url`` leads nowhere, or "" when it resolves (or is not internal)."""
+    if not _internal(link, cfg.base_url):
+        return ""  # another site, mailto:, tel: … (the sanitizer has already removed script URLs)
+    if link.startswith(cfg.base_url):
+        link = cfg.base_path + link[len(cfg.base_url):]
+    resolved = urlsplit(urljoin(page_url, link))
+    if not resolved.path.startswith(cfg.base_path):
+        inside = cfg.base_path + resolved.path.lstrip("/")
+        return f"outside the site's path {cfg.base_path}" + (f"; did you mean {inside}?" if _target(inside, cfg, files)
+                                                               else "")
+    target = _target(resolved.path, cfg, files)
+    if target is None:
+        return "no such page or file in the site"
+    anchor, target_url = unquote(resolved.fragment), cfg.base_path + target.removesuffix("index.html")
+    if anchor and (found := page_at(target)) is not None and anchor not in found.ids:
+        return f"no element with id '{anchor}' on " + ("this page" if target_url == page_url else target_url)
+    return ""
+
+
+def _target(path: str, cfg: SiteConfig, files: Collection[str]) -> str | None:
+    """The output a URL path is served from (as GitHub Pages does: a folder serves its index.html)."""
+    rel = unquote(path[len(cfg.base_path):])
+    if cfg.search and rel.startswith(SEARCH_INDEX):
+        return rel
+    for candidate in (rel, rel + "index.html" if rel.endswith("/") or not rel else rel + "/index.html"):
+        if candidate in files:
+            return candidate
+    return None
+
+
+def _source(path: str, deps: frozenset[str]) -> str:
+    """The template a page is rendered from (its includes are dependencies of every page), or the
+    file of ``static/`` it is a copy of."""
+    own = sorted(d for d in deps if d.startswith("templates/") and d[len("templates/"):] not in TEMPLATE_INCLUDES)
+    return own[0] if own else path if path in deps else f"output {path}"
+
+
+def _locate(site: Site, source: str, link: str, texts: dict[Path, str]) -> Problem:
+    """Where ``link`` is written (a problem whose message is the link): the line and column of the
+    authored file, or of the page's template or an included one when written there literally.
+    ``texts`` keeps the files read, for the next link."""
+    if source.startswith("templates/"):  # the page's own template first, then the ones every page includes
+        theme = theme_dir(site.config.root)
+        files = [(name, theme / name[len("templates/"):]) for name in
+                 (source, *(f"templates/{n}" for n in TEMPLATE_INCLUDES))]
+    else:
+        files = [(source, site.config.root / source)]
+    end = r"(?![^\s\"')>])"  # not part of a longer URL
+    patterns = [re.compile(rf"(?<![^\s\"'(<=]){re.escape(link)}{end}")]
+    inside = link[len(site.config.base_path):] if link.startswith(site.config.base_path) else ""
+    if inside:  # written after a variable holding the site's path: {{ home_url }}missing/
+        patterns.append(re.compile(rf"\}}\}}{re.escape(inside)}{end}"))
+    for pattern in patterns:
+        for rel, file in files:
+            if file not in texts:
+                texts[file] = read_source(file, rel)[0] or ""
+            text = texts[file]
+            for number, line in enumerate(text.split("\n"), 1):
+                if found := pattern.search(line):
+                    return with_source([Problem(rel, number, link, col=found.start() + 1)], rel, text)[0]
+    return Problem(source, None, link)
+
+
+def verify_rendered(site: Site, jobs: Collection[Job], out: Path) -> Callable[[Mapping[str, Page]], None]:
+    """What ``build`` checks the pages it rendered with (see write_site): raise BuildError on a broken link.
+    A ``#fragment`` into a page not rendered this time is looked up in ``out``, where it is unchanged."""
+    deps = {job.path: job.deps for job in jobs}
+    read: dict[str, Page | None] = {}
+
+    def page_at(path: str, pages: Mapping[str, Page]) -> Page | None:
+        if path in pages:
+            return pages[path]
+        if path not in read:
+            try:
+                read[path] = scan((out / path).read_text(encoding="utf-8", errors="replace"))
+            except OSError:
+                read[path] = None
+        return read[path]
+
+    def verify(pages: Mapping[str, Page]) -> None:
+        _, problems = check_links(site, pages, deps, deps.keys(), lambda path: page_at(path, pages))
+        if problems:
+            raise BuildError(problems)
+
+    return verify
