@@ -17,7 +17,7 @@ import pytest
 from builder.commands.build import build
 from builder.lang import i18n
 from htmlscan import scan
-from labelled import labelled_site
+from labelled import variety_site
 from siteserver import base_path, serve_site
 from test_quality import WIDTHS, article_paths, nu_errors, open_page, visit
 
@@ -27,12 +27,7 @@ SCHEMES = ("light", "dark")
 @pytest.fixture(scope="module")
 def variety_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The labelled site, its interface in every language its articles are written in, built with search."""
-    root = labelled_site(tmp_path_factory.mktemp("variety") / "site")
-    langs = sorted({line.split(":", 1)[1].strip() for md in (root / "content" / "articles").rglob("*.md")
-                    for line in md.read_text(encoding="utf-8").splitlines() if line.startswith("lang:")})
-    config = root / "site.yaml"
-    config.write_text(re.sub(r"(?m)^languages: .*$", f"languages: [en, {', '.join(langs)}]",
-                             config.read_text(encoding="utf-8")), encoding="utf-8")
+    root = variety_site(tmp_path_factory.mktemp("variety") / "site")
     out = root / "public"
     build(root, out)
     return out
@@ -158,3 +153,12 @@ def test_korean_breaks_between_words_and_chinese_labels_stay_whole(browser, samp
     assert chinese.evaluate(SPLIT_WORDS, [labels, "[\\p{sc=Latn}\\p{sc=Cyrl}\\p{sc=Grek}]{2,}"]) == []
     assert chinese.evaluate(SPLIT_WORDS, [".article-meta dt", "\\S+"]) == []
     chinese.close()
+
+
+@pytest.mark.parametrize("lang, digits", [("fa", "۰۱۲۳۴۵۶۷۸۹"), ("bn", "০১২৩৪৫৬৭৮৯"), ("ar", "0123456789")])
+def test_dates_and_minutes_in_the_locales_own_digits(variety_build: Path, lang: str, digits: str) -> None:
+    """Babel's default numbering system: arabext for Persian, beng for Bengali, Latin digits for Arabic."""
+    page = scan((variety_build / article_paths(variety_build)[lang] / "index.html").read_text(encoding="utf-8"))
+    shown = " ".join("".join(dd.children_text) for dd in page.all("dd"))
+    numerals = re.findall(r"\d", shown)
+    assert numerals and all(d in digits for d in numerals), shown
