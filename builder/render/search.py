@@ -24,6 +24,7 @@ from builder.lang import i18n
 from builder.errors import BuildError, Problem
 from builder.render.jobs import Job
 from builder.render.pages import Renderer
+from builder.render.search_order import FormatError, sort_filters
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,10 @@ def index_site(folder: Path) -> float:
     if not entry.is_file():  # exit code 0 and no index: a site without search must not pass for one with it
         raise BuildError([Problem("search", None, f"Pagefind wrote no index ({BUNDLE}/pagefind-entry.json is missing)",
                                   hint=HINT)])
+    try:
+        sort_filters(folder / BUNDLE)
+    except FormatError as exc:  # a search that works matters more than identical bytes
+        log.warning("search index: %s; a rebuild may change its files", exc)
     _sort_entry(entry)
     seconds = time.perf_counter() - started
     log.debug("search index built in %.2f s", seconds)
