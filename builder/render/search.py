@@ -4,7 +4,7 @@ Pagefind (the ``pagefind[extended]`` package, which ships its binary) reads the
 staged output before it replaces the live folder. Every language goes into one
 index (``--force-language``): a reader's first query then loads one WebAssembly
 module and the few index chunks its words need, not a module and an index per
-language (1,000 articles: 820 KB in 62 requests before, see README). Stemming
+language (first query on 1,000 articles: 225–258 KB in 28 requests, from 820 KB in 62). Stemming
 per language is given up for it; spellings are covered instead by the entity
 table: each page carries the names and aliases of the entities it names, so
 "Japarov", "Жапаров" and "扎帕罗夫" find the same pages.
