@@ -51,7 +51,7 @@ messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --no-fuzzy-matching --ignore-obsolete
 
 screenshots: $(VENV)/.installed-test build
-	$(PY) tests/tools/screenshots.py public screenshots
+	$(PY) tests/tools/screenshots.py public screenshots --variety
 
 # Build times beside Hugo and Pelican: BENCH_ARGS="--sizes 1000 10000 --runs 1" make bench
 bench: $(VENV)/.installed

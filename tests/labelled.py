@@ -7,6 +7,7 @@ measure the same site the same way.
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +34,18 @@ def labelled_site(root: Path) -> Path:
     extra = (LABELLED / "entities.yaml").read_text(encoding="utf-8")
     table = root / ENTITIES
     table.write_text(table.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + extra, encoding="utf-8")
+    return root
+
+
+def variety_site(root: Path) -> Path:
+    """The labelled site with an interface in every language its articles are written in (32, in 13 scripts):
+    the fixture site of tests/test_fixture_site.py and of ``make screenshots``' Arabic and Korean pages."""
+    labelled_site(root)
+    langs = sorted({line.split(":", 1)[1].strip() for md in (root / "content" / "articles").rglob("*.md")
+                    for line in md.read_text(encoding="utf-8").splitlines() if line.startswith("lang:")})
+    config = root / "site.yaml"
+    config.write_text(re.sub(r"(?m)^languages: .*$", f"languages: [en, {', '.join(langs)}]",
+                             config.read_text(encoding="utf-8")), encoding="utf-8")
     return root
 
 

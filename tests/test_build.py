@@ -157,7 +157,7 @@ def test_new_languages_need_no_code_or_config(make_site: MakeSite) -> None:
         page = scan(path.read_text(encoding="utf-8"))
         assert page.one("html").attrs == {"lang": code, "dir": direction}
         assert endonym in page.text and title in page.text
-        day = babel.dates.format_date(date(2025, 11, 25), "long", locale=i18n.language(code).babel_id)
+        day = i18n.native_digits(babel.dates.format_date(date(2025, 11, 25), "long", locale=i18n.language(code).babel_id), code)  # the locale's digits
         assert day in page.text
         assert page.json_ld()[0]["inLanguage"] == code
         if not i18n.has_catalog(code):

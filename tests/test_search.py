@@ -33,8 +33,9 @@ def test_sample_has_a_search_page_per_interface_language_and_an_index(sample_bui
         assert page.all("form", role="search")
         assert "<noscript>" in (sample_build / lang / "search" / "index.html").read_text(encoding="utf-8")
     entry = json.loads((sample_build / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    article_langs = {p.parts[0] for p in (q.relative_to(sample_build) for q in sample_build.glob("*/[0-9]*/*/*/index.html"))}
-    assert article_langs <= set(entry["languages"])  # each language indexed on its own, with its own stemming
+    assert list(entry["languages"]) == [search_module.INDEX_LANGUAGE]  # one index: a first query loads one module
+    article = next(sample_build.glob("ky/[0-9]*/*/*/index.html")).read_text(encoding="utf-8")
+    assert 'data-pagefind-filter="language:ky"' in article and "扎帕罗夫" in article  # the filter and the spellings
     assert (sample_build / "pagefind" / "pagefind.js").is_file()
 
 
@@ -160,3 +161,44 @@ def test_without_javascript_the_search_page_says_what_to_do(browser, site_url: s
     assert page.locator(".notice").is_visible()
     assert page.locator(".browse a").count() >= 5
     context.close()
+
+
+SPELLINGS = ("Japarov", "Жапаров", "Caparov", "扎帕罗夫")  # one entity, four scripts and spellings
+
+
+def search_results(browser, url: str) -> list[dict[str, str]]:
+    page = browser.new_page()
+    open_search(page, url)
+    items = page.eval_on_selector_all("#search-results li", """items => items.map(li => ({
+        href: li.querySelector('a').getAttribute('href'), meta: li.querySelector('.meta')?.textContent || '',
+        excerpt: li.querySelector('.excerpt').textContent}))""")
+    page.close()
+    return items
+
+
+@pytest.mark.browser
+def test_every_spelling_of_a_name_finds_the_same_pages_story_first(browser, site_url: str) -> None:
+    found = {q: search_results(browser, f"{site_url}en/search/?q={q}") for q in SPELLINGS}
+    pages = {q: {r["href"] for r in items} for q, items in found.items()}
+    assert len(pages["Japarov"]) >= 5 and all(p == pages["Japarov"] for p in pages.values()), pages
+    assert all(items[0]["href"] == f"{BASE}stories/putin-bishkek-2025-11/" for items in found.values()), found
+
+
+@pytest.mark.browser
+def test_snippets_come_from_the_text_never_from_page_furniture(browser, site_url: str, sample_build: Path) -> None:
+    for item in search_results(browser, f"{site_url}en/search/?q=扎帕罗夫"):
+        page = scan((sample_build / item["href"].removeprefix(BASE) / "index.html").read_text(encoding="utf-8"))
+        furniture = [*("".join(e.children_text) for e in page.all("time") + page.all("dd")), "Read the original",
+                     "Sadyr Japarov · "]
+        assert item["excerpt"].strip(), item
+        assert not [f for f in furniture if f.strip() and f.strip() in item["excerpt"]], item
+
+
+@pytest.mark.browser
+def test_the_language_filter_and_dates_in_the_reader_language(browser, site_url: str) -> None:
+    kyrgyz = search_results(browser, f"{site_url}ru/search/?q=Japarov&lang=ky")
+    assert kyrgyz and all(r["href"].startswith(f"{BASE}ky/") for r in kyrgyz), kyrgyz
+    assert all("киргизский" in r["meta"] and "мая 2022" in r["meta"] for r in kyrgyz), kyrgyz  # Russian names
+    english = search_results(browser, f"{site_url}en/search/?q=Caparov")
+    turkish = [r for r in english if r["href"].startswith(f"{BASE}tr/")]
+    assert turkish and "November 26, 2025" in turkish[0]["meta"] and "Turkish" in turkish[0]["meta"], turkish

@@ -133,6 +133,24 @@ def iso(moment: Moment) -> str:
     return moment.isoformat()
 
 
+# The digits of CLDR's numbering systems that are a locale's default somewhere (CLDR numberingSystems.xml,
+# which Babel does not ship): Babel formats with the system's symbols but always writes ASCII digits.
+_ZERO = {"arab": "\u0660", "arabext": "\u06f0", "beng": "\u09e6", "deva": "\u0966", "mymr": "\u1040",
+         "tibt": "\u0f20", "olck": "\u1c50", "nkoo": "\u07c0", "mtei": "\uabf0", "cakm": "\U00011136",
+         "adlm": "\U0001e950", "hmnp": "\U0001e140"}
+
+
+@lru_cache(maxsize=None)
+def _digits(code: str) -> dict[int, str]:
+    zero = _ZERO.get(locale(code).default_numbering_system)
+    return {} if zero is None else {ord("0") + n: chr(ord(zero) + n) for n in range(10)}
+
+
+def native_digits(text: str, code: str) -> str:
+    """``text`` with ASCII digits in the locale's default numbering system ("۲۶ نوامبر ۲۰۲۵" in Persian)."""
+    return text.translate(_digits(code))
+
+
 def format_day(moment: Moment, code: str, form: str = "long") -> str:
     """The article's calendar day as its readers write it ("26 Kasım 2025")."""
     return _format_day(day_of(moment), code, form)
@@ -140,18 +158,20 @@ def format_day(moment: Moment, code: str, form: str = "long") -> str:
 
 @lru_cache(maxsize=65536)
 def _format_day(day: date, code: str, form: str) -> str:  # indexes list thousands of articles, on few days
-    return babel.dates.format_date(day, format=form, locale=locale(code))
+    return native_digits(babel.dates.format_date(day, format=form, locale=locale(code)), code)
 
 
 def format_time(moment: Moment, code: str) -> str:
     """Local time with its UTC offset, or "" for a date-only value."""
     if not isinstance(moment, datetime):
         return ""
-    return babel.dates.format_time(moment, format="short", locale=locale(code)) + " " + moment.strftime("%z")[:3] + ":" + moment.strftime("%z")[3:]
+    offset = moment.strftime("%z")
+    text = babel.dates.format_time(moment, format="short", locale=locale(code)) + f" {offset[:3]}:{offset[3:]}"
+    return native_digits(text, code)
 
 
 def format_number(value: float, code: str) -> str:
-    return babel.numbers.format_decimal(value, locale=locale(code))
+    return native_digits(babel.numbers.format_decimal(value, locale=locale(code), numbering_system="default"), code)
 
 
 def reading_minutes(words: int, cjk_chars: int, words_per_minute: int) -> int:
@@ -164,7 +184,7 @@ def format_minutes(minutes: int, code: str) -> str:
     for length in ("long", "short"):
         text = babel.units.format_unit(minutes, "duration-minute", length=length, locale=locale(code))
         if "duration" not in text:
-            return text
+            return native_digits(text, code)
     return translations(code).ngettext("%(num)s minute", "%(num)s minutes", minutes) % {
         "num": format_number(minutes, code)
     }
@@ -172,12 +192,14 @@ def format_minutes(minutes: int, code: str) -> str:
 
 def format_quantity(value: float, unit: str, code: str) -> str:
     """A figure in the reader's conventions: "4,1 milyar $", "%13,6", "1.800"."""
-    loc = locale(code)
+    loc, system = locale(code), "default"
     if unit == "%":
-        return babel.numbers.format_percent(value / 100, locale=loc, decimal_quantization=False)
-    if unit == "count":
-        return babel.numbers.format_decimal(value, locale=loc)
-    if value >= 1_000_000:
-        return babel.numbers.format_compact_currency(value, unit, format_type="short", fraction_digits=2, locale=loc)
-    return babel.numbers.format_currency(value, unit, locale=loc)
-
+        text = babel.numbers.format_percent(value / 100, locale=loc, decimal_quantization=False, numbering_system=system)
+    elif unit == "count":
+        text = babel.numbers.format_decimal(value, locale=loc, numbering_system=system)
+    elif value >= 1_000_000:
+        text = babel.numbers.format_compact_currency(value, unit, format_type="short", fraction_digits=2, locale=loc,
+                                                     numbering_system=system)
+    else:
+        text = babel.numbers.format_currency(value, unit, locale=loc, numbering_system=system)
+    return native_digits(text, code)

@@ -18,8 +18,9 @@ from markupsafe import Markup
 
 from builder.errors import Problem
 from builder.lang import i18n
-from builder.model import Article, Output, Site, Story
+from builder.model import Article, Entity, Output, Site, Story
 from builder.read.articles import UNKNOWN_SOURCE, body_html
+from builder.read.entities import ENTITIES_FILE
 from builder.render.jobs import ALL, ITEM, ITEMS, LANGUAGES, Job, sort_key
 from builder.render.templates import TEMPLATE_INCLUDES, make_env, merge_repeats, static_dir, template_line, template_problem
 
@@ -60,6 +61,13 @@ class Renderer:
                 self.stories_of.setdefault(d.article, []).append((story, "member"))
             for d in story.background:
                 self.stories_of.setdefault(d.article, []).append((story, "background"))
+        self.named: dict[str, dict[str, Entity]] = {}  # article → the story entities its text names
+        for story in self.site.stories:
+            entities = {e.name: e for e in story.spec.entities}
+            for d in (*story.members, *story.background, *story.left_out):
+                for m in d.mentions:
+                    if m.entity in entities:
+                        self.named.setdefault(d.article, {})[m.entity] = entities[m.entity]
 
     # --- links and shared context -------------------------------------------------
 
@@ -174,14 +182,15 @@ class Renderer:
         memberships = self.stories_of.get(article.path)
         stories = () if memberships is None else tuple(
             (story.spec.path, role, tuple(d.article for d in story.members)) for story, role in memberships)
+        named = tuple(self.named.get(article.path, {}).values())  # a new alias changes the page's search names
         kept = self.memo.get(id(article))
-        if kept and kept[0] is article and kept[1] == stories:
+        if kept and kept[0] is article and kept[1] == (stories, named):
             return kept[2]
-        deps = {article.path, f"catalog:{article.lang}"}
+        deps = {article.path, f"catalog:{article.lang}"} | ({ENTITIES_FILE} if named else set())
         for spec_path, _, members in stories:
             deps |= {spec_path, *members}
         job = self.job("article.html", article.page_path + "index.html", deps, lambda: self.article_context(article))
-        self.memo[id(article)] = (article, stories, job)
+        self.memo[id(article)] = (article, (stories, named), job)
         return job
 
     def article_context(self, article: Article) -> dict[str, Any]:
@@ -203,6 +212,7 @@ class Renderer:
             time_text=i18n.format_time(article.date, article.lang),
             reading_time=i18n.format_minutes(minutes, article.lang),
             stories=stories,
+            search_names=search_names(self.named.get(article.path, {}).values()),
             json_ld=article_json_ld(article, self.absolute(article.page_path), item["source"] if article.source.lower() != UNKNOWN_SOURCE else ""),
             og_type="article",
         )
@@ -232,6 +242,12 @@ class Renderer:
 def _page_deps(template: str) -> frozenset[str]:
     """What every page made from ``template`` depends on; built once, as sites plan 10,000 pages per edit."""
     return frozenset({f"templates/{template}", "site.yaml", LANGUAGES, *(f"templates/{n}" for n in TEMPLATE_INCLUDES)})
+
+
+def search_names(entities: Iterable[Entity]) -> str:
+    """Every spelling of the entities a page names, indexed with it (never shown): a search for "扎帕罗夫"
+    finds an article that writes "Japarov", because the entity table knows both."""
+    return " · ".join(dict.fromkeys(n for e in entities for n in (e.name, *e.aliases)))
 
 
 def story_path(story: Story, lang: str, default: str) -> str:

@@ -9,7 +9,7 @@ from builder.lang import i18n
 from builder.model import Article, Decision, Fact, Story
 from builder.read.entities import ENTITIES_FILE
 from builder.render.jobs import ALL, Job, sort_key
-from builder.render.pages import Renderer, story_path
+from builder.render.pages import Renderer, search_names, story_path
 from builder.render.timeline import timeline_svg
 from builder.stories.report import stories_json
 
@@ -53,6 +53,7 @@ def story_context(r: Renderer, story: Story, lang: str, path: str) -> dict[str, 
         timeline=timeline_svg(members, lang),
         background=[r.article_item(r.by_path[d.article], lang) for d in shown_background(story)],
         background_more=len(story.background) - len(shown_background(story)),
+        search_names=search_names(story.spec.entities),
         og_type="website",
     )
     return ctx
