@@ -20,7 +20,7 @@ from pathlib import Path
 from builder.lang import i18n
 from builder.cache import code_version, digest
 from builder.model import Article, Site
-from builder.render.jobs import ALL, ENTRY, ITEM, ITEMS, LANGUAGES, Job
+from builder.render.jobs import ALL, ENTRY, ITEM, ITEMS, LANGUAGES, LINKS, Job
 from builder.render.templates import static_dir, theme_dir
 
 
@@ -71,6 +71,8 @@ class Fingerprints:
     def _token(self, dep: str) -> str:
         if dep.startswith(("list:", ITEMS)):  # a language with no article left
             return "empty"
+        if dep.startswith(LINKS):  # the name says it all
+            return ""
         if dep.startswith((ITEM, ENTRY)):
             return digest(repr(_shown(self.by_path[dep.split(":", 1)[1]], full=dep.startswith(ENTRY))))
         if dep.startswith("catalog:"):

@@ -19,6 +19,9 @@ LANGUAGES = "languages"  # the set of article languages: every page's language s
 ITEM = "item:"  # + an article's path: what an index shows of it (title, outlet, date, links)
 ITEMS = "items:"  # + a language: ITEM of every article in it, for the language's index, which lists them all
 ENTRY = "entry:"  # + an article's path: what a feed entry shows of it (that, its summary, author and tags)
+# + a listing page's path and the pages it links to (older/newer, months, pages of its month): its navigation,
+# named in full so the key changes exactly when the links do; it stands for no file and has no other token
+LINKS = "links:"
 
 
 
