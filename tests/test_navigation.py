@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from builder.model import Article, Decision, Site, SiteConfig, Story, StorySpec
-from builder.render.listings import INDEX_PAGE, listing_jobs, story_rank
+from builder.render.listings import ARCHIVE_PAGE, INDEX_PAGE, listing_jobs, story_rank
 from builder.render.pages import plan_site, run_jobs
 from conftest import MakeSite
 from test_build import run
@@ -179,3 +179,15 @@ def test_every_article_is_within_three_clicks_of_the_home_page(make_site: MakeSi
                 depth[href] = depth[page] + 1
                 queue.append(href)
     assert articles <= depth.keys(), sorted(articles - depth.keys())[:5]
+
+
+def test_each_month_archive_links_its_own_pages_and_names_its_month(tmp_path: Path) -> None:
+    config = SiteConfig(root=tmp_path, title={"en": "T"}, base_url="https://example.org/", default_language="en",
+                        languages=("en",), search=False)
+    arts = [article(i, "en", date(2025, 1 + i % 2, 1 + i % 28)) for i in range(2 * ARCHIVE_PAGE + 40)]
+    pages = render(Site(config, tuple(arts)))
+    for month, name in (("01", "January"), ("02", "February")):
+        first, second = pages[f"en/2025/{month}/index.html"], pages[f"en/2025/{month}/page/2/index.html"]
+        assert f"{name} 2025 in English" in first and f"{name} 2025 in English" in second
+        assert links(first, "next") == [f"/en/2025/{month}/page/2/"] and links(second, "prev") == [f"/en/2025/{month}/"]
+        assert links(pages[f"archive/2025/{month}/index.html"], "next") == [f"/archive/2025/{month}/page/2/"]

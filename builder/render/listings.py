@@ -227,13 +227,14 @@ class Lists:
             for n, path in enumerate(paths, 1):
                 shown = articles[(n - 1) * ARCHIVE_PAGE: n * ARCHIVE_PAGE]
 
-                def context(n: int = n, shown: list[Article] = shown, path: str = path) -> dict[str, Any]:
+                def context(n: int = n, shown: list[Article] = shown, path: str = path, title: str = title,
+                            paths: list[str] = paths) -> dict[str, Any]:
                     ctx = self.base(page_lang, path, title)
                     ctx.update(items=[self.r.article_item(a, page_lang) for a in shown],
                                language=i18n.language(lang).endonym if lang else "", number=n,
                                pages=[{"number": k, "url": self.r.url(p), "current": k == n} for k, p in enumerate(paths, 1)],
                                rel_prev=self.r.url(paths[n - 2]) if n > 1 else "",
-                               rel_next=self.r.url(paths[n]) if n < count else "")
+                               rel_next=self.r.url(paths[n]) if n < len(paths) else "")
                     return ctx
 
                 pages.append(self.page(path, "archive.html", page_lang, shown, [str(count)], (), context))
@@ -252,7 +253,8 @@ class Lists:
             for n, path in enumerate(paths, 1):
                 shown = stories[(n - 1) * STORIES_PAGE: n * STORIES_PAGE][::-1]
 
-                def context(lang: str = lang, n: int = n, shown: list[Story] = shown, path: str = path) -> dict[str, Any]:
+                def context(lang: str = lang, n: int = n, shown: list[Story] = shown, path: str = path,
+                            paths: list[str] = paths) -> dict[str, Any]:
                     ctx = self.base(lang, path, i18n.translations(lang).gettext("Stories"),
                                     versions if n == full and len(langs) > 1 else ())
                     ctx.update(stories=[self.card(s, lang) for s in shown],
