@@ -165,7 +165,9 @@ class Lists:
             def context(lang: str = lang, path: str = path) -> dict[str, Any]:
                 ctx = self.base(lang, path, self.cfg.site_title(lang), versions if len(langs) > 1 else ())
                 ctx.update(stories=[self.card(s, lang) for s in top], items=[self.r.article_item(a, lang) for a in latest],
-                           months=self.months(self.r.newest, "archive/", lang))
+                           months=self.months(self.r.newest, "archive/", lang),
+                           editions=[{"lang": code, "dir": i18n.language(code).direction, "url": self.r.url(p),
+                                      "endonym": i18n.language(code).endonym} for code, p in versions if code != lang])
                 return ctx
 
             pages.append(self.page(path, "home.html", lang, latest, [*month_keys, *(s.spec.id for s in top)],
