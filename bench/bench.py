@@ -181,6 +181,18 @@ def load() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
+PAGE_BUDGET = 200_000  # bytes: issue 18's limit for any generated page, on the 50,000-article corpus
+
+
+def largest_page(n: int, out: Path) -> int:
+    """Print (and return) the largest HTML page digest built; over PAGE_BUDGET is a failure of the run."""
+    size, page = max(((p.stat().st_size, p) for p in out.rglob("*.html")), default=(0, out))
+    print(f"{n:>6} digest largest page: {size / 1000:.1f} KB ({page.relative_to(out).as_posix()})", flush=True)
+    if size > PAGE_BUDGET:
+        raise SystemExit(f"bench.py: {page} is {size:,} bytes, over the {PAGE_BUDGET:,}-byte page budget")
+    return size
+
+
 def bench_size(n: int, args: argparse.Namespace, flags: set[str], peers: dict[str, str], results: Results,
                floors: dict[int, float]) -> None:
     """Every tool and mode on the ``n``-article corpus, into ``results``, and the Markdown floor into ``floors``."""
@@ -201,6 +213,7 @@ def bench_size(n: int, args: argparse.Namespace, flags: set[str], peers: dict[st
                 for tool in (tool for tool in tools if mode in tool.modes):
                     results.setdefault((n, tool.name, mode), []).append(
                         run_once(tool, mode, n, i, args.runs, names, edits, logs))
+        largest_page(n, tools[0].out)
         timed = "--timings" in flags
         digest = tools[0]
         command = [arg for arg in digest.command if arg not in ("--no-search", "--quiet")]

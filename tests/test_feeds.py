@@ -11,6 +11,7 @@ import pytest
 
 from builder.lang import i18n
 from builder.commands.build import STEPS, build
+from builder.render.listings import listing_pages
 from builder.render.feeds import FEED_ENTRIES, atom_time, feed_jobs, sitemap_jobs
 from builder.model import Article, Site, SiteConfig
 from builder.render.pages import plan_site, run_jobs
@@ -184,7 +185,9 @@ def test_feeds_and_sitemap_at_ten_thousand_articles(tmp_path: Path) -> None:
     assert not problems
     by_path = {o.path: o.data for o in outputs}
     assert len(feedparser.parse(by_path["feed.xml"]).entries) == FEED_ENTRIES
-    assert by_path["sitemap.xml"].count(b"<url>") == 10_000 + 1 + len(langs)
+    listings = listing_pages(renderer)  # home, stories index, language indexes and their pages, month archives
+    assert by_path["sitemap.xml"].count(b"<url>") == 10_000 + len(listings)
+    assert all(f"<loc>https://example.org/{lang}/page/40/</loc>".encode() in by_path["sitemap.xml"] for lang in langs)
     assert {feed_jobs, sitemap_jobs} <= set(STEPS)  # the build runs the steps measured here
 
 

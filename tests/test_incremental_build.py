@@ -4,6 +4,7 @@ only files whose bytes changed are written (unchanged ones keep their inode and 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -147,7 +148,7 @@ def test_a_build_rendering_hundreds_of_pages_reads_bodies_from_the_cache(make_si
     for change in (lambda t: t.replace("</body>", "<!-- v2 --></body>"),  # every page, in workers
                    lambda t: t.replace("<!-- v2 -->", "")):
         edit(site, "templates/base.html", change)
-        assert "rendered 30" in build(site, out, "--no-search")  # 300 articles and the lists
+        assert re.search(r"rendered 3\d\d,", build(site, out, "--no-search"))  # 300 articles and the lists
         shutil.rmtree(cold, ignore_errors=True)
         build(site, cold, "--no-search", "--no-cache")
         assert tree(out) == tree(cold)

@@ -66,8 +66,8 @@ def article_paths(out: Path) -> dict[str, str]:
 
 
 def key_pages(out: Path) -> dict[str, str]:
-    """Name → site-relative URL: home, an article per language, a story page, the search page."""
-    pages = {"home": ""}
+    """Name → site-relative URL: home, listings, an article per language, a story page, the search page."""
+    pages = {"home": "", "language-index": "en/", "stories-index": "stories/", "archive": "archive/2025/11/"}
     pages.update({f"article-{lang}": url for lang, url in article_paths(out).items()})
     story = sorted(out.glob("stories/*/index.html"))
     assert story, "the sample has a story page"

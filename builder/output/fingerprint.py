@@ -5,8 +5,8 @@ their bytes), story, summary and entity files, templates, static files,
 ``site.yaml`` (as the validated settings, so ``--base-url`` counts too),
 interface catalogs, the sets ``list:<lang>``, ``list:*`` and ``languages`` (which articles,
 where and when: what lists are cut from and sorted by), and ``item:``/``entry:`` + an article's
-path and ``items:<lang>`` (only what an index or a feed shows of articles, so a body edit
-re-renders neither).
+path (only what an index or a feed shows of articles, so a body edit re-renders neither), and
+``links:`` + a listing page's path and the pages it links to (render/listings.py).
 The builder's own code and the versions of the libraries that shape pages are
 part of every fingerprint. An input this module cannot name fails loudly: a
 silently ignored input would be a stale page.
@@ -20,7 +20,7 @@ from pathlib import Path
 from builder.lang import i18n
 from builder.cache import code_version, digest
 from builder.model import Article, Site
-from builder.render.jobs import ALL, ENTRY, ITEM, ITEMS, LANGUAGES, Job
+from builder.render.jobs import ALL, ENTRY, ITEM, LANGUAGES, LINKS, Job
 from builder.render.templates import static_dir, theme_dir
 
 
@@ -36,13 +36,10 @@ class Fingerprints:
         self.tokens: dict[str, str] = {a.path: a.digest for a in site.articles}
         self.by_path = {a.path: a for a in site.articles}
         by_lang: dict[str, list[str]] = {}
-        items: dict[str, list[str]] = {}
         for article in site.articles:
             by_lang.setdefault(article.lang, []).append(f"{article.path}\0{article.page_path}\0{article.date.isoformat()}")
-            items.setdefault(article.lang, []).append(repr(_shown(article, full=False)))
         for lang, entries in by_lang.items():
             self.tokens[f"list:{lang}"] = digest(*sorted(entries))
-            self.tokens[ITEMS + lang] = digest(*items[lang])
         self.tokens[ALL] = digest(*sorted(e for entries in by_lang.values() for e in entries))
         self.tokens[LANGUAGES] = digest(*sorted(by_lang))
         self.tokens["site.yaml"] = digest(repr(site.config))
@@ -69,8 +66,10 @@ class Fingerprints:
         return found
 
     def _token(self, dep: str) -> str:
-        if dep.startswith(("list:", ITEMS)):  # a language with no article left
+        if dep.startswith("list:"):  # a language with no article left
             return "empty"
+        if dep.startswith(LINKS):  # the name says it all
+            return ""
         if dep.startswith((ITEM, ENTRY)):
             return digest(repr(_shown(self.by_path[dep.split(":", 1)[1]], full=dep.startswith(ENTRY))))
         if dep.startswith("catalog:"):

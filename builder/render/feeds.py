@@ -18,6 +18,7 @@ from builder.lang import i18n
 from builder.read.articles import UNKNOWN_SOURCE
 from builder.model import Article, Moment, instant
 from builder.render.jobs import ALL, ENTRY, Job, sort_key
+from builder.render.listings import listing_pages
 from builder.render.pages import Renderer, story_path
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -125,14 +126,12 @@ def feed_jobs(r: Renderer) -> list[Job]:
 def sitemap_pages(r: Renderer) -> list[tuple[str, Moment | None, list[tuple[str, str]]]]:
     """Every HTML page but 404.html as (path, last modified, its language versions as (hreflang, path)).
 
-    The versions are a story's pages in each interface language and the language indexes.
+    The versions are a story's pages in each interface language, the home pages, the stories indexes
+    and the language indexes (listings.listing_pages).
     tests/test_feeds.py checks this list against the built folder, so the two cannot drift.
     """
     cfg = r.site.config
-    newest = {lang: r.newest_in[lang][0].date if lang in r.newest_in else None for lang in r.present}
-    indexes = [(lang, f"{lang}/") for lang in r.present]
-    pages: list[tuple[str, Moment | None, list[tuple[str, str]]]] = [("", r.newest[0].date if r.newest else None, [])]
-    pages += [(path, newest[lang], indexes) for lang, path in indexes]
+    pages = listing_pages(r)
     pages += [(a.page_path, a.date, []) for a in r.site.articles]
     for story in r.site.stories:
         versions = [(lang, story_path(story, lang, cfg.default_language)) for lang in r.interface_languages()]

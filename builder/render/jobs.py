@@ -17,14 +17,16 @@ from builder.model import Article, instant
 ALL = "list:*"  # the set of all articles, where each is published and its date: what lists are cut from, in order
 LANGUAGES = "languages"  # the set of article languages: every page's language switcher lists them
 ITEM = "item:"  # + an article's path: what an index shows of it (title, outlet, date, links)
-ITEMS = "items:"  # + a language: ITEM of every article in it, for the language's index, which lists them all
 ENTRY = "entry:"  # + an article's path: what a feed entry shows of it (that, its summary, author and tags)
+# + a listing page's path and the pages it links to (older/newer, months, pages of its month): its navigation,
+# named in full so the key changes exactly when the links do; it stands for no file and has no other token
+LINKS = "links:"
 
 
 
 def listed_as(path: str, lang: str) -> set[str]:
     """The keys under which lists name the article at ``path`` in ``lang``: each may change when its file does."""
-    return {ITEM + path, ITEMS + lang, ENTRY + path}
+    return {ITEM + path, ENTRY + path}
 
 
 class Job(NamedTuple):

@@ -21,7 +21,7 @@ from builder.lang import i18n
 from builder.model import Article, Entity, Output, Site, Story
 from builder.read.articles import UNKNOWN_SOURCE, body_html
 from builder.read.entities import ENTITIES_FILE
-from builder.render.jobs import ALL, ITEM, ITEMS, LANGUAGES, Job, sort_key
+from builder.render.jobs import LANGUAGES, Job, sort_key
 from builder.render.templates import TEMPLATE_INCLUDES, make_env, merge_repeats, static_dir, template_line, template_problem
 
 log = logging.getLogger(__name__)
@@ -218,25 +218,6 @@ class Renderer:
         )
         return ctx
 
-    def listing_job(self, lang: str, path: str, articles: list[Article], template: str, shown: Iterable[str]) -> Job:
-        """A list of ``articles``; ``shown``: the keys of the list and of what it shows of them."""
-        # the story links show each story's member count: a member joining or leaving changes the page
-        deps = {*shown, f"catalog:{lang}",
-                *(p for s in self.site.stories for p in (s.spec.path, *(d.article for d in s.members)))}
-        return self.job(template, path + "index.html", deps, lambda: self.listing_context(lang, path, articles))
-
-    def listing_context(self, lang: str, path: str, articles: list[Article]) -> dict[str, Any]:
-        ctx = self.common(lang, path)
-        ctx.update(
-            page_title=self.site.config.site_title(lang) if path == "" else i18n.language(lang).endonym,
-            description=ctx["site_description"],
-            items=[self.article_item(a, lang) for a in articles],
-            stories=[self.story_link(s, lang) for s in self.site.stories],
-            alternates=[{"hreflang": code, "url": self.absolute(f"{code}/")} for code in self.present] if path else [],
-            og_type="website",
-        )
-        return ctx
-
 
 @lru_cache(maxsize=None)
 def _page_deps(template: str) -> frozenset[str]:
@@ -285,15 +266,8 @@ RenderStep = Callable[[Renderer], list[Job]]
 
 
 def page_jobs(r: Renderer) -> list[Job]:
-    """Article pages, the home page and one index per language present."""
-    cfg = r.site.config
-    jobs = [r.article_job(a) for a in r.site.articles]
-    latest = r.newest[: cfg.latest_count]
-    jobs.append(r.listing_job(cfg.default_language, "", latest, "home.html", {ALL, *(ITEM + a.path for a in latest)}))
-    for lang in r.present:
-        in_lang = r.newest_in.get(lang, [])
-        jobs.append(r.listing_job(lang, f"{lang}/", in_lang, "language.html", {f"list:{lang}", ITEMS + lang}))
-    return jobs
+    """Article pages (listing pages: render/listings.py)."""
+    return [r.article_job(a) for a in r.site.articles]
 
 
 def plan_site(site: Site, steps: Iterable[RenderStep], renderer: Renderer | None = None) -> tuple[Renderer, list[Job]]:
