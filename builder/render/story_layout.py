@@ -49,11 +49,19 @@ class StoryFacts:
         return len(self.members) - sum(len(rep.articles) - 1 for rep in self.reports)
 
     def outlet_of(self, article: Article, lang: str) -> dict[str, Any]:
-        trans = i18n.translations(lang)
         outlet = self.outlets[article.path]
-        return {"outlet_type": trans.gettext(outlet.type) if outlet else "",
+        return {"outlet_type": kind_label(outlet.type, lang) if outlet else "",
                 "host": "" if outlet or article.source.lower() != UNKNOWN_SOURCE else domain(article.url),
                 "report": self.report_of(article.path)}
+
+
+def kind_label(kind: str, lang: str) -> str:
+    """An outlet type as the page's language names it (literal calls, so ``make messages`` finds them)."""
+    trans = i18n.translations(lang)
+    return {"news agency": trans.gettext("news agency"), "public broadcaster": trans.gettext("public broadcaster"),
+            "state-owned": trans.gettext("state-owned"), "private": trans.gettext("private"),
+            "independent": trans.gettext("independent"), "aggregator": trans.gettext("aggregator"),
+            "press-release service": trans.gettext("press-release service")}[kind]
 
 
 def story_facts(members: list[Article], outlets: Sequence[Outlet], reports: tuple[Report, ...]) -> StoryFacts:
@@ -106,11 +114,11 @@ def outlet_kinds(facts: StoryFacts, registry: Sequence[Outlet], lang: str) -> di
     trans = i18n.translations(lang)
     counts = Counter(outlet.type if (outlet := facts.outlets[a.path]) else
                      "?" if a.source.strip().lower() in ("", UNKNOWN_SOURCE) else "" for a in facts.members)
-    covered = [f"{trans.gettext(kind)} ({counts[kind]})" for kind in TYPES if counts[kind]]
-    for key, label in (("", "outlet not in the registry"), ("?", "outlet not named")):
+    covered = [f"{kind_label(kind, lang)} ({counts[kind]})" for kind in TYPES if counts[kind]]
+    for key, label in (("", trans.gettext("outlet not in the registry")), ("?", trans.gettext("outlet not named"))):
         if counts[key]:
-            covered.append(f"{trans.gettext(label)} ({counts[key]})")
-    return {"covered": covered, "missing": [trans.gettext(kind) for kind in TYPES if not counts[kind]]}
+            covered.append(f"{label} ({counts[key]})")
+    return {"covered": covered, "missing": [kind_label(kind, lang) for kind in TYPES if not counts[kind]]}
 
 
 def report_items(r: Renderer, facts: StoryFacts, lang: str) -> list[dict[str, Any]]:
