@@ -146,7 +146,20 @@ def test_sample_english_and_uzbek_are_one_report_turkish_and_vietnamese_are_not(
     box = story_html[story_html.index('id="report-1"'):]
     box = box[: box.index("</div>")]
     assert set(re.findall(r'href="([^"]+)"', box)) == {urls["en"], urls["uz"]} and "$4.1 billion" in box
-    assert "3 independent reports" in story_html
+    assert "3 independent reports" in page_text(story_html, "coverage-h")
+    # a figure the English and Uzbek articles both give counts them as one confirmation
+    rows = story_html[story_html.index('<table class="facts">'):story_html.index("</table>")].split("<tr")[2:]
+    both = [row for row in rows if urls["en"] in row and urls["uz"] in row]
+    assert len(both) >= 5
+    for row in both:
+        count = 1 + (urls["tr"] in row) + (urls["vi"] in row)
+        assert f'<span class="confirmations">{count} independent report{"s" * (count > 1)}</span>' in row
+    assert not any("confirmations" in row for row in rows if row not in both)
+
+
+def page_text(html: str, heading: str) -> str:
+    section = html[html.index(f'id="{heading}"'):]
+    return section[: section.index("</section>")]
 
 
 def test_shared_figures_in_another_order_are_not_one_report() -> None:

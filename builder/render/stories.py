@@ -61,7 +61,8 @@ def story_context(r: Renderer, story: Story, lang: str, path: str, facts: StoryF
         feeds=ctx["feeds"] + ([{"url": r.url(story_path(story, cfg.default_language, cfg.default_language) + "feed.xml"),
                                 "title": link["title"], "lang": ""}] if cfg.feeds else []),
         summary_rows=summary_rows(story.spec.summaries, cfg.summary_languages, lang),
-        facts=[fact_row(r, fact, lang) for fact in story.facts],
+        facts=[{**fact_row(r, fact, lang), "confirmations": facts.confirmations([m.article for m in fact.mentions], lang)}
+               for fact in story.facts],
         coverage=coverage_by_language(r, members, lang, facts),
         timeline=timeline,
         dates=date_range(*span, lang),

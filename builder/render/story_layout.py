@@ -44,9 +44,18 @@ class StoryFacts:
             return article.source
         return domain(article.url) or article.path
 
-    def independent(self) -> int:
-        """Members counted once per report."""
-        return len(self.members) - sum(len(rep.articles) - 1 for rep in self.reports)
+    def independent(self, paths: Sequence[str] | None = None) -> int:
+        """Members (or the articles ``paths``) counted once per report they share."""
+        paths = [a.path for a in self.members] if paths is None else paths
+        return len({self.report_of(p) or p for p in paths})
+
+    def confirmations(self, paths: Sequence[str], lang: str) -> str:
+        """"3 independent reports" for the articles giving a figure, or "" when none carries another's report."""
+        count = self.independent(list(dict.fromkeys(paths)))
+        if count == len(set(paths)):
+            return ""
+        trans = i18n.translations(lang)
+        return trans.ngettext("%(num)s independent report", "%(num)s independent reports", count) % {"num": count}
 
     def outlet_of(self, article: Article, lang: str) -> dict[str, Any]:
         outlet = self.outlets[article.path]
