@@ -81,17 +81,25 @@ def _cues() -> dict[str, tuple[str, ...]]:
     return {lang: tuple(cues) for lang, cues in yaml.safe_load(CREDITS.read_text(encoding="utf-8")).items()}
 
 
+def _name(name: str, before: str, after: str) -> str:
+    """A pattern for one agency name in a cue: whole words where words are spaced ("TASS", not
+    "Tassili"), with a case ending glued on ("TASS'a"); as written where they are not ("据新华社报道")."""
+    if UNSPACED.match(name[-1]):
+        return re.escape(name)
+    start = r"(?<!\w)" if not before.strip() and not UNSPACED.match(name[0]) else ""
+    end = r"(?!\w)" if not after.strip() else ""
+    return rf"{start}{re.escape(name)}(?:['’]\w{{1,4}})?{end}"
+
+
 def credits(text: str, lang: str, agencies: Sequence[Outlet]) -> dict[str, str]:
     """Agency name → the credit as written, for each agency ``text`` credits in ``lang``'s cues."""
     found: dict[str, str] = {}
     for cue in _cues().get(lang) or _cues().get(lang.split("-")[0]) or ():
         before, _, after = cue.partition("{agency}")
         for agency in agencies:
-            names = "|".join(re.escape(n) for n in sorted((agency.name, *agency.aliases), key=len, reverse=True))
-            start = re.escape(before) if before.strip() else re.escape(before) + r"(?<!\w)"
-            end = re.escape(after) if after.strip() else r"(?!\w)" + re.escape(after)
-            pattern = rf"{start}(?:{names})(?:['’]\w{{1,4}})?{end}"
-            if agency.name not in found and (m := re.search(pattern, text, re.I)):
+            names = "|".join(_name(n, before, after) for n in sorted((agency.name, *agency.aliases), key=len, reverse=True))
+            pattern = rf"{re.escape(before)}(?:{names}){re.escape(after)}"
+            if agency.name not in found and (m := re.search(pattern, text, re.IGNORECASE)):
                 found[agency.name] = m.group().strip()
     return found
 
