@@ -21,8 +21,9 @@ Pairs join transitively; a report of one article is not listed.
 
 from __future__ import annotations
 
-import hashlib
+import heapq
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,6 +38,7 @@ from builder.read.sources import Registry
 from builder.stories.facts import SAME, Figure, extract_figures
 
 SHINGLE = 5  # words per shingle (characters: twice that)
+SKETCH = 128  # hashes kept per text: the estimate's error is about 1/sqrt(SKETCH)
 NEAR = 0.5  # Jaccard similarity of shingle sets from which two texts are one copy
 FIGURES = 3  # the fewest figures a cross-language match needs: two figures in order are chance
 QUOTES = 0.25  # how far quotation counts may differ, relative to the larger
@@ -64,16 +66,23 @@ class Report:
 
 
 def shingles(text: str) -> frozenset[int]:
-    """Hashed shingles of ``text``: stable across runs (blake2b, not ``hash``), small to compare."""
+    """The ``SKETCH`` smallest hashes of the text's shingles (a bottom-k MinHash sketch): a fixed-size
+    signature whose overlap estimates the Jaccard similarity of the whole shingle sets. ``crc32``,
+    not ``hash``: the same text gives the same sketch in every process."""
     unspaced = len(UNSPACED.findall(text)) > len(text) / 4
     tokens = [c for c in text.casefold() if c.isalnum()] if unspaced else [w.casefold() for w in words(text) if w]
     size = SHINGLE * 2 if unspaced else SHINGLE
-    return frozenset(int.from_bytes(hashlib.blake2b(" ".join(tokens[i:i + size]).encode(), digest_size=8).digest(),
-                                    "big") for i in range(max(len(tokens) - size + 1, 1)))
+    hashes = {zlib.crc32(" ".join(tokens[i:i + size]).encode()) for i in range(max(len(tokens) - size + 1, 1))}
+    return frozenset(heapq.nsmallest(SKETCH, hashes))
 
 
 def similarity(a: frozenset[int], b: frozenset[int]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+    """Estimated Jaccard similarity: of the ``SKETCH`` smallest hashes of both sketches together, the
+    share found in both (exact when the texts have fewer shingles than that)."""
+    if not a or not b:
+        return 0.0
+    union = heapq.nsmallest(SKETCH, a | b)
+    return sum(1 for h in union if h in a and h in b) / len(union)
 
 
 @lru_cache(maxsize=1)
@@ -93,10 +102,12 @@ def _name(name: str, before: str, after: str) -> str:
 
 def credits(text: str, lang: str, agencies: Sequence[Outlet]) -> dict[str, str]:
     """Agency name → the credit as written, for each agency ``text`` credits in ``lang``'s cues."""
+    folded = text.casefold()
+    named = [a for a in agencies if any(n.casefold() in folded for n in (a.name, *a.aliases))]  # most name none
     found: dict[str, str] = {}
-    for cue in _cues().get(lang) or _cues().get(lang.split("-")[0]) or ():
+    for cue in _cues().get(lang) or _cues().get(lang.split("-")[0]) or () if named else ():
         before, _, after = cue.partition("{agency}")
-        for agency in agencies:
+        for agency in named:
             names = "|".join(_name(n, before, after) for n in sorted((agency.name, *agency.aliases), key=len, reverse=True))
             pattern = rf"{re.escape(before)}(?:{names}){re.escape(after)}"
             if agency.name not in found and (m := re.search(pattern, text, re.IGNORECASE)):
