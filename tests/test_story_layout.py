@@ -17,7 +17,7 @@ from siteserver import serve_site
 from builder.model import Article, Outlet
 from builder.read.sources import Registry, parse_sources, unknown_outlets
 from builder.render.story_layout import blocks, summary_rows
-from builder.render.timeline import stated_days
+from builder.render.timeline import EXCERPT, stated_days, stating_sentence
 from builder.stories.copies import credits, one_reports, shingles, similarity
 
 STORY = "putin-bishkek-2025-11"
@@ -76,6 +76,15 @@ def test_stated_days_keep_the_window_and_one_entry_per_article() -> None:
     assert [(d, [x.lang for x in items]) for d, items in days] == [
         (date(2025, 11, 25), ["uz"]), (date(2025, 11, 26), ["en"]), (date(2025, 11, 27), ["en"])]
     assert stated_days([a], date(2025, 12, 1), date(2025, 12, 31)) == []
+
+
+def test_each_event_quotes_the_sentence_that_states_its_day() -> None:
+    a = art("en", "Talks began. The summit on Nov. 27 will gather six states. It ends a year of chairing.")
+    assert stating_sentence(a, date(2025, 11, 27)) == "The summit on Nov. 27 will gather six states."
+    assert stating_sentence(a, date(2025, 11, 25)) == ""
+    long = art("uz", "Putin seshanba kuni (25.11.2025) " + "juda uzoq gap " * 30 + "keldi.")
+    said = stating_sentence(long, date(2025, 11, 25))
+    assert said.startswith("Putin seshanba kuni (25.11.2025)") and said.endswith("…") and len(said) <= EXCERPT
 
 
 # --- the summary, paragraph by paragraph --------------------------------------------------

@@ -11,6 +11,7 @@ width, reachable by keyboard and touch, no script.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
@@ -22,6 +23,9 @@ from builder.lang.dates import event_dates
 from builder.model import Article
 from builder.read.articles import article_text
 
+_SENTENCE = re.compile(r"(?<=[.!?؟。！？])[\"'»”)]*\s+|\n+")
+EXCERPT = 160  # characters of the sentence that states an event's day
+
 
 def stated_days(articles: Sequence[Article], start: date, end: date) -> list[tuple[date, list[Article]]]:
     """Each day in ``start``..``end`` that an article's text states, with those articles, in day order."""
@@ -31,6 +35,27 @@ def stated_days(articles: Sequence[Article], start: date, end: date) -> list[tup
             if start <= day <= end:
                 days.setdefault(day, []).append(article)
     return sorted(days.items())
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut at sentence ends; not before a digit or a lower-case letter ("on Nov. 27", "approx. two")."""
+    found: list[str] = []
+    for piece in _SENTENCE.split(text):
+        if found and piece[:1] and (piece[0].isdigit() or piece[0].islower()):
+            found[-1] += " " + piece
+        else:
+            found.append(piece)
+    return found
+
+
+def stating_sentence(article: Article, day: date) -> str:
+    """The first sentence of the article that states ``day``, shortened to ``EXCERPT`` characters: what
+    the article says happened then ("Putin seshanba kuni (25.11.2025) ... Bishkekka keldi")."""
+    for sentence in sentences(article_text(article).removeprefix(article.title)):
+        if day in event_dates(sentence, article.lang, article.day):
+            sentence = " ".join(sentence.split())
+            return sentence if len(sentence) <= EXCERPT else sentence[:EXCERPT - 1].rsplit(" ", 1)[0] + "…"
+    return ""
 
 
 def publication_days(articles: Sequence[Article]) -> list[tuple[date, list[Article]]]:
@@ -51,10 +76,11 @@ def timeline_context(articles: Sequence[Article], start: date, end: date, lang: 
                      item: Callable[[Article], dict[str, Any]]) -> dict[str, Any]:
     """The events and publication days as template data (``item`` makes an article's link), and the
     story's span: its first and last event day, else its first and last publication day."""
-    def days(found: list[tuple[date, list[Article]]]) -> list[dict[str, Any]]:
+    def days(found: list[tuple[date, list[Article]]], said: bool) -> list[dict[str, Any]]:
         return [{"iso": day.isoformat(), "text": i18n.format_day(day, lang, "medium"),
-                 "items": [item(a) for a in sorted(items, key=lambda a: (a.lang, a.path))]} for day, items in found]
+                 "items": [{**item(a), "said": stating_sentence(a, day) if said else ""}
+                           for a in sorted(items, key=lambda a: (a.lang, a.path))]} for day, items in found]
 
     events, published = stated_days(articles, start, end), publication_days(articles)
     span = [day for day, _ in events or published] or [start, end]
-    return {"events": days(events), "published": days(published), "span": (span[0], span[-1])}
+    return {"events": days(events, True), "published": days(published, False), "span": (span[0], span[-1])}
