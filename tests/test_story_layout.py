@@ -82,6 +82,8 @@ def test_each_event_quotes_the_sentence_that_states_its_day() -> None:
     a = art("en", "Talks began. The summit on Nov. 27 will gather six states. It ends a year of chairing.")
     assert stating_sentence(a, date(2025, 11, 27)) == "The summit on Nov. 27 will gather six states."
     assert stating_sentence(a, date(2025, 11, 25)) == ""
+    zh = art("zh-Hans", "会谈于11月26日举行。峰会于11月27日召开。")
+    assert stating_sentence(zh, date(2025, 11, 27)) == "峰会于11月27日召开。"
     long = art("uz", "Putin seshanba kuni (25.11.2025) " + "juda uzoq gap " * 30 + "keldi.")
     said = stating_sentence(long, date(2025, 11, 25))
     assert said.startswith("Putin seshanba kuni (25.11.2025)") and said.endswith("…") and len(said) <= EXCERPT

@@ -23,7 +23,7 @@ from builder.lang.dates import event_dates
 from builder.model import Article
 from builder.read.articles import article_text
 
-_SENTENCE = re.compile(r"(?<=[.!?؟。！？])[\"'»”)]*\s+|\n+")
+_SENTENCE = re.compile(r"(?<=[.!?؟])[\"'»”)]*\s+|(?<=[。！？])|\n+")
 EXCERPT = 160  # characters of the sentence that states an event's day
 
 
