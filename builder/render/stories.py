@@ -12,7 +12,14 @@ from builder.read.entities import ENTITIES_FILE
 from builder.read.sources import SOURCES_FILE
 from builder.render.jobs import ALL, Job, sort_key
 from builder.render.pages import Renderer, story_path
-from builder.render.story_layout import StoryFacts, coverage_line, outlet_kinds, report_items, story_facts, summary_rows
+from builder.render.story_layout import (
+    StoryFacts,
+    coverage_line,
+    outlet_kinds,
+    report_items,
+    story_facts,
+    summary_rows,
+)
 from builder.render.timeline import date_range, timeline_context
 from builder.stories.copies import one_reports
 from builder.stories.report import stories_json
