@@ -185,12 +185,25 @@ class Story:
 
 
 @dataclass(frozen=True)
+class Outlet:
+    """An outlet of the registry (``content/sources.yaml``): who published an article, and what kind of outlet."""
+
+    name: str
+    type: str  # one of builder.read.sources.TYPES: "news agency", "aggregator", ...
+    domains: tuple[str, ...] = ()
+    country: str = ""
+    languages: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # other spellings, in any script: how articles credit it ("ТАСС", "تاس")
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything read, before anything is rendered."""
 
     config: SiteConfig
     articles: tuple[Article, ...]
     stories: tuple[Story, ...] = ()
+    outlets: tuple[Outlet, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -16,8 +15,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from builder.commands.build import build
-from builder.model import Article
-from builder.render.timeline import LEFT, RIGHT, position, timeline_svg
 from conftest import REPO
 from htmlscan import scan
 from siteserver import open_search, serve_site
@@ -135,43 +132,6 @@ def test_no_live_reload_and_only_the_sites_own_scripts(sample_build: Path) -> No
                 path, script.attrs)
 
 
-def test_story_timeline_has_one_mark_per_member_in_rows_by_language(sample_build: Path) -> None:
-    html = sorted(sample_build.glob("stories/*/index.html"))[0].read_text(encoding="utf-8")
-    coverage = html[html.index('id="coverage-h"'):]
-    coverage = scan(coverage[: coverage.index("</section>")])
-    svg = coverage.one("svg")
-    assert svg.attrs["role"] == "img" and svg.attrs["aria-labelledby"] == "timeline-title timeline-desc"
-    assert coverage.text_of(coverage.one("title", id="timeline-title"))
-    assert coverage.text_of(coverage.one("desc", id="timeline-desc"))
-    members = coverage.all("a", **{"class": "article-title"})
-    marks = coverage.all("circle")
-    assert len(marks) == len(members) >= 2
-    assert len(coverage.all("text", **{"class": "timeline-label"})) == len(coverage.all("h3")) >= 2
-    xs = [float(m.attrs["cx"].rstrip("%")) for m in marks]
-    assert min(xs) == LEFT and max(xs) == RIGHT  # the first and the last day span the width
-
-
-@pytest.mark.parametrize("day, x", [
-    (date(2025, 11, 20), LEFT), (date(2025, 11, 30), RIGHT), (date(2025, 11, 25), (LEFT + RIGHT) / 2),
-])
-def test_timeline_positions_by_day(day: date, x: float) -> None:
-    assert position(day, date(2025, 11, 20), date(2025, 11, 30)) == x
-    assert position(day, day, day) == 50.0
-
-
-def test_timeline_labels_every_row_and_escapes_titles() -> None:
-    def art(lang: str, day: date, title: str) -> Article:
-        return Article(path=f"{lang}{day}.md", title=title, date=day, lang=lang, source="S", slug="s",
-                       body=b"", words=1)
-
-    svg = str(timeline_svg([art("ar", date(2025, 1, 1), "<b>&"), art("ja", date(2025, 1, 3), "会談"),
-                            art("ar", date(2025, 1, 2), "ب")], "en"))
-    assert svg.count("<circle") == 3 and svg.count('class="timeline-label"') == 2
-    assert "&lt;b&gt;&amp;" in svg and "<b>" not in svg
-    assert "3 articles" in svg and "العربية (2)" in svg and "日本語 (1)" in svg
-    assert str(timeline_svg([], "en")) == ""
-
-
 # --- in the browser ---------------------------------------------------------------------
 
 
@@ -258,9 +218,9 @@ def test_story_summaries_side_by_side_when_wide_stacked_when_narrow(browser, ser
         page = open_page(browser, served["story"], width=width)
         tops[width] = page.evaluate("[...document.querySelectorAll('.summary')].map(s => s.getBoundingClientRect().top)")
         page.close()
-    assert len(tops[1280]) == 2
-    assert tops[1280][0] == tops[1280][1]
-    assert tops[360][1] > tops[360][0]
+    assert len(tops[1280]) == 6  # three paragraphs in two languages, one row per paragraph
+    assert tops[1280][0] == tops[1280][1] and tops[1280][2] == tops[1280][3] > tops[1280][0]
+    assert tops[360][0] < tops[360][1] < tops[360][2]
 
 
 @pytest.mark.browser
@@ -294,8 +254,8 @@ def test_timeline_colours_contrast_in_both_schemes(browser, served: dict[str, st
     colours = page.evaluate("""() => {
         const rgb = (s) => s.match(/[\\d.]+/g).map(Number);
         const q = (sel, prop) => rgb(getComputedStyle(document.querySelector(sel))[prop]);
-        return {bg: q('body', 'backgroundColor'), mark: q('.timeline-mark', 'fill'),
-                label: q('.timeline-label', 'fill'), date: q('.timeline-date', 'fill')}; }""")
+        return {bg: q('body', 'backgroundColor'), mark: q('.event', 'borderLeftColor'),
+                label: q('.event-day', 'color'), date: q('.published', 'color')}; }""")
     page.close()
     assert contrast(colours["mark"], colours["bg"]) >= 3  # WCAG 1.4.11, graphics
     assert contrast(colours["label"], colours["bg"]) >= 4.5 and contrast(colours["date"], colours["bg"]) >= 4.5

@@ -55,12 +55,23 @@ def test_story_page_shows_what_the_export_says(sample_build: Path, export: dict)
     assert sum("conflict" in r.attrs.get("class", "") for r in rows) == sum(f["conflict"] for f in export["facts"])
 
 
-def test_bilingual_summary_side_by_side(sample_build: Path) -> None:
+def summary_blocks(p: Page) -> list:
+    return [d for d in p.all("div") if "summary" in d.attrs.get("class", "").split()]
+
+
+def test_bilingual_summary_aligned_by_paragraph(sample_build: Path) -> None:
+    """One row per paragraph, a cell per language: the figures paragraph sits beside its translation."""
     story = page(sample_build, f"stories/{STORY}")
-    blocks = [d for d in story.all("div") if "summary" in d.attrs.get("class", "").split()]
-    assert [b.attrs["lang"] for b in blocks] == ["en", "ru"]
-    ru = story.text_of(blocks[1])
-    assert "Бишкек" in ru and "4,1" in ru
+    rows = [d for d in story.all("div") if d.attrs.get("class") == "summary-row"]
+    blocks = summary_blocks(story)
+    assert len(rows) == 3 and [b.attrs["lang"] for b in blocks] == ["en", "ru"] * 3
+    en, ru = story.text_of(blocks[2]), story.text_of(blocks[3])
+    assert "$4.1 billion" in en and "4,1 млрд" in ru and "Бишкек" in story.text_of(blocks[1])
+
+
+def test_summary_in_the_readers_language_first(sample_build: Path) -> None:
+    assert [b.attrs["lang"] for b in summary_blocks(page(sample_build, f"stories/{STORY}/ru"))][:2] == ["ru", "en"]
+    assert [b.attrs["lang"] for b in summary_blocks(page(sample_build, f"stories/{STORY}/tr"))][:2] == ["en", "ru"]
 
 
 def test_key_figures_in_the_readers_conventions(sample_build: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from builder.lang import i18n
 from builder.cache import Store, open_store
+from builder.read.sources import read_sources, unknown_outlets
 from builder.read.stories import read_stories
 from builder.stories.clusters import cluster_articles
 from builder.read.config import read_config
@@ -60,9 +61,11 @@ def load_site(root: Path, base_url: str | None = None, cache: Cache | None = Non
     problems += found + untranslated_languages(articles)
     specs, found = read_stories(config, render_markdown)
     problems += found
+    outlets, found = read_sources(root)
+    problems += found + unknown_outlets(articles, outlets)
     _raise_errors(problems, strict)
     lap("read")
-    site = Site(config, tuple(articles), cluster_articles(specs, articles, store))
+    site = Site(config, tuple(articles), cluster_articles(specs, articles, store), outlets)
     lap("cluster")
     return site, problems
 
@@ -139,7 +142,7 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
             index_seconds: list[float] = []
             index = (lambda staging: index_seconds.append(index_site(staging))) if site.config.search else None
             done = write_site(renderer, jobs, prints, out, previous, scanning() if scanned is None else scanned, index,
-                              verify_rendered(site, jobs, out))  # no broken link is published
+                              verify_rendered(site, jobs, out, warnings, strict))  # no broken link is published
             watch.lap("render and write")
             store.save_outputs(out, done.records, previous)
         finally:

@@ -199,9 +199,13 @@ def _locate(site: Site, source: str, link: str, texts: dict[Path, str]) -> Probl
     return Problem(source, None, link)
 
 
-def verify_rendered(site: Site, jobs: Collection[Job], out: Path) -> Callable[[Mapping[str, Page]], None]:
-    """What ``build`` checks the pages it rendered with (see write_site): raise BuildError on a broken link.
-    A ``#fragment`` into a page not rendered this time is looked up in ``out``, where it is unchanged."""
+def verify_rendered(site: Site, jobs: Collection[Job], out: Path, warnings: list[Problem],
+                    strict: bool = False) -> Callable[[Mapping[str, Page]], None]:
+    """What ``build`` checks the pages it rendered with (see write_site): raise BuildError on a broken link the
+    theme makes. A broken link written in an article or summary (third-party text: an outlet's own relative
+    links, ``<img src=x>``) is a warning naming its Markdown file, an error under ``strict``, since the editor may
+    not be able to change the text. A ``#fragment`` into a page not rendered this time is looked up in ``out``,
+    where it is unchanged."""
     deps = {job.path: job.deps for job in jobs}
     read: dict[str, Page | None] = {}
 
@@ -217,7 +221,10 @@ def verify_rendered(site: Site, jobs: Collection[Job], out: Path) -> Callable[[M
 
     def verify(pages: Mapping[str, Page]) -> None:
         _, problems = check_links(site, pages, deps, deps.keys(), lambda path: page_at(path, pages))
-        if problems:
-            raise BuildError(problems)
+        authored = [replace(p, warning=True) for p in problems if p.path.startswith("content/") and not strict]
+        errors = [p for p in problems if not (p.path.startswith("content/") and not strict)]
+        if errors:
+            raise BuildError(errors, warnings + authored)
+        warnings.extend(authored)
 
     return verify

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 from builder.lang import i18n
 from builder.model import Article, Decision, Fact, Story
 from builder.read.entities import ENTITIES_FILE
+from builder.read.sources import SOURCES_FILE
 from builder.render.jobs import ALL, Job, sort_key
 from builder.render.pages import Renderer, search_names, story_path
-from builder.render.timeline import timeline_svg
+from builder.render.story_layout import (
+    StoryFacts,
+    coverage_line,
+    outlet_kinds,
+    report_items,
+    story_facts,
+    summary_rows,
+)
+from builder.render.timeline import date_range, timeline_context
+from builder.stories.copies import one_reports
 from builder.stories.report import stories_json
 
 
@@ -21,21 +32,32 @@ def story_jobs(r: Renderer) -> list[Job]:
     for story in r.site.stories:
         # every background article, not only those shown: the page counts the rest
         deps = {story.spec.path, *story.spec.summary_paths.values(), *(d.article for d in story.members),
-                *(d.article for d in story.background), ALL, ENTITIES_FILE}
+                *(d.article for d in story.background), ALL, ENTITIES_FILE, SOURCES_FILE}
+        # the reports are worked out once per story, for all its language versions, and only when one is rendered
+        found = cache(lambda story=story: _story_facts(r, story))
         for lang in r.interface_languages():
             path = story_path(story, lang, cfg.default_language)
             jobs.append(r.job("story.html", path + "index.html", deps | {f"catalog:{lang}"},
-                              lambda story=story, lang=lang, path=path: story_context(r, story, lang, path)))
+                              lambda story=story, lang=lang, path=path, found=found:
+                              story_context(r, story, lang, path, found())))
     return jobs
 
 
-def story_context(r: Renderer, story: Story, lang: str, path: str) -> dict[str, Any]:
-    cfg = r.site.config
+def _story_facts(r: Renderer, story: Story) -> StoryFacts:
     members = [r.by_path[d.article] for d in story.members]
+    return story_facts(members, r.site.outlets, one_reports(members, r.site.outlets))
+
+
+def story_context(r: Renderer, story: Story, lang: str, path: str, facts: StoryFacts) -> dict[str, Any]:
+    cfg = r.site.config
+    members = facts.members
     versions = {code: story_path(story, code, cfg.default_language) for code in r.interface_languages()}
     alternates = [{"hreflang": code, "url": r.absolute(page)} for code, page in versions.items()]
     ctx = r.common(lang, path, versions)
     link = r.story_link(story, lang)
+    timeline = timeline_context(members, story.spec.start, story.spec.end, lang, lambda a: r.article_item(a, lang))
+    span = timeline["span"]
+    newest = max(members, key=sort_key) if members else None
     ctx.update(
         page_title=link["title"],
         title_lang=link["lang"],
@@ -45,23 +67,24 @@ def story_context(r: Renderer, story: Story, lang: str, path: str) -> dict[str, 
         alternates=alternates,
         feeds=ctx["feeds"] + ([{"url": r.url(story_path(story, cfg.default_language, cfg.default_language) + "feed.xml"),
                                 "title": link["title"], "lang": ""}] if cfg.feeds else []),
-        summaries=[{"lang": code, "dir": i18n.language(code).direction,
-                    "endonym": i18n.language(code).endonym, "html": story.spec.summaries[code]}
-                   for code in summary_order(cfg.summary_languages, lang) if code in story.spec.summaries],
-        facts=[fact_row(r, fact, lang) for fact in story.facts],
-        coverage=coverage_by_language(r, members, lang),
-        timeline=timeline_svg(members, lang),
+        summary_rows=summary_rows(story.spec.summaries, cfg.summary_languages, lang),
+        facts=[{**fact_row(r, fact, lang), "confirmations": facts.confirmations([m.article for m in fact.mentions], lang)}
+               for fact in story.facts],
+        coverage=coverage_by_language(r, members, lang, facts),
+        timeline=timeline,
+        dates=date_range(*span, lang),
+        dates_iso=[day.isoformat() for day in span],
+        coverage_line=coverage_line(facts, lang),
+        updated=r.article_item(newest, lang) if newest else None,
+        kinds=outlet_kinds(facts, r.site.outlets, lang),
+        reports=report_items(r, facts, lang),
+        og_image=r.absolute("static/og-story.png"),
         background=[r.article_item(r.by_path[d.article], lang) for d in shown_background(story)],
         background_more=len(story.background) - len(shown_background(story)),
         search_names=search_names(story.spec.entities),
         og_type="website",
     )
     return ctx
-
-
-def summary_order(summary_languages: tuple[str, ...], lang: str) -> list[str]:
-    """The summaries in the site's order, but the reader's own first when it is one of them."""
-    return sorted(summary_languages, key=lambda code: code != lang)
 
 
 BACKGROUND_SHOWN = 20  # a long-running story can have thousands; the API export lists them all
@@ -100,12 +123,14 @@ def fact_row(r: Renderer, fact: Fact, lang: str) -> dict[str, Any]:
     }
 
 
-def coverage_by_language(r: Renderer, members: list[Article], lang: str) -> list[dict[str, Any]]:
+def coverage_by_language(r: Renderer, members: list[Article], lang: str, facts: StoryFacts) -> list[dict[str, Any]]:
+    """Members by language, each with its outlet, the outlet's kind and the report it shares with others."""
     groups: dict[str, list[Article]] = {}
     for article in sorted(members, key=sort_key):
         groups.setdefault(article.lang, []).append(article)
     return [{"lang": code, "dir": i18n.language(code).direction, "endonym": i18n.language(code).endonym,
-             "items": [r.article_item(a, lang) for a in items]} for code, items in sorted(groups.items())]
+             "items": [{**r.article_item(a, lang), **facts.outlet_of(a, lang)} for a in items]}
+            for code, items in sorted(groups.items())]
 
 
 def api_jobs(r: Renderer) -> list[Job]:

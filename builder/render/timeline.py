@@ -1,34 +1,68 @@
-"""The coverage timeline of a story: an inline SVG drawn at build time, no script.
+"""A story's timeline: the days its articles say things happened, each with the articles saying so.
 
-One row per language, one mark per article at its calendar day. Horizontal
-positions are percentages and vertical ones pixels, so the drawing stretches to
-any width while its text keeps the page's font size (a viewBox would shrink the
-labels to nothing at 360 px). Colours come from the stylesheet's classes, so
-the light and dark themes both apply.
+Events come from the dates the texts state (``builder.lang.dates.event_dates``:
+"Putin seshanba kuni (25.11.2025) ... keldi", "hôm 26/11", "the CSTO summit on
+Nov. 27"), not from publication days: an article written on the 26th about the
+summit of the 27th belongs to the 27th. Only dates inside the story's window
+count; an article's history ("in 2022 ...") is not the story. Publication days
+are the secondary strip. Both are lists of links, plain HTML: readable at any
+width, reachable by keyboard and touch, no script.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 import babel.dates
-from markupsafe import Markup, escape
 
 from builder.lang import i18n
+from builder.lang.dates import event_dates
 from builder.model import Article
+from builder.read.articles import article_text
 
-ROW = 42  # px per language row: label line, then the track
-AXIS = 30  # px below the rows for the date axis
-LEFT, RIGHT = 2.0, 98.0  # % of the width the marks may use, so a mark at either end is not cut
+_SENTENCE = re.compile(r"(?<=[.!?؟])[\"'»”)]*\s+|(?<=[。！？])|\n+")
+EXCERPT = 160  # characters of the sentence that states an event's day
 
 
-def position(day: date, start: date, end: date) -> float:
-    """Percent from the left edge for ``day``; the middle when the story spans a single day."""
-    span = (end - start).days
-    if span == 0:
-        return 50.0
-    return round(LEFT + (RIGHT - LEFT) * (day - start).days / span, 2)
+def stated_days(articles: Sequence[Article], start: date, end: date) -> list[tuple[date, list[Article]]]:
+    """Each day in ``start``..``end`` that an article's text states, with those articles, in day order."""
+    days: dict[date, list[Article]] = {}
+    for article in articles:
+        for day in event_dates(article_text(article), article.lang, article.day):
+            if start <= day <= end:
+                days.setdefault(day, []).append(article)
+    return sorted(days.items())
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut at sentence ends; not before a digit or a lower-case letter ("on Nov. 27", "approx. two")."""
+    found: list[str] = []
+    for piece in _SENTENCE.split(text):
+        if found and piece[:1] and (piece[0].isdigit() or piece[0].islower()):
+            found[-1] += " " + piece
+        else:
+            found.append(piece)
+    return found
+
+
+def stating_sentence(article: Article, day: date) -> str:
+    """The first sentence of the article that states ``day``, shortened to ``EXCERPT`` characters: what
+    the article says happened then ("Putin seshanba kuni (25.11.2025) ... Bishkekka keldi")."""
+    for sentence in sentences(article_text(article).removeprefix(article.title)):
+        if day in event_dates(sentence, article.lang, article.day):
+            sentence = " ".join(sentence.split())
+            return sentence if len(sentence) <= EXCERPT else sentence[:EXCERPT - 1].rsplit(" ", 1)[0] + "…"
+    return ""
+
+
+def publication_days(articles: Sequence[Article]) -> list[tuple[date, list[Article]]]:
+    days: dict[date, list[Article]] = {}
+    for article in articles:
+        days.setdefault(article.day, []).append(article)
+    return sorted(days.items())
 
 
 def date_range(start: date, end: date, lang: str) -> str:
@@ -38,45 +72,15 @@ def date_range(start: date, end: date, lang: str) -> str:
     return babel.dates.format_interval(start, end, "yMMMd", locale=i18n.locale(lang))
 
 
-def timeline_svg(articles: Sequence[Article], lang: str) -> Markup:
-    """The SVG for ``articles`` labelled in ``lang``; empty when there is nothing to draw."""
-    if not articles:
-        return Markup("")
-    trans = i18n.translations(lang)
-    rows: dict[str, list[Article]] = {}
-    for article in sorted(articles, key=lambda a: (a.lang, a.day, a.path)):
-        rows.setdefault(article.lang, []).append(article)
-    start, end = min(a.day for a in articles), max(a.day for a in articles)
-    height = ROW * len(rows) + AXIS
-    counts = ", ".join(f"{i18n.language(code).endonym} ({len(items)})" for code, items in rows.items())
-    summary = trans.ngettext("%(num)s article", "%(num)s articles", len(articles)) % {"num": len(articles)}
-    desc = f"{summary}: {counts}. {date_range(start, end, lang)}."
-    title = trans.gettext("Coverage timeline")
-    parts = [
-        f'<svg class="timeline" role="img" aria-labelledby="timeline-title timeline-desc" width="100%" '
-        f'height="{height}" direction="ltr" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="timeline-title">{escape(title)}</title>',
-        f'<desc id="timeline-desc">{escape(desc)}</desc>',
-    ]
-    for index, (code, items) in enumerate(rows.items()):
-        top = index * ROW
-        track = top + 30
-        language = i18n.language(code)
-        parts.append(f'<text class="timeline-label" x="0" y="{top + 14}" lang="{code}">{escape(language.endonym)}</text>')
-        parts.append(f'<line class="timeline-track" x1="0" x2="100%" y1="{track}" y2="{track}"/>')
-        for article in items:
-            x = position(article.day, start, end)
-            label = f"{article.title} · {i18n.format_day(article.date, lang)}"
-            parts.append(f'<circle class="timeline-mark" cx="{x}%" cy="{track}" r="6">'
-                         f'<title lang="{code}">{escape(label)}</title></circle>')
-    axis = ROW * len(rows) + 6
-    parts.append(f'<line class="timeline-axis" x1="0" x2="100%" y1="{axis}" y2="{axis}"/>')
-    if start == end:
-        parts.append(f'<text class="timeline-date" x="50%" y="{axis + 18}" text-anchor="middle">'
-                     f'{escape(i18n.format_day(start, lang, "medium"))}</text>')
-    else:
-        parts.append(f'<text class="timeline-date" x="0" y="{axis + 18}">{escape(i18n.format_day(start, lang, "medium"))}</text>')
-        parts.append(f'<text class="timeline-date" x="100%" y="{axis + 18}" text-anchor="end">'
-                     f'{escape(i18n.format_day(end, lang, "medium"))}</text>')
-    parts.append("</svg>")
-    return Markup("\n".join(parts))
+def timeline_context(articles: Sequence[Article], start: date, end: date, lang: str,
+                     item: Callable[[Article], dict[str, Any]]) -> dict[str, Any]:
+    """The events and publication days as template data (``item`` makes an article's link), and the
+    story's span: its first and last event day, else its first and last publication day."""
+    def days(found: list[tuple[date, list[Article]]], said: bool) -> list[dict[str, Any]]:
+        return [{"iso": day.isoformat(), "text": i18n.format_day(day, lang, "medium"),
+                 "items": [{**item(a), "said": stating_sentence(a, day) if said else ""}
+                           for a in sorted(items, key=lambda a: (a.lang, a.path))]} for day, items in found]
+
+    events, published = stated_days(articles, start, end), publication_days(articles)
+    span = [day for day, _ in events or published] or [start, end]
+    return {"events": days(events, True), "published": days(published, False), "span": (span[0], span[-1])}

@@ -1,0 +1,168 @@
+"""Same copy, one voice: the members of a story that carry one report, with the evidence.
+
+Five outlets printing one agency story are one confirmation, not five. Two
+articles are one report when
+
+- they are near-duplicates in one language: at least ``NEAR`` of their word
+  shingles (``SHINGLE`` words, or characters in scripts without spaces) are
+  shared — hashed shingles compared as sets, so reordered or lightly edited copy
+  still matches where exact equality would not;
+- they credit the same news agency of the outlet registry ("citing TASS", "به نقل
+  از تاس", "TASS'a göre", "(EFE)"; cues per language in ``data/credits.yaml``), or
+  one is that agency's own article;
+- they are one report in two languages: the same figures (at least ``FIGURES``)
+  in the same order, and about as many quotations (within ``QUOTES``). A
+  translation keeps every figure and quote of its original; two reports of one
+  event that merely share the figures order them differently, drop some or add
+  others.
+
+Pairs join transitively; a report of one article is not listed.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from builder.lang.text import UNSPACED, words
+from builder.model import Article, Outlet
+from builder.read.articles import article_text
+from builder.read.sources import Registry
+from builder.stories.facts import SAME, Figure, extract_figures
+
+SHINGLE = 5  # words per shingle (characters: twice that)
+SKETCH = 128  # hashes kept per text: the estimate's error is about 1/sqrt(SKETCH)
+NEAR = 0.5  # Jaccard similarity of shingle sets from which two texts are one copy
+FIGURES = 3  # the fewest figures a cross-language match needs: two figures in order are chance
+QUOTES = 0.25  # how far quotation counts may differ, relative to the larger
+CREDITS = Path(__file__).resolve().parent.parent / "data" / "credits.yaml"
+_QUOTED = re.compile(r"“[^”]{3,}”|«[^»]{3,}»|„[^“”]{3,}[“”]|\"[^\"]{3,}\"|「[^」]+」|『[^』]+』")
+
+
+@dataclass(frozen=True)
+class Link:
+    """Why two articles are one report: ``kind`` is "copy", "credit" or "translation"; ``detail`` the evidence
+    (the share of shingles, the credit as written in each, or the figures in order)."""
+
+    kind: str
+    first: str  # article path
+    second: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """Articles carrying one report, in the order given, with the links that joined them."""
+
+    articles: tuple[str, ...]
+    links: tuple[Link, ...]
+
+
+def shingles(text: str) -> frozenset[int]:
+    """The ``SKETCH`` smallest hashes of the text's shingles (a bottom-k MinHash sketch): a fixed-size
+    signature whose overlap estimates the Jaccard similarity of the whole shingle sets. ``crc32``,
+    not ``hash``: the same text gives the same sketch in every process."""
+    unspaced = len(UNSPACED.findall(text)) > len(text) / 4
+    tokens = [c for c in text.casefold() if c.isalnum()] if unspaced else [w.casefold() for w in words(text) if w]
+    size = SHINGLE * 2 if unspaced else SHINGLE
+    hashes = {zlib.crc32(" ".join(tokens[i:i + size]).encode()) for i in range(max(len(tokens) - size + 1, 1))}
+    return frozenset(heapq.nsmallest(SKETCH, hashes))
+
+
+def similarity(a: frozenset[int], b: frozenset[int]) -> float:
+    """Estimated Jaccard similarity: of the ``SKETCH`` smallest hashes of both sketches together, the
+    share found in both (exact when the texts have fewer shingles than that)."""
+    if not a or not b:
+        return 0.0
+    union = heapq.nsmallest(SKETCH, a | b)
+    return sum(1 for h in union if h in a and h in b) / len(union)
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, tuple[str, ...]]:
+    return {lang: tuple(cues) for lang, cues in yaml.safe_load(CREDITS.read_text(encoding="utf-8")).items()}
+
+
+def _name(name: str, before: str, after: str) -> str:
+    """A pattern for one agency name in a cue: whole words where words are spaced ("TASS", not
+    "Tassili"), with a case ending glued on ("TASS'a"); as written where they are not ("据新华社报道")."""
+    if UNSPACED.match(name[-1]):
+        return re.escape(name)
+    start = r"(?<!\w)" if not before.strip() and not UNSPACED.match(name[0]) else ""
+    end = r"(?!\w)" if not after.strip() else ""
+    return rf"{start}{re.escape(name)}(?:['’]\w{{1,4}})?{end}"
+
+
+def credits(text: str, lang: str, agencies: Sequence[Outlet]) -> dict[str, str]:
+    """Agency name → the credit as written, for each agency ``text`` credits in ``lang``'s cues."""
+    folded = text.casefold()
+    named = [a for a in agencies if any(n.casefold() in folded for n in (a.name, *a.aliases))]  # most name none
+    found: dict[str, str] = {}
+    for cue in _cues().get(lang) or _cues().get(lang.split("-")[0]) or () if named else ():
+        before, _, after = cue.partition("{agency}")
+        for agency in named:
+            names = "|".join(_name(n, before, after) for n in sorted((agency.name, *agency.aliases), key=len, reverse=True))
+            pattern = rf"{re.escape(before)}(?:{names}){re.escape(after)}"
+            if agency.name not in found and (m := re.search(pattern, text, re.IGNORECASE)):
+                found[agency.name] = m.group().strip()
+    return found
+
+
+def _figures_match(a: list[Figure], b: list[Figure]) -> bool:
+    return len(a) == len(b) >= FIGURES and all(
+        x.unit == y.unit and abs(x.value - y.value) <= SAME * max(abs(x.value), abs(y.value)) for x, y in zip(a, b))
+
+
+def _quotes_match(a: int, b: int) -> bool:
+    return abs(a - b) <= QUOTES * max(a, b)
+
+
+def one_reports(articles: Sequence[Article], outlets: Sequence[Outlet]) -> tuple[Report, ...]:
+    """The groups of ``articles`` that carry one report (two articles or more each), with their links."""
+    registry = Registry(outlets)
+    agencies = [o for o in outlets if o.type == "news agency"]
+    texts = [article_text(a) for a in articles]
+    prints = [shingles(t) for t in texts]
+    figures = [extract_figures(t, a.lang) for t, a in zip(texts, articles)]
+    quotes = [len(_QUOTED.findall(t)) for t in texts]
+    credited = [credits(t, a.lang, agencies) for t, a in zip(texts, articles)]
+    own = [o.name if (o := registry.outlet(a)) and o.type == "news agency" else None for a in articles]
+    links: list[Link] = []
+    for i, a in enumerate(articles):
+        for j in range(i + 1, len(articles)):
+            b = articles[j]
+            if a.lang == b.lang and (share := similarity(prints[i], prints[j])) >= NEAR:
+                links.append(Link("copy", a.path, b.path, f"{share:.0%}"))
+            elif shared := (set(credited[i]) | {own[i]} - {None}) & (set(credited[j]) | {own[j]} - {None}):
+                agency = min(shared)
+                links.append(Link("credit", a.path, b.path, f"{agency}: “{credited[i].get(agency, agency)}” · "
+                                  f"“{credited[j].get(agency, agency)}”"))
+            elif a.lang != b.lang and _figures_match(figures[i], figures[j]) and _quotes_match(quotes[i], quotes[j]):
+                links.append(Link("translation", a.path, b.path, " · ".join(f.text for f in figures[i])))
+    return _join([a.path for a in articles], links)
+
+
+def _join(paths: list[str], links: list[Link]) -> tuple[Report, ...]:
+    """Linked articles as reports (union-find), in the order of ``paths``."""
+    parent = {p: p for p in paths}
+
+    def root(p: str) -> str:
+        while parent[p] != p:
+            parent[p] = parent[parent[p]]
+            p = parent[p]
+        return p
+
+    for link in links:
+        parent[root(link.second)] = root(link.first)
+    groups: dict[str, list[str]] = {}
+    for p in paths:
+        groups.setdefault(root(p), []).append(p)
+    return tuple(Report(tuple(g), tuple(l for l in links if root(l.first) == r))
+                 for r, g in groups.items() if len(g) > 1)
