@@ -6,7 +6,8 @@ their bytes), story, summary and entity files, templates, static files,
 interface catalogs, the sets ``list:<lang>``, ``list:*`` and ``languages`` (which articles,
 where and when: what lists are cut from and sorted by), and ``item:``/``entry:`` + an article's
 path and ``items:<lang>`` (only what an index or a feed shows of articles, so a body edit
-re-renders neither).
+re-renders neither), and ``story:`` + a story's id (what a link to the story shows, so that
+editing a story's member re-renders neither its background articles nor the indexes).
 The builder's own code and the versions of the libraries that shape pages are
 part of every fingerprint. An input this module cannot name fails loudly: a
 silently ignored input would be a stale page.
@@ -20,8 +21,8 @@ from pathlib import Path
 from builder.lang import i18n
 from builder.cache import code_version, digest
 from builder.model import Article, Site
-from builder.render.jobs import ALL, ENTRY, ITEM, ITEMS, LANGUAGES, Job
-from builder.render.templates import static_dir, theme_dir
+from builder.render.jobs import ALL, ENTRY, ITEM, ITEMS, LANGUAGES, STORY, Job
+from builder.render.templates import PAGE_TEMPLATES, PARTIALS, static_dir, theme_dir
 
 
 _BITS = (1 << 128) - 1  # fingerprints are as wide as the hashes they add up
@@ -46,6 +47,9 @@ class Fingerprints:
         self.tokens[ALL] = digest(*sorted(e for entries in by_lang.values() for e in entries))
         self.tokens[LANGUAGES] = digest(*sorted(by_lang))
         self.tokens["site.yaml"] = digest(repr(site.config))
+        for story in site.stories:
+            shown = (sorted(story.spec.title.items()), [d.article for d in story.members])
+            self.tokens[STORY + story.spec.id] = digest(repr(shown))
         self.salt = int(code_version(), 16)
         self.numbers: dict[str, int] = {}  # each input's (name, token) hash as a number
 
@@ -76,6 +80,10 @@ class Fingerprints:
         if dep.startswith("catalog:"):
             code = dep.split(":", 1)[1]
             return _file_token(i18n.catalog_file(code))
+        if dep == PARTIALS:
+            theme = theme_dir(self.root)
+            files = sorted(p for p in theme.rglob("*") if p.is_file() and p.relative_to(theme).as_posix() not in PAGE_TEMPLATES)
+            return digest(*(f"{p.relative_to(theme).as_posix()}\0{_file_token(p)}" for p in files))
         if dep.startswith("templates/"):
             return _file_token(theme_dir(self.root) / dep.split("/", 1)[1])
         if dep.startswith("static/"):

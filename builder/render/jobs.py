@@ -19,7 +19,9 @@ LANGUAGES = "languages"  # the set of article languages: every page's language s
 ITEM = "item:"  # + an article's path: what an index shows of it (title, outlet, date, links)
 ITEMS = "items:"  # + a language: ITEM of every article in it, for the language's index, which lists them all
 ENTRY = "entry:"  # + an article's path: what a feed entry shows of it (that, its summary, author and tags)
-
+# + a story's id: what pages linking to a story show of it (its titles, hence its URL, and its members, whose
+# count they show); not its summaries, facts or background, which only its own page, feed and API show
+STORY = "story:"
 
 
 def listed_as(path: str, lang: str) -> set[str]:

@@ -19,8 +19,8 @@ from builder.errors import Problem
 from builder.lang import i18n
 from builder.model import Article, Output, Site, Story
 from builder.read.articles import UNKNOWN_SOURCE
-from builder.render.jobs import ALL, ITEM, ITEMS, LANGUAGES, Job, sort_key
-from builder.render.templates import TEMPLATE_INCLUDES, make_env, merge_repeats, static_dir, template_line, template_problem
+from builder.render.jobs import ALL, ITEM, ITEMS, LANGUAGES, STORY, Job, sort_key
+from builder.render.templates import PARTIALS, make_env, merge_repeats, static_dir, template_line, template_problem
 
 log = logging.getLogger(__name__)
 
@@ -157,13 +157,15 @@ class Renderer:
     def article_job(self, article: Article) -> Job:
         memberships = self.stories_of.get(article.path)
         stories = () if memberships is None else tuple(
-            (story.spec.path, role, tuple(d.article for d in story.members)) for story, role in memberships)
+            (story.spec.id, role, tuple(d.article for d in story.members)) for story, role in memberships)
         kept = self.memo.get(id(article))
         if kept and kept[0] is article and kept[1] == stories:
             return kept[2]
         deps = {article.path, f"catalog:{article.lang}"}
-        for spec_path, _, members in stories:
-            deps |= {spec_path, *members}
+        for story_id, role, members in stories:
+            # a background page shows the story's link; a member's also lists the other members (with itself:
+            # so that a lone member and a background article never have the same inputs)
+            deps |= {STORY + story_id, *(ITEM + m for m in members if role == "member")}
         job = self.job("article.html", article.page_path + "index.html", deps, lambda: self.article_context(article))
         self.memo[id(article)] = (article, stories, job)
         return job
@@ -193,9 +195,8 @@ class Renderer:
 
     def listing_job(self, lang: str, path: str, articles: list[Article], template: str, shown: Iterable[str]) -> Job:
         """A list of ``articles``; ``shown``: the keys of the list and of what it shows of them."""
-        # the story links show each story's member count: a member joining or leaving changes the page
-        deps = {*shown, f"catalog:{lang}",
-                *(p for s in self.site.stories for p in (s.spec.path, *(d.article for d in s.members)))}
+        # the story links show each story's title and member count
+        deps = {*shown, f"catalog:{lang}", *(STORY + s.spec.id for s in self.site.stories)}
         return self.job(template, path + "index.html", deps, lambda: self.listing_context(lang, path, articles))
 
     def listing_context(self, lang: str, path: str, articles: list[Article]) -> dict[str, Any]:
@@ -214,7 +215,7 @@ class Renderer:
 @lru_cache(maxsize=None)
 def _page_deps(template: str) -> frozenset[str]:
     """What every page made from ``template`` depends on; built once, as sites plan 10,000 pages per edit."""
-    return frozenset({f"templates/{template}", "site.yaml", LANGUAGES, *(f"templates/{n}" for n in TEMPLATE_INCLUDES)})
+    return frozenset({f"templates/{template}", "site.yaml", LANGUAGES, PARTIALS})
 
 
 def story_path(story: Story, lang: str, default: str) -> str:
