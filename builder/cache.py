@@ -376,7 +376,9 @@ def memo(store: Store | None, kind: str, salt: str, items: Mapping[str, T], comp
     ``items`` are keyed by a content hash; ``salt`` names everything else the result depends on;
     ``types``: the dataclasses results are made of (what the cache may decode)."""
     types = tuple(types)
-    keys = {key: f"{kind}:{salt}:{key}" for key in items}
+    # the builder's code is part of every key: a cache another version left (a CI cache restored from an
+    # older key) is never read, only pruned
+    keys = {key: f"{kind}:{code_version()[:16]}:{salt}:{key}" for key in items}
     stored = store.get(keys.values(), types) if store else {}
     todo = [key for key in items if keys[key] not in stored]
     made = dict(zip(todo, fork_map(lambda key: codec.encode(compute(items[key])), todo, label)))

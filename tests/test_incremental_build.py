@@ -238,3 +238,17 @@ def test_a_symlink_in_the_output_folder_never_leads_a_write_outside(make_site: M
     result = run("build", "--site", str(site), "--out", str(out), "--no-search")
     assert result.returncode == 1 and "would leave the output folder" in result.stderr
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_cache_from_another_clone_gives_the_cold_bytes(make_site: MakeSite, tmp_path: Path) -> None:
+    """CI restores the cache another checkout saved (another commit, another folder): what it holds for
+    other inputs is never used, so the build equals a cold one byte for byte."""
+    cache = tmp_path / "cache"
+    first = make_site(name="first")
+    build(first, first / "public", "--cache-dir", str(cache), "--no-search")
+    second = make_site(name="second")
+    for name in ("article body", "article title (its URL moves)", "story file"):
+        EDITS[name](second)
+    build(second, second / "public", "--cache-dir", str(cache), "--no-search")
+    build(second, tmp_path / "cold", "--no-cache", "--no-search")
+    assert tree(second / "public") == tree(tmp_path / "cold")

@@ -29,6 +29,7 @@ from builder.cache import Record, Store, open_store
 from builder.read.articles import ARTICLES_DIR, Cache
 from builder.errors import BuildError, Problem
 from builder.model import Site
+from builder.output import state
 from builder.output.fingerprint import Fingerprints
 from builder.output.lock import output_lock
 from builder.output.record import stale, updated
@@ -151,6 +152,7 @@ class Incremental:
                 raise BuildError([Problem("output", None, str(exc))]) from None
             laps += [time.perf_counter()] * 2
         store.save_outputs(self.out, done.records, previous)
+        state.forget(store, self.out)  # its no-op stamp: this server's options may not be the build's
         self.records, self.index_stale = done.records, False
         return self.pending, done.rendered, done.written, done.removed, len(jobs)
 
@@ -172,6 +174,7 @@ class Incremental:
             raise BuildError([Problem("output", None, str(exc))]) from None
         self.records = updated(before, prints, outputs, self.out)
         store.save_outputs(self.out, self.records, before)
+        state.forget(store, self.out)
         laps.append(time.perf_counter())
         self.index_stale |= bool(self.renderer and self.renderer.site.config.search and (written or removed))
         return self.pending, len(todo), written, len(removed), len(jobs)
