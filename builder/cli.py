@@ -57,9 +57,16 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--site", type=_site_dir, default=".", help="site folder (default: .)")
     c.add_argument("--json", action="store_true", help="print the same data as public/api/clusters.json")
 
-    from builder.commands.add import add_arguments
-
-    add_arguments(sub.add_parser("add", help="bring articles in: text files, saved pages, URLs or pasted text"), _site_dir)
+    # here, not in commands/add.py: parsing a ``build`` command line loads no extraction library
+    a = sub.add_parser("add", help="bring articles in: text files, saved pages, URLs or pasted text")
+    a.add_argument("sources", nargs="+", metavar="SOURCE",
+                   help="a text file, a saved HTML page, an http(s) URL, or - for text pasted on stdin")
+    a.add_argument("--site", type=_site_dir, default=".", help="site folder (default: .)")
+    a.add_argument("--lang", help="the article's language (BCP 47, e.g. uz-Cyrl), when it cannot be told")
+    a.add_argument("--source", dest="outlet", metavar="NAME", help="the outlet, when the text does not name it")
+    a.add_argument("--date", help="publication date (2025-11-26 or 2025-11-26T14:41:00+03:00)")
+    a.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
+    a.add_argument("--json", action="store_true", help="print one JSON object per source")
 
     d = sub.add_parser("deploy", help="build for production and push the site to a gh-pages branch")
     site_args(d)
