@@ -252,3 +252,16 @@ def test_a_cache_from_another_clone_gives_the_cold_bytes(make_site: MakeSite, tm
     build(second, second / "public", "--cache-dir", str(cache), "--no-search")
     build(second, tmp_path / "cold", "--no-cache", "--no-search")
     assert tree(second / "public") == tree(tmp_path / "cold")
+
+
+def test_a_no_op_build_loads_no_renderer_and_an_edit_of_the_same_size_is_seen(make_site: MakeSite, tmp_path: Path) -> None:
+    """The no-op is told from the sources' sizes and mtimes before anything is imported (output.state);
+    an edit that keeps the file's size still changes its mtime, and takes the whole path."""
+    site, out = make_site(), tmp_path / "out"
+    build(site, out, "--no-search")
+    quiet = run("build", "--site", str(site), "--out", str(out), "--no-search", env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert "nothing changed" in quiet.stdout, quiet.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in quiet.stderr.splitlines() if line.startswith("import time")}
+    assert "builder.cli" in imported and not imported & {"jinja2", "markdown", "babel", "builder.render.pages"}
+    EDITS["story file"](site)  # 30 → 29: the same size
+    assert "rendered 0" not in build(site, out, "--no-search")

@@ -100,6 +100,7 @@ class Incremental:
     base_path: str = "/"  # where the site lives on its host, from base_url, as of the last site.yaml read
     index_stale: bool = False  # pages changed since the search index was built
     renderer: Renderer | None = None  # kept between plans: jobs of unchanged articles are reused
+    fingerprints: Fingerprints | None = None  # kept between plans: hashes of unchanged inputs are reused
 
     def rebuild(self, changed: Iterable[str] = ()) -> Rebuild:
         """Bring ``out`` up to date after ``changed`` inputs; raise BuildError (remembering the changes,
@@ -120,7 +121,8 @@ class Incremental:
             laps.append(time.perf_counter())
             self.renderer, jobs = plan_site(site, STEPS, self.renderer)
             _raise_twice(jobs)
-            prints = Fingerprints(site).all(jobs)
+            self.fingerprints = Fingerprints(site, self.fingerprints)
+            prints = self.fingerprints.all(jobs)
             errors = [p for p in self.renderer.problems if self.strict or not p.warning]  # found while planning
             if errors:
                 raise BuildError(errors)
