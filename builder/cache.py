@@ -382,9 +382,20 @@ def memo(store: Store | None, kind: str, salt: str, items: Mapping[str, T], comp
     # the builder's code is part of every key: a cache another version left (a CI cache restored from an
     # older key) is never read, only pruned
     keys = {key: f"{kind}:{code_version()[:16]}:{salt}:{key}" for key in items}
-    stored = store.get(keys.values(), types) if store else {}
-    todo = [key for key in items if keys[key] not in stored]
+    recent = _recent.get(kind, {})
+    held = {key: recent[full] for key, full in keys.items() if full in recent}
+    wanted = [full for key, full in keys.items() if key not in held]
+    stored = store.get(wanted, types) if store and wanted else {}
+    todo = [key for key in items if key not in held and keys[key] not in stored]
     made = dict(zip(todo, fork_map(lambda key: codec.encode(compute(items[key])), todo, label)))
-    if store and (made or len(stored) < store.count(kind)):
+    if store and (made or len(stored) + len(held) < store.count(kind)):
         store.keep(kind, {keys[key]: made[key] for key in todo}, keys.values())
-    return {key: codec.decode(made[key], types) if key in made else stored[keys[key]] for key in items}
+    found = {key: held[key] if key in held else codec.decode(made[key], types) if key in made else stored[keys[key]]
+             for key in items}
+    _recent[kind] = {keys[key]: value for key, value in found.items()}
+    return found
+
+
+# kind → {key: result} of this process's last ``memo`` call: the dev server's next call (an edit away)
+# reuses them without a store, as a build's single call has nothing to reuse
+_recent: dict[str, dict[str, Any]] = {}
