@@ -379,8 +379,7 @@ def memo(store: Store | None, kind: str, salt: str, items: Mapping[str, T], comp
     ``items`` are keyed by a content hash; ``salt`` names everything else the result depends on;
     ``types``: the dataclasses results are made of (what the cache may decode)."""
     types = tuple(types)
-    # the builder's code is part of every key: a cache another version left (a CI cache restored from an
-    # older key) is never read, only pruned
+    # the builder's code is in every key: what another version left (an older CI cache) is never read, only pruned
     keys = {key: f"{kind}:{code_version()[:16]}:{salt}:{key}" for key in items}
     recent = _recent.get(kind, {})
     held = {key: recent[full] for key, full in keys.items() if full in recent}

@@ -9,12 +9,12 @@ after a preview renders nothing that the preview already made.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 from builder.cache import Record, digest
 from builder.model import Output
-from builder.render.jobs import Job
 from builder.output.write import safe_target
-from pathlib import Path
+from builder.render.jobs import Job
 
 
 def stale(jobs: Iterable[Job], prints: Mapping[str, str], records: Mapping[str, Record]) -> list[Job]:
