@@ -9,7 +9,7 @@ from measure import Run
 
 COLD, WARM, NOOP, EDIT, SEARCH = "cold", "warm", "no-op", "edit", "cold+search"
 # one sentence of the sample story's English member, of a background article of it, of its English summary
-MEMBER, BACKGROUND, SUMMARY = "story member", "background", "summary"
+MEMBER, BACKGROUND, SUMMARY = "member", "background", "summary"
 STORY_EDITS = (MEMBER, BACKGROUND, SUMMARY)
 MODES = (COLD, WARM, NOOP, EDIT)
 DIGEST = "digest"
