@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -266,3 +267,19 @@ def test_a_no_op_build_loads_no_renderer_and_an_edit_of_the_same_size_is_seen(ma
     assert "builder.cli" in imported and not imported & {"jinja2", "markdown", "babel", "builder.render.pages"}
     EDITS["story file"](site)  # 30 → 29: the same size
     assert "rendered 0" not in build(site, out, "--no-search")
+
+
+def test_no_op_is_not_assumed_after_another_builder_wrote_the_output(make_site: MakeSite, tmp_path: Path) -> None:
+    """Another builder (another version) building into the same folder with the same cache leaves another
+    build record: the next build takes the whole path and puts this builder's bytes back."""
+    site, out, cache = make_site(), tmp_path / "out", tmp_path / "cache"
+    for _ in range(2):
+        build(site, out, "--no-search", "--cache-dir", str(cache))
+    expected = tree(out)
+    (out / "feed.xml").write_text("another builder's feed\n", encoding="utf-8")
+    stat = (out / "feed.xml").stat()
+    with sqlite3.connect(cache / DB_NAME) as db:  # what that builder's build records
+        db.execute("UPDATE outputs SET fingerprint = 'other', size = ?, mtime = ? WHERE path = 'feed.xml'",
+                   (stat.st_size, stat.st_mtime_ns))
+    assert "nothing changed" not in build(site, out, "--no-search", "--cache-dir", str(cache))
+    assert tree(out) == expected

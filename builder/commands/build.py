@@ -141,7 +141,7 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
             watch.lap("render and write")
             store.save_outputs(out, done.records, previous)
             pages = sum(job.path.endswith(".html") for job in jobs)
-            state.remember(store, out, taken, {"pages": pages, "files": len(jobs), "indexed": bool(site.config.search),
+            state.remember(store, out, taken, done.records, {"pages": pages, "files": len(jobs), "indexed": bool(site.config.search),
                                                "warnings": [str(w) for w in warnings]})
         finally:
             store.close()

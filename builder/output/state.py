@@ -4,8 +4,9 @@ A build that would render nothing still reads 10,000 articles from the cache, cl
 them: seconds. So each build stores a stamp of what it read, taken before it read it: the size
 and mtime of every file under the site's folders and the builder's own (its code, catalogs,
 theme), the installed libraries, the options and the day (future-dated articles wait for theirs).
-When the next build finds the same stamp, and the output folder holds exactly the files the
-build record says it wrote (same sizes and mtimes), nothing can differ: it says so and stops,
+When the next build finds the same stamp and the same build record (no other build, of another
+builder, wrote since), and the output folder holds exactly the files that record says were written
+(same sizes and mtimes), nothing can differ: it says so and stops,
 having imported neither Jinja nor Markdown. Anything else takes the whole path, which decides by
 fingerprints. (Sizes and mtimes are what the build cache trusts for articles already.)
 """
@@ -15,12 +16,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import time
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from builder import codec
-from builder.cache import DB_NAME, Store, default_folder, digest
+from builder.cache import DB_NAME, Record, Store, default_folder, digest
 from builder.output.scan import INDEX_DIR, scan
 
 BUILDER = Path(__file__).resolve().parents[1]
@@ -80,7 +82,7 @@ def _installed() -> list[str]:
     return sorted(name for folder in folders for name in os.listdir(folder) if name.endswith(".dist-info"))
 
 
-FIELDS = ("stamp", "pages", "files", "indexed", "warnings")  # what is stored (the cache keeps lists, not dicts)
+FIELDS = ("stamp", "outputs", "pages", "files", "indexed", "warnings")  # what is stored (the cache keeps lists, not dicts)
 
 
 def _key(out: Path) -> str:
@@ -100,6 +102,8 @@ def unchanged(root: Path, out: Path, cache_dir: Path | None, options: tuple[obje
             return None
         saved = dict(zip(FIELDS, found))
         records = store.outputs(out)
+        if saved["outputs"] != _summed(records):  # another build (another builder's) wrote into ``out`` since
+            return None
     finally:
         store.close()
     existing, links = scan(out)
@@ -109,13 +113,17 @@ def unchanged(root: Path, out: Path, cache_dir: Path | None, options: tuple[obje
     return saved if all(existing[path] == record[1:3] for path, record in records.items()) else None
 
 
-def remember(store: Store, out: Path, taken: str | None, report: dict[str, Any]) -> None:
-    """After a build into ``out`` from the sources of stamp ``taken``: ``report`` holds its pages, files,
-    warnings (as printed) and whether it made a search index."""
+def _summed(records: Mapping[str, Record]) -> str:
+    return digest(*(f"{path}\0{record}" for path, record in sorted(records.items())))
+
+
+def remember(store: Store, out: Path, taken: str | None, records: Mapping[str, Record], report: dict[str, Any]) -> None:
+    """After a build into ``out`` from the sources of stamp ``taken``, leaving ``records``: ``report`` holds
+    its pages, files, warnings (as printed) and whether it made a search index."""
     if taken is None:
         forget(store, out)
         return
-    store.keep("state", {_key(out): codec.encode([taken, *(report[name] for name in FIELDS[1:])])})
+    store.keep("state", {_key(out): codec.encode([taken, _summed(records), *(report[name] for name in FIELDS[2:])])})
 
 
 def forget(store: Store, out: Path) -> None:
