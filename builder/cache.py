@@ -381,7 +381,7 @@ def memo(store: Store | None, kind: str, salt: str, items: Mapping[str, T], comp
     types = tuple(types)
     # the builder's code is in every key: what another version left (an older CI cache) is never read, only pruned
     keys = {key: f"{kind}:{code_version()[:16]}:{salt}:{key}" for key in items}
-    recent = _recent.get(kind, {})
+    recent = _recent.get(kind, {}) if store else {}  # with a store, keys are content hashes (not paths)
     held = {key: recent[full] for key, full in keys.items() if full in recent}
     wanted = [full for key, full in keys.items() if key not in held]
     stored = store.get(wanted, types) if store and wanted else {}
@@ -391,10 +391,11 @@ def memo(store: Store | None, kind: str, salt: str, items: Mapping[str, T], comp
         store.keep(kind, {keys[key]: made[key] for key in todo}, keys.values())
     found = {key: held[key] if key in held else codec.decode(made[key], types) if key in made else stored[keys[key]]
              for key in items}
-    _recent[kind] = {keys[key]: value for key, value in found.items()}
+    if store:
+        _recent[kind] = {keys[key]: value for key, value in found.items()}
     return found
 
 
-# kind → {key: result} of this process's last ``memo`` call: the dev server's next call (an edit away)
-# reuses them without a store, as a build's single call has nothing to reuse
+# kind → {key: result} of this process's last ``memo`` call with a store: the dev server's next call (an
+# edit away) reuses them rather than decode them again; a build's single call has nothing to reuse
 _recent: dict[str, dict[str, Any]] = {}

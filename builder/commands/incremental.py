@@ -101,6 +101,7 @@ class Incremental:
     index_stale: bool = False  # pages changed since the search index was built
     renderer: Renderer | None = None  # kept between plans: jobs of unchanged articles are reused
     fingerprints: Fingerprints | None = None  # kept between plans: hashes of unchanged inputs are reused
+    memory: Store | None = None  # the store of the loads after the first: nothing to decode, what they parse
 
     def rebuild(self, changed: Iterable[str] = ()) -> Rebuild:
         """Bring ``out`` up to date after ``changed`` inputs; raise BuildError (remembering the changes,
@@ -112,11 +113,13 @@ class Incremental:
         # The watcher names every changed file, so unchanged articles need not even be stat'ed.
         hint = self.pending if self.records is not None and EVERYTHING not in self.pending else None
         # The first load takes what earlier builds parsed (and the record of ``out``) from the build cache;
-        # later ones have their own memory, and store only the record.
+        # later ones have their own memory (``cache``, and ``memo``'s of the results for an in-memory store).
         store = open_store(self.root)
         try:
+            if self.cache and self.memory is None:
+                self.memory = Store(None)
             site, warnings = load_site(self.root, self.base_url, self.cache, self.strict, hint,
-                                       None if self.cache else store)
+                                       self.memory if self.cache else store)
             self.base_path = site.config.base_path
             laps.append(time.perf_counter())
             self.renderer, jobs = plan_site(site, STEPS, self.renderer)
