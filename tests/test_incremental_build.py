@@ -279,7 +279,7 @@ def test_no_op_is_not_assumed_after_another_builder_wrote_the_output(make_site: 
     (out / "feed.xml").write_text("another builder's feed\n", encoding="utf-8")
     stat = (out / "feed.xml").stat()
     with sqlite3.connect(cache / DB_NAME) as db:  # what that builder's build records
-        db.execute("UPDATE outputs SET fingerprint = 'other', size = ?, mtime = ? WHERE path = 'feed.xml'",
+        db.execute("UPDATE outputs SET fingerprint = 'other', size = ?, mtime = ?, hash = 'other' WHERE path = 'feed.xml'",
                    (stat.st_size, stat.st_mtime_ns))
     assert "nothing changed" not in build(site, out, "--no-search", "--cache-dir", str(cache))
     assert tree(out) == expected
