@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import DEFAULT_SCRIPT, REPO, article_names, corpus_site, edit_sentence  # noqa: E402
+from corpus import DEFAULT_SCRIPT, REPO, article_names, corpus_site, edit_sentence, story_articles  # noqa: E402
 from measure import Run, measure  # noqa: E402
-from report import COLD, DIGEST, EDIT, NOOP, NOTES, SEARCH, WARM, Results, ratios, table, targets, wall  # noqa: E402
+from report import (BACKGROUND, COLD, DIGEST, EDIT, MEMBER, NOOP, NOTES, SEARCH, STORY_EDITS, SUMMARY, WARM,  # noqa: E402
+                    Results, ratios, table, targets, wall)
 
 JOURNAL = ".bench-edits"  # in the corpus folder: the originals of the files a run changes
 CACHE = ".digest-cache"  # digest's build cache, put in the corpus folder with --cache-dir so a cold build can remove it
@@ -42,6 +43,7 @@ class Tool:
     article: Callable[[str], Path]  # "<lang>/<file>.md" → that article in the tool's own copy
     modes: tuple[str, ...]
     cwd: Path | None = None
+    story: dict[str, Path] | None = None  # the file each story edit mode changes (digest only: peers have no story)
 
 
 class Edits:
@@ -79,11 +81,17 @@ def builder_flags() -> set[str]:
 
 
 def digest_tool(site: Path, out: Path, flags: set[str]) -> Tool:
+    sample, summary = story_articles(site)
+    member = next(name for name in sample if name.startswith("en/"))
+    background = next(name for name in sample if name.startswith("ky/"))  # the sample's background article
+    story = {MEMBER: site / "content" / "articles" / member, BACKGROUND: site / "content" / "articles" / background,
+             SUMMARY: site / summary}
     command = [sys.executable, "-m", "builder", "build", "--site", str(site), "--out", str(out), "--no-search"]
     command += ["--quiet"] if "--quiet" in flags else []
     command += ["--cache-dir", str(site / CACHE)] if "--cache-dir" in flags else []
     return Tool(DIGEST, command, out, (site / CACHE,), site / "templates" / "base.html",
-                lambda name: site / "content" / "articles" / name, (COLD, WARM, NOOP, EDIT), cwd=REPO)
+                lambda name: site / "content" / "articles" / name, (COLD, WARM, NOOP, EDIT, *STORY_EDITS), cwd=REPO,
+                story=story)
 
 
 def hugo_tool(exe: str, site: Path, out: Path, cache: Path) -> Tool:
@@ -123,10 +131,14 @@ def run_once(tool: Tool, mode: str, n: int, i: int, runs: int, names: list[str],
     elif mode == EDIT:  # a different article each run, spread over the corpus (and its languages)
         name = names[(i + 1) * len(names) // (runs + 1)]
         edits.write(tool.article(name), lambda text: edit_sentence(text, str(i + 1)))
+    elif mode == SUMMARY and tool.story:
+        edits.write(tool.story[mode], lambda text: text + f"\nBenchmark edit {i + 1}.\n")
+    elif mode in STORY_EDITS and tool.story:
+        edits.write(tool.story[mode], lambda text: edit_sentence(text, str(i + 1)))
     # untimed: the last build's writes reach the disk first, so no tool is slowed by another's write-back
     os.sync()
     run = measure(tool.command, tool.out, logs / f"{n}-{tool.name}-{mode}-{i + 1}.log", tool.cwd,
-                  compare_bytes=mode == EDIT)
+                  compare_bytes=mode in (EDIT, *STORY_EDITS))
     tree = "–" if run.tree_rss_mb is None else f"{run.tree_rss_mb:.0f}"
     differ = "" if run.changed_bytes is None else f" ({run.changed_bytes} differ)"
     print(f"{n:>6} {tool.name:<8} {mode:<11} {i + 1}/{runs}: {run.wall:7.2f} s wall {run.cpu:7.2f} s CPU "
@@ -205,10 +217,11 @@ def bench_size(n: int, args: argparse.Namespace, flags: set[str], peers: dict[st
         tools.append(hugo_tool(peers["Hugo"], site, out / "hugo", caches / "hugo"))
     if "Pelican" in peers:
         tools.append(pelican_tool(peers["Pelican"], site, out / "pelican", caches / "pelican"))
-    names, edits = article_names(site), Edits(site)
+    sample = set(story_articles(site)[0])  # not in the peers' copies
+    names, edits = [name for name in article_names(site) if name not in sample], Edits(site)
     try:
         # Mode by mode and build by build, each tool in turn: a shared machine's load then weighs on all alike.
-        for mode in (COLD, WARM, NOOP, EDIT):
+        for mode in (COLD, WARM, NOOP, EDIT, *STORY_EDITS):
             for i in range(args.runs):
                 for tool in (tool for tool in tools if mode in tool.modes):
                     results.setdefault((n, tool.name, mode), []).append(

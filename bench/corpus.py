@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import threading
@@ -44,10 +45,38 @@ def corpus_site(work: Path, n: int, script: Path = DEFAULT_SCRIPT, search: bool 
     else:
         _generate(site, n, script, say)
         marker.write_text(json.dumps(stamp), encoding="utf-8")
+    add_sample_story(site)
     text = SITE_YAML + ("" if search else "search: false\n")
     if not (site / "site.yaml").is_file() or (site / "site.yaml").read_text(encoding="utf-8") != text:
         (site / "site.yaml").write_text(text, encoding="utf-8")
     return site
+
+
+STORY_FILES = ("content/clusters", "content/entities.yaml")
+
+
+def add_sample_story(site: Path) -> None:
+    """The sample site's story, its entity table and its articles, as a real digest has stories: the
+    corpus's articles name the story's people, so thousands become its background (digest only: the peers
+    have no stories)."""
+    for name in STORY_FILES:
+        source, target = REPO / name, site / name
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        else:
+            shutil.copyfile(source, target)
+    for article in (REPO / "content" / "articles").glob("*/*.md"):
+        target = site / "content" / "articles" / article.relative_to(REPO / "content" / "articles")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(article, target)
+
+
+def story_articles(site: Path) -> tuple[list[str], str]:
+    """The sample's articles in the corpus (``<lang>/<file>.md``, story members and background) and the
+    story's English summary file."""
+    names = sorted(p.relative_to(REPO / "content" / "articles").as_posix() for p in (REPO / "content" / "articles").glob("*/*.md"))
+    (summary,) = sorted((site / "content" / "clusters").glob("*/summary.en.md"))
+    return names, summary.relative_to(site).as_posix()
 
 
 def _generate(site: Path, n: int, script: Path, say: Callable[[str], None]) -> None:

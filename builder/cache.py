@@ -59,6 +59,9 @@ Record = tuple[str, int, int, str]
 def digest(*parts: bytes | str) -> str:
     """A short content hash; collisions of 128-bit BLAKE2 are not a practical concern."""
     h = hashlib.blake2b(digest_size=16)
+    if all(isinstance(part, str) for part in parts):  # one update for thousands of parts, the same bytes
+        h.update(("\x00".join(parts) + "\x00").encode("utf-8"))  # type: ignore[arg-type]
+        return h.hexdigest()
     for part in parts:
         h.update(part.encode("utf-8") if isinstance(part, str) else part)
         h.update(b"\x00")
@@ -376,10 +379,23 @@ def memo(store: Store | None, kind: str, salt: str, items: Mapping[str, T], comp
     ``items`` are keyed by a content hash; ``salt`` names everything else the result depends on;
     ``types``: the dataclasses results are made of (what the cache may decode)."""
     types = tuple(types)
-    keys = {key: f"{kind}:{salt}:{key}" for key in items}
-    stored = store.get(keys.values(), types) if store else {}
-    todo = [key for key in items if keys[key] not in stored]
+    # the builder's code is in every key: what another version left (an older CI cache) is never read, only pruned
+    keys = {key: f"{kind}:{code_version()[:16]}:{salt}:{key}" for key in items}
+    recent = _recent.get(kind, {}) if store else {}  # with a store, keys are content hashes (not paths)
+    held = {key: recent[full] for key, full in keys.items() if full in recent}
+    wanted = [full for key, full in keys.items() if key not in held]
+    stored = store.get(wanted, types) if store and wanted else {}
+    todo = [key for key in items if key not in held and keys[key] not in stored]
     made = dict(zip(todo, fork_map(lambda key: codec.encode(compute(items[key])), todo, label)))
-    if store and (made or len(stored) < store.count(kind)):
+    if store and (made or len(stored) + len(held) < store.count(kind)):
         store.keep(kind, {keys[key]: made[key] for key in todo}, keys.values())
-    return {key: codec.decode(made[key], types) if key in made else stored[keys[key]] for key in items}
+    found = {key: held[key] if key in held else codec.decode(made[key], types) if key in made else stored[keys[key]]
+             for key in items}
+    if store:
+        _recent[kind] = {keys[key]: value for key, value in found.items()}
+    return found
+
+
+# kind → {key: result} of this process's last ``memo`` call with a store: the dev server's next call (an
+# edit away) reuses them rather than decode them again; a build's single call has nothing to reuse
+_recent: dict[str, dict[str, Any]] = {}

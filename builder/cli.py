@@ -10,6 +10,7 @@ import gc
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 from builder.errors import BuildError
@@ -62,9 +63,16 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--write", action="store_true", help="create their story files (never overwriting one) and "
                    "print the entities to add")
 
-    from builder.commands.add import add_arguments
-
-    add_arguments(sub.add_parser("add", help="bring articles in: text files, saved pages, URLs or pasted text"), _site_dir)
+    # here, not in commands/add.py: parsing a ``build`` command line loads no extraction library
+    a = sub.add_parser("add", help="bring articles in: text files, saved pages, URLs or pasted text")
+    a.add_argument("sources", nargs="+", metavar="SOURCE",
+                   help="a text file, a saved HTML page, an http(s) URL, or - for text pasted on stdin")
+    a.add_argument("--site", type=_site_dir, default=".", help="site folder (default: .)")
+    a.add_argument("--lang", help="the article's language (BCP 47, e.g. uz-Cyrl), when it cannot be told")
+    a.add_argument("--source", dest="outlet", metavar="NAME", help="the outlet, when the text does not name it")
+    a.add_argument("--date", help="publication date (2025-11-26 or 2025-11-26T14:41:00+03:00)")
+    a.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
+    a.add_argument("--json", action="store_true", help="print one JSON object per source")
 
     d = sub.add_parser("deploy", help="build for production and push the site to a gh-pages branch")
     site_args(d)
@@ -101,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     gc.disable()  # one short process: collecting 10,000 articles' objects again and again finds no cycles
+    if not args.no_cache and _unchanged(args):
+        return 0
     from builder import parallel
     from builder.commands.build import build
 
@@ -118,6 +128,26 @@ def cmd_build(args: argparse.Namespace) -> int:
         for stage, seconds in report.timings:
             print(f"  {stage:<18} {seconds:7.3f} s")
     return 0
+
+
+def _unchanged(args: argparse.Namespace) -> bool:
+    """Report the last build again when nothing changed since (output.state), having loaded no renderer."""
+    from builder.output import state
+
+    started = time.perf_counter()
+    out = (args.out or args.site / "public").resolve()
+    last = state.unchanged(args.site, out, args.cache_dir and args.cache_dir.resolve(),
+                           state.options(args.base_url, args.strict, not args.no_search))
+    if last is None:
+        return False
+    for warning in last["warnings"]:
+        print(warning, file=sys.stderr)
+    if not args.quiet:
+        print(f"Built {last['pages']} pages ({last['files']} files) into {out} in {time.perf_counter() - started:.2f} s: "
+              "rendered 0, wrote 0 (nothing changed since the last build)")
+    if args.timings:
+        print(f"  {'no-op check':<18} {time.perf_counter() - started:7.3f} s")
+    return True
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -27,7 +27,7 @@ def test_bench_measures_every_mode_and_leaves_the_corpus_as_it_was(tmp_path):
     first = run_bench("--work", str(work), "--keep")
     summary = first.split("files written / unchanged")[1]  # the table, after its header
     rows = {m.group(1): m.group(0) for m in re.finditer(r"^\s+30\s+digest\s+(\S+)\s.*$", summary, re.MULTILINE)}
-    assert set(rows) == {"cold", "warm", "no-op", "edit", "cold+search"}
+    assert set(rows) == {"cold", "warm", "no-op", "edit", "member", "background", "summary", "cold+search"}
     written, unchanged = map(int, re.findall(r"(\d+) / (\d+)", rows["cold"])[-1])  # the last column
     assert written > 30 and unchanged == 0  # every page of a cold build is new
     assert re.search(r"\(\d+ differ\)", rows["edit"])

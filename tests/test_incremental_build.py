@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -239,3 +240,47 @@ def test_a_symlink_in_the_output_folder_never_leads_a_write_outside(make_site: M
     result = run("build", "--site", str(site), "--out", str(out), "--no-search")
     assert result.returncode == 1 and "would leave the output folder" in result.stderr
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_cache_from_another_clone_gives_the_cold_bytes(make_site: MakeSite, tmp_path: Path) -> None:
+    """CI restores the cache another checkout saved (another commit, another folder): what it holds for
+    other inputs is never used, so the build equals a cold one byte for byte."""
+    cache = tmp_path / "cache"
+    first = make_site(name="first")
+    build(first, first / "public", "--cache-dir", str(cache), "--no-search")
+    second = make_site(name="second")
+    for name in ("article body", "article title (its URL moves)", "story file"):
+        EDITS[name](second)
+    build(second, second / "public", "--cache-dir", str(cache), "--no-search")
+    build(second, tmp_path / "cold", "--no-cache", "--no-search")
+    assert tree(second / "public") == tree(tmp_path / "cold")
+
+
+def test_a_no_op_build_loads_no_renderer_and_an_edit_of_the_same_size_is_seen(make_site: MakeSite, tmp_path: Path) -> None:
+    """The no-op is told from the sources' sizes and mtimes before anything is imported (output.state);
+    an edit that keeps the file's size still changes its mtime, and takes the whole path."""
+    site, out = make_site(), tmp_path / "out"
+    for _ in range(2):  # the first may start within output.state.RACY of the files' writing, and keep no stamp
+        build(site, out, "--no-search")
+    quiet = run("build", "--site", str(site), "--out", str(out), "--no-search", env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert "nothing changed" in quiet.stdout, quiet.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in quiet.stderr.splitlines() if line.startswith("import time")}
+    assert "builder.cli" in imported and not imported & {"jinja2", "markdown", "babel", "builder.render.pages"}
+    EDITS["story file"](site)  # 30 → 29: the same size
+    assert "rendered 0" not in build(site, out, "--no-search")
+
+
+def test_no_op_is_not_assumed_after_another_builder_wrote_the_output(make_site: MakeSite, tmp_path: Path) -> None:
+    """Another builder (another version) building into the same folder with the same cache leaves another
+    build record: the next build takes the whole path and puts this builder's bytes back."""
+    site, out, cache = make_site(), tmp_path / "out", tmp_path / "cache"
+    for _ in range(2):
+        build(site, out, "--no-search", "--cache-dir", str(cache))
+    expected = tree(out)
+    (out / "feed.xml").write_text("another builder's feed\n", encoding="utf-8")
+    stat = (out / "feed.xml").stat()
+    with sqlite3.connect(cache / DB_NAME) as db:  # what that builder's build records
+        db.execute("UPDATE outputs SET fingerprint = 'other', size = ?, mtime = ?, hash = 'other' WHERE path = 'feed.xml'",
+                   (stat.st_size, stat.st_mtime_ns))
+    assert "nothing changed" not in build(site, out, "--no-search", "--cache-dir", str(cache))
+    assert tree(out) == expected

@@ -24,7 +24,7 @@ from watchdog.observers import Observer
 
 from builder.lang import i18n
 from builder.commands.build import build
-from builder.commands.incremental import EVERYTHING, Incremental, Watcher, catalog_users, input_key
+from builder.commands.incremental import EVERYTHING, Incremental, Watcher, input_key
 from conftest import REPO, MakeSite, free_port
 
 SAMPLE_CONFIG = (REPO / "site.yaml").read_text(encoding="utf-8").replace("search: true", "search: false")
@@ -325,16 +325,18 @@ def test_a_new_language_redoes_every_page(incremental: Incremental) -> None:
     (incremental.root / path).write_text("---\ntitle: Bonjour\ndate: 2025-11-27\nlang: fr\nsource: AFP\n---\nTexte.\n",
                                          encoding="utf-8")
     report = incremental.rebuild([path])
-    pages = [p for p in incremental.previous if p.endswith(".html")]
+    pages = [p for p in incremental.records or () if p.endswith(".html")]
     assert report.rendered >= len(pages)  # the language switcher of every page now lists French
     assert "fr/" in (incremental.out / "index.html").read_text(encoding="utf-8")
 
 
-def test_an_untraced_input_rebuilds_everything(incremental: Incremental) -> None:
+def test_a_new_partial_redoes_every_page(incremental: Incremental) -> None:
+    """A template no job names may be included by any page: every page depends on it."""
     partial = incremental.root / "templates" / "unused-partial.html"
+    partial.parent.mkdir(exist_ok=True)
     partial.write_text("<p>x</p>\n", encoding="utf-8")
     report = incremental.rebuild(["templates/unused-partial.html"])
-    assert report.rendered == report.total
+    assert report.rendered >= len([p for p in incremental.records or () if p.endswith(".html")])
 
 
 def test_entity_table_edit_redoes_stories_not_the_site(incremental: Incremental) -> None:
@@ -375,10 +377,6 @@ def test_input_key(tmp_path: Path, path: str, key: str | None) -> None:
 
 def test_catalog_keys() -> None:
     assert input_key(i18n.CATALOGS / "uz" / "LC_MESSAGES" / "messages.po", Path("/site")) == "catalog:uz"
-    known = {"catalog:uz", "catalog:uz-Latn", "catalog:ru", "site.yaml"}
-    assert catalog_users({"catalog:uz"}, known) == {"catalog:uz", "catalog:uz-Latn"}
-    # zh_Hans/ serves zh and zh-Hans; the base language decides, so a script-tagged catalog reaches them all
-    assert catalog_users({"catalog:zh-Hans"}, {"catalog:zh", "catalog:zh-TW", "catalog:ja"}) == {"catalog:zh", "catalog:zh-TW"}
 
 
 # --- the watcher: real file events, from the native observer and from the polling fallback ----------

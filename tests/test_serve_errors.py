@@ -28,6 +28,7 @@ class Breakage:
     def __init__(self, site: Path, case: str):
         self.site, self.case, self.spec = site, case, expected(case)
         self.saved: dict[Path, bytes | None] = {}
+        self.made: list[Path] = []  # folders the case created, shallowest first
 
     def apply(self) -> None:
         for source in sorted((FIXTURES / self.case).rglob("*")):
@@ -40,6 +41,9 @@ class Breakage:
             (self.site / link).symlink_to(target)
 
     def _write(self, path: Path, data: bytes) -> None:
+        missing = [folder for folder in path.parents if not folder.exists()]  # a case's new story folder
+        self.made += reversed(missing)
+        path.parent.mkdir(parents=True, exist_ok=True)
         self.saved.setdefault(path, path.read_bytes() if path.is_file() else None)
         path.write_bytes(data)
 
@@ -49,6 +53,8 @@ class Breakage:
                 path.unlink()
             else:
                 path.write_bytes(data)
+        for folder in reversed(self.made):  # deepest first
+            folder.rmdir()
 
 
 def error_shown(body: str, spec: dict[str, Any]) -> bool:

@@ -38,7 +38,8 @@ def story_html(sample_build: Path) -> str:
 @pytest.fixture(scope="module")
 def urls(sample_build: Path) -> dict[str, str]:
     """Member language → its page's URL (the sample has one member per language)."""
-    (story,) = json.loads((sample_build / "api/clusters.json").read_text(encoding="utf-8"))["stories"]
+    (entry,) = json.loads((sample_build / "api/clusters.json").read_text(encoding="utf-8"))["stories"]
+    story = json.loads((sample_build / f"api/stories/{entry['id']}.json").read_text(encoding="utf-8"))
     return {m["lang"]: m["url"] for m in story["members"]}
 
 

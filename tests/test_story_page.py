@@ -21,8 +21,9 @@ def page(out: Path, path: str) -> Page:
 
 @pytest.fixture(scope="module")
 def export(sample_build: Path) -> dict:
-    (story,) = json.loads((sample_build / "api/clusters.json").read_text(encoding="utf-8"))["stories"]
-    return story
+    (listed,) = json.loads((sample_build / "api/clusters.json").read_text(encoding="utf-8"))["stories"]
+    assert listed["api"] == f"/news-digest/api/stories/{STORY}.json" and listed["members"] == len(MEMBER_LANGS)
+    return json.loads((sample_build / f"api/stories/{STORY}.json").read_text(encoding="utf-8"))
 
 
 def test_export_schema(export: dict) -> None:
@@ -144,7 +145,7 @@ def test_long_background_is_capped_nearest_first(make_site, tmp_path: Path) -> N
     result = run("build", "--site", str(site), "--no-search")
     assert result.returncode == 0, result.stderr
     out = site / "public"
-    story = json.loads((out / "api/clusters.json").read_text(encoding="utf-8"))["stories"][0]
+    story = json.loads((out / "api/stories/putin-bishkek-2025-11.json").read_text(encoding="utf-8"))
     background = story["background"]
     assert len(background) > BACKGROUND_SHOWN
     html = (out / f"stories/{story['id']}/index.html").read_text(encoding="utf-8")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -44,18 +43,6 @@ class Result:
     story: str | None
     story_line: str
     warnings: list[str] = field(default_factory=list)
-
-
-def add_arguments(cmd: argparse.ArgumentParser, site_dir: Callable[[str], Path]) -> None:
-    """The command's options, for builder.cli to register."""
-    cmd.add_argument("sources", nargs="+", metavar="SOURCE",
-                     help="a text file, a saved HTML page, an http(s) URL, or - for text pasted on stdin")
-    cmd.add_argument("--site", type=site_dir, default=".", help="site folder (default: .)")
-    cmd.add_argument("--lang", help="the article's language (BCP 47, e.g. uz-Cyrl), when it cannot be told")
-    cmd.add_argument("--source", dest="outlet", metavar="NAME", help="the outlet, when the text does not name it")
-    cmd.add_argument("--date", help="publication date (2025-11-26 or 2025-11-26T14:41:00+03:00)")
-    cmd.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
-    cmd.add_argument("--json", action="store_true", help="print one JSON object per source")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -22,13 +22,15 @@ from builder.render.feeds import feed_jobs, sitemap_jobs
 from builder.output.fingerprint import Fingerprints
 from builder.output.links import verify_rendered
 from builder.output.lock import output_lock
+from builder.output import state
 from builder.model import Article, Output, Site
 from builder.render.pages import RenderStep, not_found_jobs, page_jobs, plan_site, run_jobs, static_jobs
 from builder.render.listings import listing_jobs
 from builder.render.stories import api_jobs, story_jobs
 from builder.render.search import index_site, search_jobs
 from builder.parallel import in_background
-from builder.output.write import check_out_dir, refuse_foreign, scan, write_site
+from builder.output.scan import scan
+from builder.output.write import check_out_dir, refuse_foreign, write_site
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +124,7 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
     watch = _Stopwatch()
     out = (out or root / "public").resolve()
     check_out_dir(out, root)  # before anything reads it: a mistaken --out is refused, never scanned
+    taken = state.stamp(root, out, state.options(base_url, strict, search))  # before reading: an edit meanwhile counts
     # held to the end: a second build into ``out`` fails at once; the folder is scanned on the other core
     # while the sources are read
     with output_lock(out), in_background(lambda: scan(out)) as scanning:
@@ -145,12 +148,14 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
                               verify_rendered(site, jobs, out, warnings, strict))  # no broken link is published
             watch.lap("render and write")
             store.save_outputs(out, done.records, previous)
+            pages = sum(job.path.endswith(".html") for job in jobs)
+            state.remember(store, out, taken, done.records, {"pages": pages, "files": len(jobs), "indexed": bool(site.config.search),
+                                               "warnings": [str(w) for w in warnings]})
         finally:
             store.close()
     if index_seconds:
         watch.laps[-1] = ("render and write", watch.laps[-1][1] - index_seconds[0])
         watch.laps.append(("search index", index_seconds[0]))
-    pages = sum(job.path.endswith(".html") for job in jobs)
     return BuildReport(out, pages, len(jobs), time.perf_counter() - started, warnings,
                        search_seconds=index_seconds[0] if index_seconds else None, rendered=done.rendered,
                        written=done.written, removed=done.removed, timings=watch.laps)

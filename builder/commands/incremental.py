@@ -1,11 +1,11 @@
 """Rebuild only what an edit touches: the dev server's memory of the last good build, and its watchers.
 
-After each build it keeps, per output, the inputs the output was made from (the
-``deps`` of its Job). On the next change it reloads the site (the parse cache
-skips unchanged articles), plans every job again (cheap: nothing is rendered),
-and runs only the jobs whose inputs changed, or whose inputs are not the same set
-as before (an article joined or left a story), or whose output is new. Outputs
-that left the plan are deleted, so no page of a deleted article stays served.
+The server decides as ``build`` does, from the same record (output.record): on each
+change it reloads the site (the parse cache skips unchanged articles; the watcher names
+the changed files, so the others are not even stat'ed), plans every job again (cheap:
+nothing is rendered), and runs the jobs whose fingerprint is not the recorded one.
+Outputs that left the plan are deleted, so no page of a deleted article stays served.
+The record is stored after each rebuild: the next ``build`` into the same folder starts from it.
 """
 
 from __future__ import annotations
@@ -25,15 +25,20 @@ from watchdog.observers.polling import PollingObserver
 
 from builder.lang import i18n
 from builder.commands.build import STEPS, load_site
-from builder.cache import open_store
+from builder.cache import Record, Store, open_store
 from builder.read.articles import ARTICLES_DIR
 from builder.read.folder import Cache
 from builder.errors import BuildError, Problem
-from builder.model import Moment, Output, Site
-from builder.render.jobs import ALL, LANGUAGES, Job, listed_as
+from builder.model import Site
+from builder.output import state
+from builder.output.fingerprint import Fingerprints
+from builder.output.lock import output_lock
+from builder.output.record import stale, updated
+from builder.render.jobs import Job
 from builder.render.pages import Renderer, plan_site, run_jobs
 from builder.render.search import index_site
-from builder.output.write import UnsafeOutput, update_outputs, write_outputs
+from builder.output.scan import scan
+from builder.output.write import UnsafeOutput, refuse_foreign, update_outputs, write_site
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +46,7 @@ SITE_DIRS = ("content", "templates", "static")  # watched recursively, with site
 CONFIG = "site.yaml"
 PHASES = ("load", "plan", "render", "write")
 QUIET = 0.03  # seconds without a new change before rebuilding: an editor saving several files is one burst
-EVERYTHING = "*"  # a changed-input key meaning "the watcher lost track: redo every job"
+EVERYTHING = "*"  # a changed-input key meaning "the watcher lost track: reload every file"
 
 
 def input_key(path: Path, root: Path, folder: bool = False) -> str | None:
@@ -92,12 +97,13 @@ class Incremental:
     base_url: str | None = None
     strict: bool = False
     cache: Cache = field(default_factory=dict)
-    previous: dict[str, frozenset[str]] | None = None  # output path → its deps, as of the last good build
-    articles: dict[str, tuple[str, Moment, str]] = field(default_factory=dict)  # path → (lang, date, page path)
+    records: dict[str, Record] | None = None  # the build record of ``out`` as of the last good build
     pending: set[str] = field(default_factory=set)  # inputs changed since the last good build
     base_path: str = "/"  # where the site lives on its host, from base_url, as of the last site.yaml read
     index_stale: bool = False  # pages changed since the search index was built
     renderer: Renderer | None = None  # kept between plans: jobs of unchanged articles are reused
+    fingerprints: Fingerprints | None = None  # kept between plans: hashes of unchanged inputs are reused
+    memory: Store | None = None  # the store of the loads after the first: nothing to decode, what they parse
 
     def rebuild(self, changed: Iterable[str] = ()) -> Rebuild:
         """Bring ``out`` up to date after ``changed`` inputs; raise BuildError (remembering the changes,
@@ -107,101 +113,85 @@ class Incremental:
         if any(key.startswith("catalog:") or key == EVERYTHING for key in self.pending):
             i18n.translations.cache_clear()  # compiled from the .po once per process otherwise
         # The watcher names every changed file, so unchanged articles need not even be stat'ed.
-        hint = self.pending if self.previous is not None and EVERYTHING not in self.pending else None
-        # The first load takes what earlier builds parsed from the build cache; later ones have their own memory.
-        store = open_store(self.root) if not self.cache else None
+        hint = self.pending if self.records is not None and EVERYTHING not in self.pending else None
+        # The first load takes what earlier builds parsed (and the record of ``out``) from the build cache;
+        # later ones have their own memory (``cache``, and ``memo``'s of the results for an in-memory store).
+        store = open_store(self.root)
         try:
-            site, warnings = load_site(self.root, self.base_url, self.cache, self.strict, hint, store)
+            if self.cache and self.memory is None:
+                self.memory = Store(None)
+            site, warnings = load_site(self.root, self.base_url, self.cache, self.strict, hint,
+                                       self.memory if self.cache else store)
+            self.base_path = site.config.base_path
+            laps.append(time.perf_counter())
+            self.renderer, jobs = plan_site(site, STEPS, self.renderer)
+            _raise_twice(jobs)
+            self.fingerprints = Fingerprints(site, self.fingerprints)
+            prints = self.fingerprints.all(jobs)
+            errors = [p for p in self.renderer.problems if self.strict or not p.warning]  # found while planning
+            if errors:
+                raise BuildError(errors)
+            if self.records is None:
+                report = self._first(site, jobs, prints, store, laps)
+            else:
+                report = self._again(jobs, prints, store, laps)
         finally:
-            if store:
-                store.close()
-        self.base_path = site.config.base_path
+            store.close()
+        self.pending = set()
+        return Rebuild(tuple(sorted(report[0])), *report[1:], laps[-1] - laps[0],  # type: ignore[arg-type]
+                       tuple(warnings + [p for p in self.renderer.problems if p.warning]),
+                       tuple(zip(PHASES, (b - a for a, b in zip(laps, laps[1:])))))
+
+    def _first(self, site: Site, jobs: list[Job], prints: dict[str, str], store: Store,
+               laps: list[float]) -> tuple[set[str], int, int, int, int]:
+        """As ``build`` does, from the record of the last build into ``out``: a preview of a site built
+        before renders only what changed since."""
+        with output_lock(self.out):
+            previous = store.outputs(self.out)
+            scanned = scan(self.out)
+            if not previous:
+                refuse_foreign(self.out, scanned[0])
+            laps.append(time.perf_counter())
+            index = (lambda staging: index_site(staging)) if site.config.search else None
+            try:
+                done = write_site(self.renderer, jobs, prints, self.out, previous, scanned, index)  # type: ignore[arg-type]
+            except UnsafeOutput as exc:
+                raise BuildError([Problem("output", None, str(exc))]) from None
+            laps += [time.perf_counter()] * 2
+        store.save_outputs(self.out, done.records, previous)
+        state.forget(store, self.out)  # its no-op stamp: this server's options may not be the build's
+        self.records, self.index_stale = done.records, False
+        return self.pending, done.rendered, done.written, done.removed, len(jobs)
+
+    def _again(self, jobs: list[Job], prints: dict[str, str], store: Store,
+               laps: list[float]) -> tuple[set[str], int, int, int, int]:
+        """Run the jobs whose fingerprint changed, in this process (a few, usually), and write what differs."""
+        before = self.records or {}
+        todo = stale(jobs, prints, before)
         laps.append(time.perf_counter())
-        self.renderer, jobs = plan_site(site, STEPS, self.renderer)
-        renderer = self.renderer
-        paths = {job.path: job for job in jobs}
-        if len(paths) != len(jobs):
-            twice = sorted({job.path for job in jobs if paths[job.path] is not job})
-            raise BuildError([Problem(path, None, "two outputs would be written to the same path") for path in twice])
-        dirty = self.pending | self._moved(site) | self._listed(site)
-        if any(key.startswith("catalog:") for key in self.pending):  # rare: a translator saved a catalog
-            dirty |= catalog_users(self.pending, set().union(*(job.deps for job in jobs)))
-        todo = jobs if self._lost_track(dirty, jobs) else self._stale(jobs, dirty)
-        laps.append(time.perf_counter())
-        outputs, problems = run_jobs(renderer, todo)
+        outputs, problems = run_jobs(self.renderer, todo)  # type: ignore[arg-type]
         laps.append(time.perf_counter())
         errors = [p for p in problems if self.strict or not p.warning]
         if errors:
             raise BuildError(errors)
-        removed = [path for path in self.previous or () if path not in paths]
+        removed = [path for path in before if path not in prints]
         try:
-            if self.previous is None or todo is jobs:
-                written = self._write_all(outputs, site)
-                self.index_stale = False
-            else:
-                written = update_outputs(outputs, removed, self.out)
-                self.index_stale |= site.config.search and bool(written or removed)
+            written = update_outputs(outputs, removed, self.out)
         except UnsafeOutput as exc:
             raise BuildError([Problem("output", None, str(exc))]) from None
+        self.records = updated(before, prints, outputs, self.out)
+        store.save_outputs(self.out, self.records, before)
+        state.forget(store, self.out)
         laps.append(time.perf_counter())
-        report = Rebuild(tuple(sorted(self.pending)), len(todo), written, len(removed), len(jobs),
-                         laps[-1] - laps[0], tuple(warnings + [p for p in problems if p.warning]),
-                         tuple(zip(PHASES, (b - a for a, b in zip(laps, laps[1:])))))
-        self.previous = {job.path: job.deps for job in jobs}
-        self.articles = {a.path: (a.lang, a.date, a.page_path) for a in site.articles}
-        self.pending = set()
-        return report
-
-    def _lost_track(self, dirty: set[str], jobs: list[Job]) -> bool:
-        """A full rebuild: the first one, or a changed input no output lists, now or before (a new
-        template partial), so its effect cannot be traced."""
-        if self.previous is None or EVERYTHING in dirty:
-            return True
-        candidates = {key for key in dirty if not key.startswith((ARTICLES_DIR + "/", "list:", "catalog:", LANGUAGES))
-                      and (self.root / key).is_file()}  # not a temporary file that came and went
-        # a few keys checked against every job's inputs: cheaper than the union of 10,000 sets on every edit
-        untraced = {key for key in candidates if not any(key in job.deps for job in jobs)
-                    and not any(key in deps for deps in (self.previous or {}).values())}
-        if untraced:
-            log.info("%s: not a recorded input of any page, rebuilding everything", ", ".join(sorted(untraced)))
-        return bool(untraced)
-
-    def _stale(self, jobs: list[Job], dirty: set[str]) -> list[Job]:
-        """Jobs that are new, whose inputs changed, or whose set of inputs is not what it was."""
-        previous = self.previous or {}
-        return [job for job in jobs if previous.get(job.path) != job.deps or not dirty.isdisjoint(job.deps)]
-
-    def _listed(self, site: Site) -> set[str]:
-        """The keys under which lists show the changed articles, in their language now and before."""
-        changed = {path for path in self.pending if path.startswith(ARTICLES_DIR + "/")}
-        langs = {(a.path, a.lang) for a in site.articles if a.path in changed}
-        langs |= {(path, self.articles[path][0]) for path in changed if path in self.articles}
-        return {key for path, lang in langs for key in listed_as(path, lang)}
-
-    def _moved(self, site: Site) -> set[str]:
-        """List keys to redo: the languages of articles added, removed, re-dated, moved to another
-        language or another URL, ``list:*`` with them, and the set of languages when it changed."""
-        now = {a.path: (a.lang, a.date, a.page_path) for a in site.articles}
-        before = self.articles
-        moved = (now.keys() ^ before.keys()) | {p for p in now.keys() & before.keys() if now[p] != before[p]}
-        keys = {f"list:{entry[0]}" for path in moved for entry in (now.get(path), before.get(path)) if entry}
-        if keys:
-            keys.add(ALL)
-        if {entry[0] for entry in now.values()} != {entry[0] for entry in before.values()}:
-            keys.add(LANGUAGES)
-        return keys
-
-    def _write_all(self, outputs: list[Output], site: Site) -> int:
-        """Replace the whole output folder, search index included, as ``build`` does."""
-        index = (lambda staging: index_site(staging)) if site.config.search else None
-        return write_outputs(outputs, self.out, self.root, before_swap=index)
+        self.index_stale |= bool(self.renderer and self.renderer.site.config.search and (written or removed))
+        return self.pending, len(todo), written, len(removed), len(jobs)
 
 
-def catalog_users(changed: set[str], known: set[str]) -> set[str]:
-    """``catalog:uz-Latn`` when ``uz``'s catalog changed, ``catalog:zh-TW`` when ``zh_Hant``'s did: a language
-    without its own catalog uses one of its base language's (which one, ``i18n.catalog_file`` decides)."""
-    bases = {key.split(":", 1)[1].split("-")[0] for key in changed if key.startswith("catalog:")}
-    return {key for key in known if key.startswith("catalog:") and key.split(":", 1)[1].split("-")[0] in bases}
+def _raise_twice(jobs: list[Job]) -> None:
+    paths = {job.path: job for job in jobs}
+    if len(paths) != len(jobs):
+        twice = sorted({job.path for job in jobs if paths[job.path] is not job})
+        raise BuildError([Problem(path, None, "two outputs would be written to the same path") for path in twice])
 
 
 # --- watching the sources --------------------------------------------------------

@@ -22,7 +22,7 @@ from builder.model import Site, SiteConfig
 from builder.read.articles import body_html
 from builder.render.jobs import Job
 from builder.render.pages import story_path
-from builder.render.templates import TEMPLATE_INCLUDES, theme_dir
+from builder.render.templates import PARTIALS, TEMPLATE_INCLUDES, theme_dir
 
 LINK_ATTRS = {"href", "src", "action", "formaction", "poster"}
 SEARCH_INDEX = "pagefind/"  # written by Pagefind after the pages: its files are not outputs of the render
@@ -169,7 +169,8 @@ def _target(path: str, cfg: SiteConfig, files: Collection[str]) -> str | None:
 def _source(path: str, deps: frozenset[str]) -> str:
     """The template a page is rendered from (its includes are dependencies of every page), or the
     file of ``static/`` it is a copy of."""
-    own = sorted(d for d in deps if d.startswith("templates/") and d[len("templates/"):] not in TEMPLATE_INCLUDES)
+    own = sorted(d for d in deps if d.startswith("templates/") and d != PARTIALS
+                 and d[len("templates/"):] not in TEMPLATE_INCLUDES)
     return own[0] if own else path if path in deps else f"output {path}"
 
 

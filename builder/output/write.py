@@ -23,6 +23,7 @@ from builder.errors import BuildError, Problem
 from builder.model import Output
 from builder.output.links import Page, scan as scan_page
 from builder.output.lock import output_lock, rmtree
+from builder.output.scan import INDEX_DIR, Scan
 from builder.parallel import fork_map
 from builder.render.jobs import Job
 from builder.render.pages import Renderer
@@ -197,7 +198,6 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
 
 
 OURS = {"404.html", "robots.txt"}  # every build writes both: a folder without them is not an earlier output
-INDEX_DIR = "pagefind/"  # made by the search indexer, not by a job: kept while the pages it indexed are
 
 
 def _unique(jobs: list[Job]) -> None:
@@ -205,32 +205,6 @@ def _unique(jobs: list[Job]) -> None:
     twice = sorted({job.path for job in jobs if job.path in seen or seen.add(job.path)})  # type: ignore[func-returns-value]
     if twice:
         raise BuildError([Problem(path, None, "two outputs would be written to the same path") for path in twice])
-
-
-Scan = tuple[dict[str, tuple[int, int]], set[str]]  # every file's (size, mtime in ns), and the symlinks
-
-
-def scan(folder: Path) -> Scan:
-    """Every file under ``folder`` (symlinks included, as files to remove) → (size, mtime in ns),
-    and the symlinks among them."""
-    found: dict[str, tuple[int, int]] = {}
-    links: set[str] = set()
-    stack = [(str(folder), "")]
-    while stack:
-        path, prefix = stack.pop()
-        try:
-            entries = list(os.scandir(path))
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((entry.path, f"{prefix}{entry.name}/"))
-            else:
-                stat = entry.stat(follow_symlinks=False)
-                found[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns)
-                if entry.is_symlink():
-                    links.add(prefix + entry.name)
-    return found, links
 
 
 def _render_into(renderer: Renderer, jobs: list[Job], out: Path, links: set[str], hashes: dict[str, str],

@@ -17,8 +17,9 @@ from xml.etree import ElementTree as ET
 from builder.lang import i18n
 from builder.read.articles import UNKNOWN_SOURCE
 from builder.model import Article, Moment, instant
-from builder.render.jobs import ALL, ENTRY, Job, sort_key
+
 from builder.render.listings import listing_pages
+from builder.render.jobs import ALL, ENTRY, STORY, Job, sort_key
 from builder.render.pages import Renderer, story_path
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -115,7 +116,7 @@ def feed_jobs(r: Renderer) -> list[Job]:
         page = story_path(story, default, default)
         members = sorted((r.by_path[d.article] for d in story.members), key=sort_key, reverse=True)
         title = r.story_link(story, default)["title"]
-        jobs.append(_feed_job(r, f"{page}feed.xml", {ALL, story.spec.path}, title=title, lang=default, page=page,
+        jobs.append(_feed_job(r, f"{page}feed.xml", {ALL, STORY + story.spec.id}, title=title, lang=default, page=page,
                               articles=members[:FEED_ENTRIES]))
     return jobs
 
@@ -163,7 +164,7 @@ def robots(r: Renderer) -> bytes:
 
 def sitemap_jobs(r: Renderer) -> list[Job]:
     """``sitemap.xml`` (unless ``sitemap: false``) and ``robots.txt`` pointing to it."""
-    deps = frozenset({"site.yaml", ALL, *(s.spec.path for s in r.site.stories)})
+    deps = frozenset({"site.yaml", ALL, *(STORY + s.spec.id for s in r.site.stories)})
     jobs = [Job("robots.txt", frozenset({"site.yaml"}), lambda: robots(r))]
     if r.site.config.sitemap:
         jobs.append(Job("sitemap.xml", deps, lambda: sitemap(r)))

@@ -22,6 +22,9 @@ ENTRY = "entry:"  # + an article's path: what a feed entry shows of it (that, it
 # named in full so the key changes exactly when the links do; it stands for no file and has no other token
 LINKS = "links:"
 
+# + a story's id: what pages linking to a story show of it (its titles, hence its URL, and its members, whose
+# count they show); not its summaries, facts or background, which only its own page, feed and API show
+STORY = "story:"
 
 
 def listed_as(path: str, lang: str) -> set[str]:

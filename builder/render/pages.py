@@ -21,8 +21,8 @@ from builder.lang import i18n
 from builder.model import Article, Entity, Output, Site, Story
 from builder.read.articles import UNKNOWN_SOURCE, body_html
 from builder.read.entities import ENTITIES_FILE
-from builder.render.jobs import LANGUAGES, Job, sort_key
-from builder.render.templates import TEMPLATE_INCLUDES, make_env, merge_repeats, static_dir, template_line, template_problem
+from builder.render.jobs import ITEM, LANGUAGES, STORY, Job, sort_key
+from builder.render.templates import PARTIALS, make_env, merge_repeats, static_dir, template_line, template_problem
 
 log = logging.getLogger(__name__)
 
@@ -181,14 +181,16 @@ class Renderer:
     def article_job(self, article: Article) -> Job:
         memberships = self.stories_of.get(article.path)
         stories = () if memberships is None else tuple(
-            (story.spec.path, role, tuple(d.article for d in story.members)) for story, role in memberships)
+            (story.spec.id, role, tuple(d.article for d in story.members)) for story, role in memberships)
         named = tuple(self.named.get(article.path, {}).values())  # a new alias changes the page's search names
         kept = self.memo.get(id(article))
         if kept and kept[0] is article and kept[1] == (stories, named):
             return kept[2]
         deps = {article.path, f"catalog:{article.lang}"} | ({ENTITIES_FILE} if named else set())
-        for spec_path, _, members in stories:
-            deps |= {spec_path, *members}
+        for story_id, role, members in stories:
+            # a background page shows the story's link; a member's also lists the other members (with itself:
+            # so that a lone member and a background article never have the same inputs)
+            deps |= {STORY + story_id, *(ITEM + m for m in members if role == "member")}
         job = self.job("article.html", article.page_path + "index.html", deps, lambda: self.article_context(article))
         self.memo[id(article)] = (article, (stories, named), job)
         return job
@@ -222,7 +224,7 @@ class Renderer:
 @lru_cache(maxsize=None)
 def _page_deps(template: str) -> frozenset[str]:
     """What every page made from ``template`` depends on; built once, as sites plan 10,000 pages per edit."""
-    return frozenset({f"templates/{template}", "site.yaml", LANGUAGES, *(f"templates/{n}" for n in TEMPLATE_INCLUDES)})
+    return frozenset({f"templates/{template}", "site.yaml", LANGUAGES, PARTIALS})
 
 
 def search_names(entities: Iterable[Entity]) -> str:

@@ -1,7 +1,8 @@
-"""Story pages and the story export (``api/clusters.json``): summaries, key figures, timeline and coverage."""
+"""Story pages and the story export (``api/clusters.json``, ``api/stories/<id>.json``): summaries, key figures, timeline and coverage."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from functools import cache
 from typing import Any
@@ -87,7 +88,7 @@ def story_context(r: Renderer, story: Story, lang: str, path: str, facts: StoryF
     return ctx
 
 
-BACKGROUND_SHOWN = 20  # a long-running story can have thousands; the API export lists them all
+BACKGROUND_SHOWN = 20  # a long-running story can have thousands; the API lists API_BACKGROUND of them
 
 
 def shown_background(story: Story) -> list[Decision]:
@@ -133,14 +134,43 @@ def coverage_by_language(r: Renderer, members: list[Article], lang: str, facts: 
             for code, items in sorted(groups.items())]
 
 
+API_BACKGROUND = 200  # background articles per story in its API file, the strongest: with a count of all
+
+
 def api_jobs(r: Renderer) -> list[Job]:
-    """``api/clusters.json``: every story, its members, background, evidence and facts."""
+    """``api/stories/<id>.json`` per story (its members, strongest background, evidence and facts), and
+    ``api/clusters.json`` listing them: each file stays bounded (about 0.5 KB per listed article) however
+    much background a story gathers, and an edit rewrites one story's file."""
     site = r.site
+    base = site.config.base_path
+    jobs = []
+    for story in site.stories:
+        def run(story: Story = story) -> bytes:
+            strongest = {id(d) for d in sorted(story.background, key=lambda d: -d.score)[:API_BACKGROUND]}
+            shown = dataclasses.replace(story, background=tuple(d for d in story.background if id(d) in strongest))
+            (data,) = stories_json([shown], site.articles, base)["stories"]
+            data["background_count"] = len(story.background)
+            return _json(data)
 
-    def run() -> bytes:
-        data = stories_json(site.stories, site.articles, site.config.base_path)
-        return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")  # compact: C encoder, 10x faster
+        deps = {ALL, ENTITIES_FILE, story.spec.path, *(d.article for d in (*story.members, *story.background))}
+        jobs.append(Job(api_story_path(story), frozenset(deps), run))
 
-    deps = {ALL, ENTITIES_FILE, *(s.spec.path for s in site.stories),
+    def index() -> bytes:
+        return _json({"stories": [{
+            "id": s.spec.id, "title": dict(s.spec.title),
+            "window": {"start": s.spec.start.isoformat(), "end": s.spec.end.isoformat()},
+            "url": base + story_path(s, site.config.default_language, site.config.default_language),
+            "api": base + api_story_path(s), "members": len(s.members), "background": len(s.background),
+        } for s in site.stories]})
+
+    deps = {"site.yaml", ALL, ENTITIES_FILE, *(s.spec.path for s in site.stories),
             *(d.article for s in site.stories for d in (*s.members, *s.background))}
-    return [Job("api/clusters.json", frozenset(deps), run)]
+    return [*jobs, Job("api/clusters.json", frozenset(deps), index)]
+
+
+def api_story_path(story: Story) -> str:
+    return f"api/stories/{story.spec.id}.json"
+
+
+def _json(data: object) -> bytes:
+    return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")  # compact: C encoder, 10x faster

@@ -15,6 +15,11 @@ from builder.errors import Problem, rel, with_source
 
 DEFAULT_THEME = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE_INCLUDES = ("base.html", "macros.html")
+# The templates a page is rendered from; every other file of the theme (base.html, macros, a partial a
+# site adds) is a dependency of every page, under PARTIALS: an include no job names is never missed.
+PAGE_TEMPLATES = frozenset({"404.html", "archive.html", "article.html", "home.html", "language.html", "search.html",
+                            "stories.html", "story.html"})
+PARTIALS = "templates/*"
 
 
 def theme_dir(root: Path) -> Path:
