@@ -197,20 +197,20 @@ def test_forms_cldr_does_not_tell_apart_are_the_same(lang: str) -> None:
 
 # count → how a native writes it, for the languages with more than two forms (and Hebrew, with its dual)
 PLURAL_SAMPLES = {
-    "ru": {1: "1 статья", 3: "3 статьи", 5: "5 статей", 11: "11 статей", 21: "21 статья", 22: "22 статьи"},
-    "uk": {1: "1 стаття", 3: "3 статті", 5: "5 статей", 11: "11 статей", 21: "21 стаття", 22: "22 статті"},
-    "pl": {1: "1 artykuł", 3: "3 artykuły", 5: "5 artykułów", 12: "12 artykułów", 22: "22 artykuły", 25: "25 artykułów"},
-    "ar": {1: "1 مقال", 2: "2 مقالان", 3: "3 مقالات", 10: "10 مقالات", 11: "11 مقالًا", 99: "99 مقالًا",
-           100: "100 مقال", 103: "103 مقالات", 111: "111 مقالًا"},
-    "he": {1: "1 כתבה", 2: "2 כתבות", 10: "10 כתבות"},
-    "fr": {1: "1 article", 2: "2 articles"},
+    "ru": {1: "1 минута", 3: "3 минуты", 5: "5 минут", 11: "11 минут", 21: "21 минута", 22: "22 минуты"},
+    "uk": {1: "1 хвилина", 3: "3 хвилини", 5: "5 хвилин", 11: "11 хвилин", 21: "21 хвилина", 22: "22 хвилини"},
+    "pl": {1: "1 minuta", 3: "3 minuty", 5: "5 minut", 12: "12 minut", 22: "22 minuty", 25: "25 minut"},
+    "ar": {1: "1 دقيقة", 2: "2 دقيقتان", 3: "3 دقائق", 10: "10 دقائق", 11: "11 دقيقةً", 99: "99 دقيقةً",
+           100: "100 دقيقة", 103: "103 دقائق", 111: "111 دقيقةً"},
+    "he": {1: "1 דקה", 2: "2 דקות", 10: "10 דקות"},
+    "fr": {1: "1 minute", 2: "2 minutes"},
 }
 
 
 @pytest.mark.parametrize("lang", PLURAL_SAMPLES)
 def test_counts_take_the_right_form(lang: str) -> None:
     trans = translations(lang)
-    assert {n: trans.ngettext("%(num)s article", "%(num)s articles", n) % {"num": n}
+    assert {n: trans.ngettext("%(num)s minute", "%(num)s minutes", n) % {"num": n}
             for n in PLURAL_SAMPLES[lang]} == PLURAL_SAMPLES[lang]
 
 
