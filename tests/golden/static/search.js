@@ -1,40 +1,47 @@
-// Site search: queries every language's Pagefind index at once and lists the results.
-//
-// Pagefind splits its index by each page's <html lang> and stems each language with its
-// own rules, but one Pagefind instance searches one language, and one copy of its module
-// holds one language's WebAssembly. So this script imports a copy of the module per
-// language (a distinct URL is a distinct module, with its own worker) and merges their
-// results by score. Nothing leaves the site: the index and Pagefind's code live under
-// the site's own pagefind/ folder.
+// Site search: one Pagefind index holds every language (builder/render/search.py), so a first
+// query loads one WebAssembly module and the index chunks its words need. Each page's index
+// entry also carries the spellings of the entities it names (never shown): a snippet made
+// from them is replaced by one from the page's own text. Dates, counts and language names
+// are written in the search page's language. Nothing leaves the site: the index and
+// Pagefind's code live under the site's own pagefind/ folder.
 const form = document.querySelector(".search-form");
 const input = form.querySelector("input[type=search]");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const text = form.dataset;
 const bundle = text.bundle;
+const mine = text.lang;
 const PAGE = 20;
+const EXCERPT_WORDS = 30;
+const dates = new Intl.DateTimeFormat(mine, { dateStyle: "long", timeZone: "UTC" });
+const numbers = new Intl.NumberFormat(mine);
+const names = new Intl.DisplayNames([mine], { type: "language", fallback: "none" });
+const language = form.querySelector("select[name=lang]");
 
-let instances = null; // [{lang, api}]
+let pagefind = null;
 let results = [];
 let shown = 0;
 let latest = 0;
 
 async function load() {
-  const entry = await (await fetch(`${bundle}pagefind-entry.json`)).json();
-  const root = document.documentElement;
-  const own = root.lang;
-  const made = await Promise.all(Object.keys(entry.languages).map(async (lang) => {
-    const pagefind = await import(`${bundle}pagefind.js?lang=${encodeURIComponent(lang)}`);
-    // createInstance takes the language to load from <html lang>, synchronously.
-    root.lang = lang;
-    try {
-      return { lang, api: pagefind.createInstance({ basePath: bundle }) };
-    } finally {
-      root.lang = own;
-    }
-  }));
-  await Promise.all(made.map((m) => m.api.init()));
-  return made;
+  const api = await import(`${bundle}pagefind.js`);
+  await api.options({ basePath: bundle, excerptLength: EXCERPT_WORDS });
+  await api.init();
+  return api;
+}
+
+// Of the story pages (one per interface language) only the reader's own is searched.
+function filters(kind) {
+  const chosen = language.value;
+  const of = kind === "story" ? { kind, language: mine } : { kind };
+  return chosen ? { all: [of, { language: chosen }] } : of;
+}
+
+// A story page gathers every spelling of its names and links its members: it comes before them.
+// The second search reuses the chunks the first one loaded.
+async function find(query) {
+  const [stories, articles] = await Promise.all(["story", "article"].map((kind) => pagefind.search(query, { filters: filters(kind) })));
+  return [...stories.results, ...articles.results];
 }
 
 // The result list is aria-busy while a query runs: assistive technology (and the browser tests)
@@ -49,18 +56,12 @@ async function search(query) {
   let message = "";
   if (query.trim()) {
     try {
-      instances = instances || (await load());
-      const mine = text.lang.toLowerCase();
-      // A story has a page per interface language: only the reader's own is listed.
-      const answers = await Promise.all(instances.map(async ({ lang, api }) => {
-        // Only story pages carry a filter: with one value per index, Pagefind writes it the same way every build.
-        const found = await api.search(query, lang === mine ? {} : { filters: { kind: { none: ["story"] } } });
-        return found.results.map((r) => ({ lang, score: r.score, data: r.data }));
-      }));
+      pagefind = pagefind || (await load());
+      const found = await find(query);
       if (id !== latest) return;
-      results = answers.flat().sort((a, b) => b.score - a.score);
+      results = found;
       await more();
-      message = results.length ? text.count.replace("{num}", results.length) : text.none;
+      message = results.length ? text.count.replace("{num}", numbers.format(results.length)) : text.none;
     } catch (error) {
       console.error(error);
       message = text.failed;
@@ -85,21 +86,43 @@ function excerpt(html) {
   return parts.map((part, i) => (i % 2 ? el("mark", { textContent: decode(part) }) : decode(part)));
 }
 
-function item({ lang, data }) {
+// The excerpt when it comes from the page's text; otherwise (the query matched only the entity
+// names) the text around the first query word, or the text's start.
+function snippet(data, query) {
+  const own = data.meta.names ? data.content.slice(0, data.content.lastIndexOf(data.meta.names)) : data.content;
+  const plain = (data.excerpt || "").replace(/<\/?mark>/g, "");
+  const box = document.createElement("textarea");
+  box.innerHTML = plain;
+  if (plain && own.includes(box.value.trim())) return excerpt(data.excerpt);
+  const words = own.split(/\s+/);
+  const terms = query.toLocaleLowerCase(mine).split(/\s+/).filter(Boolean);
+  const at = Math.max(0, words.findIndex((w) => terms.some((t) => w.toLocaleLowerCase().startsWith(t))));
+  const start = Math.max(0, at - EXCERPT_WORDS / 3);
+  return [words.slice(start, start + EXCERPT_WORDS).join(" ")];
+}
+
+function item({ data, query }) {
   const meta = data.meta;
+  const lang = meta.language || "";
   const title = el("a", { href: data.url, lang, dir: "auto", className: "article-title", textContent: meta.title || data.url });
-  const facts = [meta.language, meta.source, meta.date].filter(Boolean).join(" · ");
+  const day = meta.date ? new Date(`${meta.date}T00:00:00Z`) : null;
+  const facts = [
+    lang && el("span", { textContent: names.of(lang) || lang }),
+    meta.source && el("bdi", { lang, textContent: meta.source }),
+    day && !isNaN(day) && el("time", { dateTime: meta.date, textContent: dates.format(day) }),
+  ].filter(Boolean);
   return el("li", {}, [
     title,
-    facts ? el("span", { className: "meta", lang, textContent: facts }) : "",
-    el("p", { className: "excerpt", lang, dir: "auto" }, excerpt(data.excerpt || "")),
+    facts.length ? el("span", { className: "meta" }, facts.flatMap((f, i) => (i ? [" · ", f] : [f]))) : "",
+    el("p", { className: "excerpt", lang, dir: "auto" }, snippet(data, query)),
   ]);
 }
 
 // Results are fetched a page at a time: each one is a small file of its own.
 async function more() {
   const id = latest;
-  const page = await Promise.all(results.slice(shown, shown + PAGE).map(async (r) => ({ ...r, data: await r.data() })));
+  const query = input.value;
+  const page = await Promise.all(results.slice(shown, shown + PAGE).map(async (r) => ({ query, data: await r.data() })));
   if (id !== latest) return;
   list.append(...page.map(item));
   shown += page.length;
@@ -120,11 +143,16 @@ form.addEventListener("submit", (event) => {
   const query = input.value;
   const url = new URL(location.href);
   url.searchParams.set("q", query);
+  if (language.value) url.searchParams.set("lang", language.value);
+  else url.searchParams.delete("lang");
   history.replaceState(null, "", url);
   search(query);
 });
 
-const initial = new URL(location.href).searchParams.get("q");
+const params = new URL(location.href).searchParams;
+const initial = params.get("q");
+language.value = [...language.options].some((o) => o.value === params.get("lang")) ? params.get("lang") : "";
+language.addEventListener("change", () => input.value.trim() && form.requestSubmit());
 if (initial) {
   input.value = initial;
   search(initial);
