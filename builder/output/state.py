@@ -48,7 +48,7 @@ def stamp(root: Path, out: Path, options: tuple[object, ...]) -> str | None:
     parts.append(f"site.yaml\0{site.st_mtime_ns}\0{site.st_size}")
     parts += _installed()
     racy = max(newest[0], site.st_mtime_ns) > time.time_ns() - RACY * 1e9
-    return None if racy else digest(*parts)
+    return None if racy else digest(*map(ascii, parts))  # ascii: a file name that is not UTF-8 still hashes
 
 
 def _stats(folder: Path, newest: list[int]) -> list[str]:
