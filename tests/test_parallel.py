@@ -11,6 +11,13 @@ import pytest
 from builder import parallel
 
 
+@pytest.fixture(autouse=True)
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests check the forked path. Browser tests earlier in the session leave Playwright's driver
+    thread running, and with a second thread in_background rightly runs in-process instead."""
+    monkeypatch.setattr(parallel, "_can_fork", lambda: True)
+
+
 def test_the_result_comes_from_another_process() -> None:
     with parallel.in_background(os.getpid) as result:
         child = result()

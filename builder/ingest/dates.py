@@ -35,10 +35,11 @@ def script_variants(lang: str) -> tuple[str, ...]:
 
 
 def stated_dates(text: str, lang: str, near: date) -> tuple[date, ...]:
-    """Every date ``text`` states, in any script of its language; yearless ones nearest ``near``."""
+    """Every date ``text`` states as a date, in any script of its language; yearless ones nearest ``near``
+    (a weekday is not placed here: ``week_date`` reads it against these dates)."""
     found: set[date] = set()
     for tag in script_variants(lang):
-        found.update(event_dates(text, tag, near))
+        found.update(event_dates(text, tag, near, weekdays=False))
     return tuple(sorted(found))
 
 

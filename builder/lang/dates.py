@@ -156,8 +156,9 @@ def _date_at(text: str, start: int, end: int, rules: _DateRules, near: date) -> 
 
 
 @lru_cache(maxsize=65536)
-def event_dates(text: str, lang: str, near: date) -> tuple[date, ...]:
-    """Calendar dates the text states, in the article language's month names and number order."""
+def event_dates(text: str, lang: str, near: date, weekdays: bool = True) -> tuple[date, ...]:
+    """Calendar dates the text states, in the article language's month names and number order; with
+    ``weekdays``, also the days it names by weekday ("on Tuesday"), the nearest to ``near``."""
     text = ascii_digits(text)
     rules = _date_rules(lang)
     found: set[date] = set()
@@ -170,6 +171,6 @@ def event_dates(text: str, lang: str, near: date) -> tuple[date, ...]:
             found.add(day)
             if first := _range_start(text, number.start(), day):
                 found.add(first)
-    if rules.weekdays:
+    if weekdays and rules.weekdays:
         found.update(_weekday(m[1], lang, near) for m in rules.weekdays.finditer(text))
     return tuple(sorted(found))

@@ -58,14 +58,17 @@ def _stats(folder: Path, newest: list[int]) -> list[str]:
     while stack:
         try:
             entries = list(os.scandir(stack.pop()))
-        except (FileNotFoundError, NotADirectoryError):
+        except OSError:  # gone, not a folder, unreadable: the build's own walk reports what matters
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 if entry.name != "__pycache__":
                     stack.append(entry.path)
             else:
-                stat = entry.stat()
+                try:
+                    stat = entry.stat()
+                except OSError:  # a symlink loop or a dangling link: the build's own walk reports it
+                    stat = entry.stat(follow_symlinks=False)
                 newest[0] = max(newest[0], stat.st_mtime_ns)
                 found.append(f"{entry.path}\0{stat.st_mtime_ns}\0{stat.st_size}")
     return sorted(found)
