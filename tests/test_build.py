@@ -8,10 +8,6 @@ output byte-for-byte intact.
 from __future__ import annotations
 
 import errno
-import hashlib
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -20,22 +16,14 @@ import pytest
 
 from builder.lang import i18n
 from conftest import REPO, MakeSite
+from helpers import run, tree
 from htmlscan import scan
 
 SAMPLE_LANGS = {"uz": "o‘zbek", "tr": "Türkçe", "en": "English", "ky": "кыргызча", "vi": "Tiếng Việt"}
 
 
-def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """``python -m builder *args`` with this checkout's builder; ``env`` adds to the environment."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "builder", *args], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=300)
 
 
-def tree(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` with a hash of its bytes."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def article_pages(out: Path) -> dict[str, Path]:
@@ -166,7 +154,7 @@ def test_new_languages_need_no_code_or_config(make_site: MakeSite) -> None:
 
 
 # --- bad input: path:line: message, exit 1, previous output intact ------------------------
-# Each case of the catalog is a fixture site in tests/fixtures/bad/, run by test_catalog.py.
+# Each case of the catalog is a fixture site in tests/fixtures/bad/, run by test_bad_input.py.
 
 GOOD_HEAD = "---\ntitle: Fine\ndate: 2025-11-20\nlang: en\nsource: Wire\n---\nBody.\n"
 BAD_FILES: dict[str, tuple[str | bytes, str]] = {

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from conftest import MakeSite
-from test_build import run
+from helpers import run
 
 ARTICLE = "---\ntitle: Links\ndate: 2025-11-20\nlang: en\nsource: Wire\n---\n"
 SUMMARY = "content/clusters/putin-bishkek-2025-11/summary.en.md"

@@ -19,7 +19,7 @@ from builder.lang import i18n
 from htmlscan import scan
 from labelled import variety_site
 from siteserver import base_path, serve_site
-from test_quality import WIDTHS, article_paths, nu_errors, open_page, visit
+from pagecheck import WIDTHS, article_paths, nu_errors, open_page, visit
 
 SCHEMES = ("light", "dark")
 

@@ -13,7 +13,7 @@ from typing import Any, Self
 
 import pytest
 from conftest import REPO, MakeSite
-from test_build import tree
+from helpers import tree
 
 from builder import cache as cache_module
 from builder.commands.build import build

@@ -24,8 +24,8 @@ from builder.output.lock import output_lock
 from builder.model import Output
 from builder.output.write import update_outputs
 from conftest import REPO, MakeSite
-from test_build import run, tree
-from test_incremental_build import EDITS, stamps
+from helpers import run, tree
+from helpers import EDITS, stamps
 
 DEAD_PID = 999_999_999  # above any pid_max: never a live process
 

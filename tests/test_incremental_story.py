@@ -16,8 +16,8 @@ import pytest
 
 from builder.commands.incremental import Incremental
 from conftest import MakeSite
-from test_build import run, tree
-from test_incremental_build import EN, STORY, edit
+from helpers import run, tree
+from helpers import EN, STORY, edit
 
 BACKGROUND = 200
 SUMMARY = "content/clusters/putin-bishkek-2025-11/summary.en.md"

@@ -266,7 +266,7 @@ def test_content_starts_within_400px_at_360_and_the_list_shows_when_wide(browser
 def test_a_broken_link_in_an_article_is_a_warning_and_an_error_under_strict(make_site: MakeSite, tmp_path: Path) -> None:
     """Third-party text keeps its outlet's relative links (``<img src=x>``): the editor is told where, and
     ``--strict`` refuses to publish it; a broken link the theme makes is always an error (above)."""
-    from test_build import run
+    from helpers import run
 
     site = make_site({"content/articles/en/rel.md": "---\ntitle: Relative\ndate: 2025-11-20\nlang: en\nsource: EIN Presswire\n"
                                                      "---\n\nSee [the archive](/politics/123) and more.\n"})

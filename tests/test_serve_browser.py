@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from test_serve import ARTICLE, Served, article_url, edit, serve  # noqa: F401 (serve is a fixture)
+from devserver import ARTICLE, Served, article_url, edit, serve  # noqa: F401 (serve is a fixture)
 
 pytestmark = pytest.mark.browser
 TIMEOUT_MS = 20_000

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from test_catalog import CASES, FIXTURES, expected, lay_out
-from test_serve import Served
+from badcases import CASES, FIXTURES, expected, lay_out
+from devserver import Served
 
 HOME = "/digest/"  # the base site's base_url path
 GOOD = "en/2025/11/a-good-article/"

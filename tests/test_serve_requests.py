@@ -12,7 +12,7 @@ from collections.abc import Callable
 from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
-from test_serve import ARTICLE, Served, article_url, edit, serve, wait_for  # noqa: F401 (serve is a fixture)
+from devserver import ARTICLE, Served, article_url, edit, serve, wait_for  # noqa: F401 (serve is a fixture)
 
 HOME = "/news-digest/"
 SLOW_SECONDS = 4.0

@@ -128,7 +128,7 @@ def test_long_background_is_capped_nearest_first(make_site, tmp_path: Path) -> N
     """A story followed for years gathers thousands of background articles: its page lists the
     ones dated nearest the story, says how many more there are, and the API export lists all."""
     from builder.render.stories import BACKGROUND_SHOWN
-    from test_build import run
+    from helpers import run
 
     extra = BACKGROUND_SHOWN + 7
     files = {f"content/articles/en/moscow-{i:02d}.md": f"""\

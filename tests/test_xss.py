@@ -22,7 +22,7 @@ from builder.read.articles import parse_article
 from builder.model import SiteConfig
 from conftest import say, write_site
 from htmlscan import Page, scan
-from test_build import run
+from helpers import run
 
 JS = "alert(1)"
 B64_SCRIPT = "PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="  # <script>alert(1)</script>

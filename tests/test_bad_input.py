@@ -25,62 +25,22 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from badcases import CASES, Scratch, expected, lay_out
 from conftest import REPO
 from htmlscan import Page, scan
 
-FIXTURES = REPO / "tests" / "fixtures" / "bad"
-BASE = FIXTURES / "_base"
 GOOD_PAGE = "en/2025/11/a-good-article/index.html"  # the base's article, in every build of every case
-CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir() and not p.name.startswith("_"))
 
 
-def expected(case: str) -> dict[str, Any]:
-    return yaml.safe_load((FIXTURES / case / "expected.yaml").read_text(encoding="utf-8"))
 
 
-@dataclass
-class Scratch:
-    """A case laid out in a scratch folder: ``tmp/site``, ``tmp/public`` (the output), ``tmp/home``."""
-
-    tmp: Path
-    case: str
-
-    @property
-    def site(self) -> Path:
-        return self.tmp / "site"
-
-    @property
-    def out(self) -> Path:
-        return self.tmp / "public"
-
-    @property
-    def home(self) -> Path:
-        return self.tmp / "home"
-
-    def fill(self, text: str) -> str:
-        return text.format(site=self.site, home=self.home, tmp=self.tmp)
 
 
-def lay_out(tmp: Path, case: str, spec: dict[str, Any]) -> Scratch:
-    """The theme, the base site, then the case's files over them; its outside files and symlinks."""
-    s = Scratch(tmp.resolve(), case)
-    shutil.copytree(REPO / "templates", s.site / "templates")
-    shutil.copytree(REPO / "static", s.site / "static")
-    shutil.copytree(BASE, s.site, dirs_exist_ok=True)
-    shutil.copytree(FIXTURES / case, s.site, dirs_exist_ok=True, ignore=shutil.ignore_patterns("expected.yaml"))
-    s.home.mkdir()
-    for name, text in (spec.get("outside") or {}).items():
-        (s.tmp / name).write_text(text, encoding="utf-8")
-    for link, target in (spec.get("symlinks") or {}).items():
-        (s.site / link).symlink_to(target)
-    return s
 
 
 def snapshot(folder: Path, skip: Path | None = None) -> dict[str, str]:
