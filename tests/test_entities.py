@@ -235,3 +235,9 @@ def test_aliases_shorter_than_two_letters_are_warned(tmp_path: Path, aliases: st
 def test_a_one_letter_entity_name_is_warned_at_its_line(tmp_path: Path) -> None:
     _, problems = read_entities(write_table(tmp_path, "Oz:\n  kind: place\nX:\n  kind: organisation\n"))
     assert [(p.line, p.warning) for p in problems if "'X' is shorter" in p.message] == [(3, True)]
+
+
+def test_a_weekday_in_capitals_that_folds_otherwise_is_no_crash() -> None:
+    """Turkish "SALI" matches "Salı" without case but casefolds to "sali": it is skipped, not a KeyError."""
+    assert event_dates("Putin SALI günü Bişkek'e geldi", "tr", date(2025, 11, 26)) == ()
+    assert event_dates("Putin salı günü Bişkek'e geldi", "tr", date(2025, 11, 26)) == (date(2025, 11, 25),)

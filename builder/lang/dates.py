@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache, lru_cache
 
@@ -45,6 +45,7 @@ class _DateRules:
     month_before_day: bool  # numeric order, from the locale's short date pattern
     dotted_yearless: bool  # "26.11" is a date only where "." is not the decimal sign
     weekdays: re.Pattern[str] | None = None  # "on Sunday", "el domingo": a day of the article's week
+    day_numbers: dict[str, int] = field(default_factory=dict)  # casefolded weekday name → Monday 0 … Sunday 6
 
 
 @cache
@@ -76,16 +77,10 @@ def _date_rules(lang: str) -> _DateRules:
         pattern.find("M") < pattern.find("d"), babel.numbers.get_decimal_symbol(loc) != ".",
         re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(days, key=len, reverse=True))) + r")(?!\w)", re.IGNORECASE)
         if days and not lang.startswith(("zh", "ja", "th")) else None,
+        days,
     )
 
 
-
-@cache
-def _weekday_numbers(lang: str) -> dict[str, int]:
-    try:
-        return {name.casefold(): n for n, name in i18n.locale(lang).days["format"]["wide"].items()}
-    except ValueError:
-        return {}
 
 
 def _make(year: int | None, month: int, day: int, near: date) -> date | None:
@@ -130,10 +125,13 @@ def _range_start(text: str, start: int, last: date | None) -> date | None:
     return first if first < last else None
 
 
-def _weekday(name: str, lang: str, near: date) -> date:
+def _weekday(name: str, rules: _DateRules, near: date) -> date | None:
     """The day of that name nearest the article's date: "on Sunday" in Friday's preview is in two days,
-    in Tuesday's report two days ago (a tie goes to the past, where reports are)."""
-    target = _weekday_numbers(lang)[name.casefold()]
+    in Tuesday's report two days ago (a tie goes to the past, where reports are). None when the name
+    matched without case but folds otherwise (the Turkish dotless ı)."""
+    target = rules.day_numbers.get(name.casefold())
+    if target is None:
+        return None
     ahead = (target - near.weekday()) % 7
     return near + timedelta(days=ahead if ahead < 7 - ahead else ahead - 7)
 
@@ -172,5 +170,5 @@ def event_dates(text: str, lang: str, near: date, weekdays: bool = True) -> tupl
             if first := _range_start(text, number.start(), day):
                 found.add(first)
     if weekdays and rules.weekdays:
-        found.update(_weekday(m[1], lang, near) for m in rules.weekdays.finditer(text))
+        found.update(day for m in rules.weekdays.finditer(text) if (day := _weekday(m[1], rules, near)))
     return tuple(sorted(found))
