@@ -242,7 +242,7 @@ def test_slugs_are_readable_ascii(title: str, slug: str) -> None:
 
 def test_build_day_follows_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     """SOURCE_DATE_EPOCH pins the day the future-date check compares with (reproducible builds)."""
-    from builder.read.articles import build_day
+    from builder.model import build_day
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
     assert build_day().isoformat() == "2025-12-01"

@@ -17,12 +17,12 @@ import importlib.util
 import os
 import time
 from collections.abc import Mapping
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from builder import codec
 from builder.cache import DB_NAME, Record, Store, default_folder, digest
+from builder.model import build_day
 from builder.output.scan import INDEX_DIR, scan
 
 BUILDER = Path(__file__).resolve().parents[1]
@@ -39,7 +39,7 @@ def stamp(root: Path, out: Path, options: tuple[object, ...]) -> str | None:
     """A hash of every input's size and mtime, of the libraries installed, ``options`` and today's date;
     None when a file changed in the last RACY seconds: a second save within the same tick of the file
     system's clock could leave the same mtime and size, so such a stamp is not kept (as git's "racy" entries)."""
-    parts = [repr(options), str(out), date.today().isoformat()]
+    parts = [repr(options), str(out), build_day().isoformat()]
     newest = [0]
     for folder in (root / "content", root / "templates", root / "static", BUILDER, BUILDER.parent / "templates",
                    BUILDER.parent / "static"):

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 from anyascii import anyascii
@@ -21,7 +20,7 @@ from builder.lang import i18n
 from builder.cache import article_body
 from builder.lang.text import CJK
 from builder.errors import Problem, decode, strip_unsafe, with_source
-from builder.model import Article, Moment, SiteConfig, day_of
+from builder.model import Article, Moment, SiteConfig, build_day, day_of
 from builder.read.markdown import plain_text, render, too_deep
 from builder.read.yamlio import YamlDoc, check_mapping, load_yaml
 
@@ -155,12 +154,6 @@ def too_large(path: str, size: int, config: SiteConfig) -> Problem | None:
         return None
     return Problem(path, None, f"file is too large ({size:,} bytes; the limit is {config.max_file_bytes:,}, "
                                "set max_file_bytes in site.yaml)")
-
-
-def build_day() -> date:
-    """Today, or the day of ``SOURCE_DATE_EPOCH`` when set (reproducible builds, the golden test)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    return datetime.fromtimestamp(int(epoch), timezone.utc).date() if epoch.isdigit() else date.today()
 
 
 def future_dates(articles: Iterable[Article], config: SiteConfig) -> list[Problem]:
