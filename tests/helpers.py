@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -66,6 +67,8 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "article title (its URL moves)": lambda s: edit(s, TR, lambda t: t.replace('title: "', 'title: "Son dakika: ', 1)),
     "article added in a new language": lambda s: (s / "content/articles/de").mkdir() or
     (s / "content/articles/de/putin-bischkek.md").write_text(NEW_DE, encoding="utf-8"),
+    # the same bytes under another name: parses are kept by path and bytes, never shared between two files
+    "article copied to a second file": lambda s: shutil.copyfile(s / EN, s / "content/articles/en/copy-of-the-report.md"),
     "article deleted": lambda s: (s / TR).unlink(),
     "template": lambda s: edit(s, "templates/base.html", lambda t: t.replace("</body>", "<!-- v2 --></body>")),
     "story file": lambda s: edit(s, STORY, lambda t: t.replace("end: 2025-11-30", "end: 2025-11-29")),

@@ -17,6 +17,7 @@ import yaml
 
 from labelled import LABELLED, labelled_site
 
+from builder import parallel
 from builder.lang.dates import event_dates
 from builder.model import Article, Entity, Story
 from builder.read.folder import read_articles
@@ -284,6 +285,7 @@ def test_only_articles_naming_the_story_are_decided(sample: Story, monkeypatch: 
     decided = []
     real = clusters._evidence
     monkeypatch.setattr(clusters, "_evidence", lambda *args: decided.append(args[1].path) or real(*args))
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 10**9)  # counted in this process: no worker weighs any
     stories = cluster_articles([sample.spec], articles)
     assert len(decided) == 30 and len(stories[0].members) == 30
     assert stories[0].unnamed == 3000

@@ -176,7 +176,7 @@ def _read_file(rel: str, path: str, salt: str, stored: Collection[str],
         data = Path(path).read_bytes()
     except OSError as exc:  # not kept in the store: once readable, the file is parsed
         return rel, Problem(rel, None, f"cannot read the file: {exc.strerror or exc}"), None
-    key = salt + digest(data)[:16]
+    key = salt + digest(rel, data)[:16]  # the path too: it gives the language, the slug and the path itself
     if key in stored:
         return rel, key, None
     article, problems = parse_source(rel, data, config) if data else \

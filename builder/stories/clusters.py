@@ -49,6 +49,7 @@ def _matched(specs: Sequence[StorySpec]) -> tuple[Entity, ...]:
 
 
 Found = tuple[tuple[Mention, ...], tuple[date, ...]]  # what an article names, and the dates its text states
+Look = tuple[tuple[Mention, ...], list[Evidence], list[Evidence]]  # a story's first look: fuzzy names, evidence, vetoes
 
 
 def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article], store: Store | None = None) -> tuple[Story, ...]:
@@ -77,14 +78,37 @@ def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article], st
         for m in mentions:
             naming.setdefault(m.entity, set()).add(path)
     dated = sorted((a.day, a.path) for a in articles)
-    fuzzy: dict[str, dict[str, tuple[Mention, ...]]] = {}
-    chosen: dict[str, set[str]] = {}
+    margin = timedelta(days=ev.model().fuzzy_days)
+    near = {spec.id: _dated_near(dated, spec, margin) for spec in specs}
+    # each story's look at each article it may concern depends on the two alone: kept by both hashes, so
+    # an edit looks again at one article, not at the thousands that name the story's people
+    pairs: dict[str, tuple[StorySpec, Article]] = {}
+    named: dict[str, set[str]] = {}  # story → the articles naming one of its entities, or its city's country
+    forced: dict[str, set[str]] = {}  # story → the articles its file includes or excludes
     for spec in specs:
-        named = set().union(*(naming.get(e.name, ()) for e in (*spec.entities, *ev.countries(spec))))
-        near = _dated_near(dated, spec, timedelta(days=ev.model().fuzzy_days))
-        fuzzy[spec.id] = {path: hits for path in sorted(near) if (hits := ev.fuzzy_names(
-            article_text(by_path[path]), [e for e in spec.entities if path not in naming.get(e.name, ())]))}
-        chosen[spec.id] = named | fuzzy[spec.id].keys() | ((set(spec.include) | set(spec.exclude)) & by_path.keys())
+        salt = digest(repr((spec.id, spec.entities, spec.start, spec.end)))[:16]
+        named[spec.id] = set().union(*(naming.get(e.name, ()) for e in (*spec.entities, *ev.countries(spec))))
+        forced[spec.id] = (set(spec.include) | set(spec.exclude)) & by_path.keys()
+        for path in named[spec.id] | near[spec.id] | forced[spec.id]:
+            article = by_path[path]
+            pairs[f"{salt}:{article.digest or path}"] = (spec, article)
+
+    def look(pair: tuple[StorySpec, Article]) -> Look:
+        spec, article = pair
+        mentions, stated = seen[article.path]
+        exact = {m.entity for m in mentions}
+        fuzzy = ev.fuzzy_names(article_text(article), [e for e in spec.entities if e.name not in exact]) \
+            if article.path in near[spec.id] else ()
+        if not fuzzy and article.path not in named[spec.id]:  # dated near the story, naming none of it
+            return (), [], []
+        return (fuzzy, *_evidence(spec, article, mentions, stated, fuzzy))
+
+    looked = memo(store, "looks", "", pairs, look, "weighing evidence", types=(Mention, Evidence))
+    first: dict[str, dict[str, Look]] = {spec.id: {} for spec in specs}
+    for key, (spec, article) in pairs.items():
+        first[spec.id][article.path] = looked[key]
+    chosen = {spec.id: named[spec.id] | forced[spec.id] | {path for path, look in first[spec.id].items() if look[0]}
+              for spec in specs}
     read = {a.digest or a.path: a for a in (by_path[p] for p in set().union(*chosen.values()))}
     known_figures = memo(store, "figures", "", read, lambda a: extract_figures(article_text(a), a.lang),
                          "reading figures", types=(Figure,))
@@ -95,7 +119,7 @@ def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article], st
     stories = []
     for spec in specs:
         candidates = chosen[spec.id]
-        decisions = _decide_all(spec, [by_path[p] for p in sorted(candidates)], seen, fuzzy[spec.id], figures)
+        decisions = _decide_all(spec, [by_path[p] for p in sorted(candidates)], seen, first[spec.id], figures)
         members = [d for d in decisions if d.role == "member"]
         for missing in sorted(set(spec.include) - set(by_path)):
             log.warning("%s: include names %s, which is not an article", spec.path, missing)
@@ -116,21 +140,22 @@ def _dated_near(dated: list[tuple[date, str]], spec: StorySpec, margin: timedelt
     return {path for _, path in dated[lo:hi]}
 
 
-def _decide_all(spec: StorySpec, candidates: list[Article], seen: dict[str, Found],
-                fuzzy: dict[str, tuple[Mention, ...]], figures: Callable[[Article], list[Figure]]) -> list[Decision]:
-    """Score every candidate; then let the figures of the confident members speak for the rest."""
-    first = {a.path: _evidence(spec, a, *seen[a.path], fuzzy.get(a.path, ())) for a in candidates}
-    sure = [a for a in candidates if _role(spec, *first[a.path])[0] == "member"
-            and ev.confident(sum(e.weight for e in first[a.path][0]))]
+def _decide_all(spec: StorySpec, candidates: list[Article], seen: dict[str, Found], first: dict[str, Look],
+                figures: Callable[[Article], list[Figure]]) -> list[Decision]:
+    """Decide on every candidate from its first look; then let the figures of the confident members speak
+    for the rest."""
+    sure = [a for a in candidates if _role(spec, *first[a.path][1:])[0] == "member"
+            and ev.confident(sum(e.weight for e in first[a.path][1]))]
     pool = _fingerprints([f for a in sure for f in figures(a)])
+    confident = {a.path for a in sure}
     out = []
     for a in candidates:
-        pieces, vetoes = first[a.path]
-        if pool and a not in sure and pieces:
+        fuzzy, pieces, vetoes = first[a.path]
+        if pool and a.path not in confident and pieces:
             own = _fingerprints(figures(a))
             pieces = pieces + ev.figures(sorted(own & pool))
         role, score, reason = _role(spec, pieces, vetoes)
-        out.append(_decision(spec, a, seen[a.path], fuzzy.get(a.path, ()), role, score, reason, pieces + vetoes))
+        out.append(_decision(spec, a, seen[a.path], fuzzy, role, score, reason, pieces + vetoes))
     return out
 
 
@@ -149,6 +174,7 @@ def _fingerprints(figures: Sequence[Figure]) -> set[str]:
 
 def _evidence(spec: StorySpec, article: Article, found: tuple[Mention, ...], stated: tuple[date, ...],
               fuzzy: tuple[Mention, ...]) -> tuple[list[Evidence], list[Evidence]]:
+    """The evidence for the article's membership, and the vetoes against it."""
     pieces = ev.names(spec, found, fuzzy) + ev.country(spec, found)
     if not pieces:
         return [], []
