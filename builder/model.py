@@ -176,6 +176,26 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class Link:
+    """Why two articles are one report (builder.stories.copies): ``kind`` is "copy", "credit" or
+    "translation"; ``detail`` the evidence (the share of shingles, the credit as written in each, or the
+    figures in order)."""
+
+    kind: str
+    first: str  # article path
+    second: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """Articles carrying one report, in the order given, with the links that joined them."""
+
+    articles: tuple[str, ...]
+    links: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
 class Story:
     spec: StorySpec
     members: tuple[Decision, ...]
@@ -183,6 +203,7 @@ class Story:
     left_out: tuple[Decision, ...]  # articles naming a story entity, but not enough of the story
     facts: tuple[Fact, ...] = ()
     unnamed: int = 0  # articles naming none of the story's entities: out, not listed one by one
+    reports: tuple[Report, ...] = ()  # groups of members that carry one report (builder.stories.copies)
 
 
 @dataclass(frozen=True)

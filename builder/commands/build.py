@@ -14,6 +14,7 @@ from builder.cache import Store, open_store
 from builder.read.sources import read_sources, unknown_outlets
 from builder.read.stories import read_stories
 from builder.stories.clusters import cluster_articles
+from builder.stories.copies import with_reports
 from builder.read.config import read_config
 from builder.read.folder import Cache, read_articles
 from builder.read.markdown import render_markdown
@@ -67,7 +68,8 @@ def load_site(root: Path, base_url: str | None = None, cache: Cache | None = Non
     problems += found + unknown_outlets(articles, outlets)
     _raise_errors(problems, strict)
     lap("read")
-    site = Site(config, tuple(articles), cluster_articles(specs, articles, store), outlets)
+    stories = with_reports(cluster_articles(specs, articles, store), articles, outlets, store)
+    site = Site(config, tuple(articles), stories, outlets)
     lap("cluster")
     return site, problems
 

@@ -22,7 +22,6 @@ from builder.render.story_layout import (
     summary_rows,
 )
 from builder.render.timeline import date_range, timeline_context
-from builder.stories.copies import one_reports
 from builder.stories.report import stories_json
 
 
@@ -46,7 +45,7 @@ def story_jobs(r: Renderer) -> list[Job]:
 
 def _story_facts(r: Renderer, story: Story) -> StoryFacts:
     members = [r.by_path[d.article] for d in story.members]
-    return story_facts(members, r.site.outlets, one_reports(members, r.site.outlets))
+    return story_facts(members, r.site.outlets, story.reports)
 
 
 def story_context(r: Renderer, story: Story, lang: str, path: str, facts: StoryFacts) -> dict[str, Any]:

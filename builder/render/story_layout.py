@@ -13,11 +13,10 @@ from typing import Any
 from markupsafe import Markup
 
 from builder.lang import i18n
-from builder.model import Article, Outlet
+from builder.model import Article, Outlet, Report
 from builder.read.articles import UNKNOWN_SOURCE
 from builder.read.sources import TYPES, Registry, domain
 from builder.render.pages import Renderer
-from builder.stories.copies import Report
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
 _VOID = {"area", "br", "col", "embed", "hr", "img", "input", "source", "wbr"}

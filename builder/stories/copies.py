@@ -24,7 +24,8 @@ from __future__ import annotations
 import heapq
 import re
 import zlib
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,7 +33,8 @@ from pathlib import Path
 import yaml
 
 from builder.lang.text import UNSPACED, words
-from builder.model import Article, Outlet
+from builder.cache import Store, digest, memo
+from builder.model import Article, Link, Outlet, Report, Story
 from builder.read.articles import article_text
 from builder.read.sources import Registry
 from builder.stories.facts import SAME, Figure, extract_figures
@@ -44,25 +46,6 @@ FIGURES = 3  # the fewest figures a cross-language match needs: two figures in o
 QUOTES = 0.25  # how far quotation counts may differ, relative to the larger
 CREDITS = Path(__file__).resolve().parent.parent / "data" / "credits.yaml"
 _QUOTED = re.compile(r"“[^”]{3,}”|«[^»]{3,}»|„[^“”]{3,}[“”]|\"[^\"]{3,}\"|「[^」]+」|『[^』]+』")
-
-
-@dataclass(frozen=True)
-class Link:
-    """Why two articles are one report: ``kind`` is "copy", "credit" or "translation"; ``detail`` the evidence
-    (the share of shingles, the credit as written in each, or the figures in order)."""
-
-    kind: str
-    first: str  # article path
-    second: str
-    detail: str
-
-
-@dataclass(frozen=True)
-class Report:
-    """Articles carrying one report, in the order given, with the links that joined them."""
-
-    articles: tuple[str, ...]
-    links: tuple[Link, ...]
 
 
 def shingles(text: str) -> frozenset[int]:
@@ -81,8 +64,8 @@ def similarity(a: frozenset[int], b: frozenset[int]) -> float:
     share found in both (exact when the texts have fewer shingles than that)."""
     if not a or not b:
         return 0.0
-    union = heapq.nsmallest(SKETCH, a | b)
-    return sum(1 for h in union if h in a and h in b) / len(union)
+    union = sorted(a | b)[:SKETCH]
+    return len(a.intersection(union) & b) / len(union)
 
 
 @lru_cache(maxsize=1)
@@ -115,7 +98,7 @@ def credits(text: str, lang: str, agencies: Sequence[Outlet]) -> dict[str, str]:
     return found
 
 
-def _figures_match(a: list[Figure], b: list[Figure]) -> bool:
+def _figures_match(a: Sequence[Figure], b: Sequence[Figure]) -> bool:
     return len(a) == len(b) >= FIGURES and all(
         x.unit == y.unit and abs(x.value - y.value) <= SAME * max(abs(x.value), abs(y.value)) for x, y in zip(a, b))
 
@@ -124,15 +107,45 @@ def _quotes_match(a: int, b: int) -> bool:
     return abs(a - b) <= QUOTES * max(a, b)
 
 
-def one_reports(articles: Sequence[Article], outlets: Sequence[Outlet]) -> tuple[Report, ...]:
-    """The groups of ``articles`` that carry one report (two articles or more each), with their links."""
+@dataclass(frozen=True)
+class Traits:
+    """What the comparison of two articles reads of each: worked out once per article, not once per pair."""
+
+    sketch: tuple[int, ...]  # shingles()
+    figures: tuple[Figure, ...]
+    quotes: int
+    credited: tuple[tuple[str, str], ...]  # agency name → the credit as written
+
+
+def traits(article: Article, agencies: Sequence[Outlet]) -> Traits:
+    text = article_text(article)
+    return Traits(tuple(sorted(shingles(text))), tuple(extract_figures(text, article.lang)), len(_QUOTED.findall(text)),
+                  tuple(credits(text, article.lang, agencies).items()))
+
+
+def with_reports(stories: Sequence[Story], articles: Sequence[Article], outlets: Sequence[Outlet],
+                 store: Store | None = None) -> tuple[Story, ...]:
+    """``stories`` with the reports their members carry. Each member's traits are kept in ``store`` by its
+    hash (and the agencies of the registry), so an edit reads one article again, not every member."""
+    by_path = {a.path: a for a in articles}
+    agencies = [o for o in outlets if o.type == "news agency"]
+    members = {(a := by_path[d.article]).digest or a.path: a for s in stories for d in s.members}
+    known = memo(store, "copy traits", digest(repr(agencies))[:16], members, lambda a: traits(a, agencies),
+                 "comparing members", types=(Traits, Figure))
+    return tuple(dataclasses.replace(story, reports=one_reports(
+        [by_path[d.article] for d in story.members], outlets, lambda a: known[a.digest or a.path]))
+        for story in stories)
+
+
+def one_reports(articles: Sequence[Article], outlets: Sequence[Outlet],
+                traits_of: Callable[[Article], Traits] | None = None) -> tuple[Report, ...]:
+    """The groups of ``articles`` that carry one report (two articles or more each), with their links.
+    ``traits_of``: each article's traits, when they were worked out before."""
     registry = Registry(outlets)
     agencies = [o for o in outlets if o.type == "news agency"]
-    texts = [article_text(a) for a in articles]
-    prints = [shingles(t) for t in texts]
-    figures = [extract_figures(t, a.lang) for t, a in zip(texts, articles)]
-    quotes = [len(_QUOTED.findall(t)) for t in texts]
-    credited = [credits(t, a.lang, agencies) for t, a in zip(texts, articles)]
+    seen = [traits_of(a) if traits_of else traits(a, agencies) for a in articles]
+    prints = [frozenset(t.sketch) for t in seen]
+    credited = [dict(t.credited) for t in seen]
     own = [o.name if (o := registry.outlet(a)) and o.type == "news agency" else None for a in articles]
     links: list[Link] = []
     for i, a in enumerate(articles):
@@ -144,8 +157,9 @@ def one_reports(articles: Sequence[Article], outlets: Sequence[Outlet]) -> tuple
                 agency = min(shared)
                 links.append(Link("credit", a.path, b.path, f"{agency}: “{credited[i].get(agency, agency)}” · "
                                   f"“{credited[j].get(agency, agency)}”"))
-            elif a.lang != b.lang and _figures_match(figures[i], figures[j]) and _quotes_match(quotes[i], quotes[j]):
-                links.append(Link("translation", a.path, b.path, " · ".join(f.text for f in figures[i])))
+            elif a.lang != b.lang and _figures_match(seen[i].figures, seen[j].figures) and \
+                    _quotes_match(seen[i].quotes, seen[j].quotes):
+                links.append(Link("translation", a.path, b.path, " · ".join(f.text for f in seen[i].figures)))
     return _join([a.path for a in articles], links)
 
 
