@@ -10,6 +10,7 @@ Every build is a fresh process; see report.NOTES for what each figure means.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import shutil
@@ -24,10 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from corpus import DEFAULT_SCRIPT, REPO, article_names, corpus_site, edit_sentence, story_articles  # noqa: E402
 from measure import Run, measure  # noqa: E402
+
+from builder.parallel import cores  # noqa: E402
 from report import (BACKGROUND, COLD, DIGEST, EDIT, MEMBER, NOOP, NOTES, SEARCH, STORY_EDITS, SUMMARY, WARM,  # noqa: E402
-                    Results, ratios, table, targets, wall)
+                    Results, on_cores, ratios, scaling, table, targets, wall)
 
 JOURNAL = ".bench-edits"  # in the corpus folder: the originals of the files a run changes
 CACHE = ".digest-cache"  # digest's build cache, put in the corpus folder with --cache-dir so a cold build can remove it
@@ -123,7 +127,7 @@ def remove(path: Path) -> None:
 
 def run_once(tool: Tool, mode: str, n: int, i: int, runs: int, names: list[str], edits: Edits, logs: Path) -> Run:
     """Build ``i`` of ``runs`` in one mode, prepared as the mode says, with a line for it."""
-    if mode in (COLD, SEARCH):
+    if mode.startswith(COLD):  # every cold mode (with search, on fewer cores) starts from nothing
         for path in (tool.out, *tool.caches):
             remove(path)
     elif mode == WARM and tool.template:
@@ -226,9 +230,14 @@ def bench_size(n: int, args: argparse.Namespace, flags: set[str], peers: dict[st
                 for tool in (tool for tool in tools if mode in tool.modes):
                     results.setdefault((n, tool.name, mode), []).append(
                         run_once(tool, mode, n, i, args.runs, names, edits, logs))
-        largest_page(n, tools[0].out)
-        timed = "--timings" in flags
         digest = tools[0]
+        if shutil.which("taskset"):  # the scaling: cold on 1 to all cores but one (all of them: the cold runs above)
+            for k in range(1, cores()):
+                pinned = dataclasses.replace(digest, command=["taskset", "-c", ",".join(map(str, sorted(os.sched_getaffinity(0))[:k])),
+                                                             *digest.command], modes=(on_cores(k),))
+                results[(n, DIGEST, on_cores(k))] = [run_once(pinned, on_cores(k), n, 0, 1, names, edits, logs)]
+        largest_page(n, digest.out)
+        timed = "--timings" in flags
         command = [arg for arg in digest.command if arg not in ("--no-search", "--quiet")]
         searching = Tool(DIGEST, command + (["--timings"] if timed else []), digest.out, digest.caches,
                          None, digest.article, (SEARCH,), digest.cwd)
@@ -236,7 +245,7 @@ def bench_size(n: int, args: argparse.Namespace, flags: set[str], peers: dict[st
         results[(n, DIGEST, SEARCH)] = [run]
         print(f"{n:>6} digest search indexing: {search_seconds(run, results[(n, DIGEST, COLD)], timed)}", flush=True)
         floors[n] = markdown_floor(site)
-        print(f"{n:>6} Python-Markdown alone, every body on {os.cpu_count()} cores: {floors[n]:.2f} s wall", flush=True)
+        print(f"{n:>6} Python-Markdown alone, every body on {cores()} cores: {floors[n]:.2f} s wall", flush=True)
     finally:
         edits.restore()
 
@@ -265,7 +274,7 @@ def main() -> int:
     print("; ".join([f"digest {commit} (optional build flags: {' '.join(sorted(flags)) or 'none yet'})",
                      *(f"{name}: {version([exe, 'version' if name == 'Hugo' else '--version'])}"
                        for name, exe in peers.items()),
-                     f"{os.cpu_count()} CPUs, load {load()}", f"work folder {args.work}"]), flush=True)
+                     f"{cores()} CPUs, load {load()}", f"work folder {args.work}"]), flush=True)
     results: Results = {}
     floors: dict[int, float] = {}
     args.work.mkdir(parents=True, exist_ok=True)
@@ -286,8 +295,10 @@ def main() -> int:
         hugo = results.get((n, "Hugo", COLD))
         beside = f" = {seconds / wall(hugo):.2f}× Hugo's whole cold build" if hugo else ""
         print(f"{n} articles: Python-Markdown alone takes {seconds:.2f} s wall on every core{beside}")
+    for line in scaling(results, cores()):
+        print(line)
     print("\nTargets:")
-    for line in targets(results):
+    for line in targets(results, floors, cores()):
         print("- " + line)
     return 0
 

@@ -28,7 +28,7 @@ class Run:
     wall: float  # seconds
     cpu: float  # user + sys seconds of the process and every child it reaped
     max_rss_mb: float  # the largest single process (ru_maxrss from wait4)
-    tree_rss_mb: float | None  # the sum over the process tree at its peak (sampled); None without /proc
+    tree_rss_mb: float | None  # the process tree's proportional set size at its peak (sampled); None without /proc
     written: int  # output files new or changed (another inode, mtime or size)
     unchanged: int  # output files left exactly as they were
     removed: int  # output files gone after the run
@@ -57,19 +57,30 @@ HAS_CHILDREN = os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/children"
 
 
 def tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants now (shared pages count once per process)."""
+    """The memory ``pid`` and all its descendants hold now: the sum of their proportional set sizes, where
+    a page shared by n processes counts 1/n in each. Forked workers share the parent's pages copy-on-write;
+    summing resident sizes would count those once per worker, memory the machine does not spend. (Falls back
+    to the resident size where the kernel has no smaps_rollup.)"""
     total, stack = 0, [pid]
     while stack:
         proc = stack.pop()
         try:
-            with open(f"/proc/{proc}/statm", encoding="ascii") as f:
-                total += int(f.read().split()[1]) * PAGE
+            total += _pss(proc)
             for task in os.listdir(f"/proc/{proc}/task"):  # children are listed by the thread that made them
                 with open(f"/proc/{proc}/task/{task}/children", encoding="ascii") as f:
                     stack.extend(int(child) for child in f.read().split())
         except (FileNotFoundError, ProcessLookupError):  # it exited between two reads
             continue
     return total
+
+
+def _pss(proc: int) -> int:
+    try:
+        with open(f"/proc/{proc}/smaps_rollup", encoding="ascii") as f:
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("Pss:"))
+    except (PermissionError, StopIteration):
+        with open(f"/proc/{proc}/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * PAGE
 
 
 def measure(command: list[str], out: Path, log: Path, cwd: Path | None = None, compare_bytes: bool = False) -> Run:

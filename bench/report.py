@@ -11,6 +11,11 @@ COLD, WARM, NOOP, EDIT, SEARCH = "cold", "warm", "no-op", "edit", "cold+search"
 # one sentence of the sample story's English member, of a background article of it, of its English summary
 MEMBER, BACKGROUND, SUMMARY = "member", "background", "summary"
 STORY_EDITS = (MEMBER, BACKGROUND, SUMMARY)
+
+
+def on_cores(k: int) -> str:
+    """The mode of a cold build pinned to ``k`` cores (``taskset``), for the scaling line."""
+    return f"{COLD}, {k} core{'s' if k > 1 else ''}"
 MODES = (COLD, WARM, NOOP, EDIT)
 DIGEST = "digest"
 FLAT = 0.25  # per-article cold time is "flat" when every size is within ±25% of the smallest one
@@ -21,7 +26,8 @@ NOTES = """\
 wall, CPU: medians over the runs; CPU is user + sys of the process and every child it reaped.
 ms/article: wall per article, for the builds that render every page (cold, warm).
 peak MB: the largest single process (ru_maxrss from wait4) / the whole process tree (the sum of its
-  processes' RSS, sampled every 20 ms; shared pages count once per process); the highest of the runs.
+  processes' proportional set sizes, sampled every 20 ms: a page forked workers share with their parent
+  counts once in all, not once per process); the highest of the runs.
 written / unchanged: output files new or changed (another inode, mtime or size) / left as they were
   (medians); for edits, "differ" counts the written files whose bytes changed."""
 
@@ -87,8 +93,19 @@ def _verdict(name: str, checks: dict[int, tuple[bool, str]], missing: str) -> st
     return f"{name}: {'MET' if met else 'NOT MET'} ({detail})"
 
 
-def targets(results: Results) -> list[str]:
-    """The issue's targets, each MET or NOT MET with the figures behind it, per size measured."""
+def scaling(results: Results, cores: int) -> Iterator[str]:
+    """Cold wall time on 1 to ``cores`` cores (the last is the cold median), with the speed-up over 1 core."""
+    for n in sorted({n for n, tool, _ in results if tool == DIGEST}):
+        times = {k: wall(runs) for k in range(1, cores + 1)
+                 if (runs := results.get((n, DIGEST, on_cores(k) if k < cores else COLD)))}
+        if len(times) > 1 and 1 in times:
+            yield f"{n} articles, cold on 1 to {cores} cores: " + ", ".join(
+                f"{k}: {t:.2f} s ({times[1] / t:.2f}×)" for k, t in times.items())
+
+
+def targets(results: Results, floors: dict[int, float], cores: int) -> list[str]:
+    """The issue's targets, each MET or NOT MET with the figures behind it, per size measured.
+    ``floors``: Python-Markdown's own wall time per size, on every core."""
     sizes = sorted({n for n, tool, _ in results if tool == DIGEST})
 
     def ours(n: int, mode: str) -> list[Run] | None:
@@ -126,8 +143,15 @@ def targets(results: Results) -> list[str]:
     if len(cold) > 1:
         base = cold[min(cold)]
         flat = {n: (abs(ms / base - 1) <= FLAT, f"{ms:.2f} ms/article, {ms / base - 1:+.0%}") for n, ms in cold.items()}
+    beyond = {n: (wall(runs) - floors[n] <= 0.5 * floors[n],
+                  f"{wall(runs) - floors[n]:.2f} s beside Markdown's {floors[n]:.2f} s = {(wall(runs) - floors[n]) / floors[n]:.0%}")
+              for n in sizes if n in floors and (runs := ours(n, COLD))}
+    four = {n: (wall(two) / wall(all_) >= 1.7, f"{wall(two) / wall(all_):.2f}× from 2 to {cores} cores")
+            for n in sizes if cores >= 4 and (two := ours(n, on_cores(2))) and (all_ := ours(n, COLD))}
     return [
-        _verdict("cold ≤ 1.0× Hugo cold", versus_hugo(COLD, 1.0), "Hugo not run"),
+        _verdict("cold ≤ 1.1× Hugo cold", versus_hugo(COLD, 1.1), "Hugo not run"),
+        _verdict("cold build beside Markdown ≤ 50% of Python-Markdown's own time", beyond, "no floor measured"),
+        _verdict("cold ≥ 1.7× faster on 4 cores than on 2", four, f"this machine has {cores} cores"),
         _verdict("warm (template change) ≤ 0.5× Hugo's second full build", versus_hugo(WARM, 0.5), "Hugo not run"),
         _verdict("no-op < 0.5 s", under(NOOP, 0.5), "no run"),
         _verdict("one-article edit < 1 s, writing only the files whose bytes change", edits, "no run"),

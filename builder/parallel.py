@@ -41,11 +41,16 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T], label: str, chunksize: in
 
     _TASK = lambda i: fn(items[i])  # noqa: E731 - workers get indexes: items may not pickle (closures)
     try:
-        with ProcessPoolExecutor(mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent,
+        with ProcessPoolExecutor(cores(), mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent,
                                  initargs=(os.getpid(),)) as pool:
             yield from _progress(pool.map(_run, range(len(items)), chunksize=chunksize), len(items), label)
     finally:
         _TASK = None
+
+
+def cores() -> int:
+    """The cores this process may run on: a container's or ``taskset``'s limit, not the machine's count."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def die_with_parent(parent: int) -> None:
@@ -61,7 +66,7 @@ def die_with_parent(parent: int) -> None:
 
 
 def _can_fork() -> bool:
-    return (os.cpu_count() or 1) > 1 and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+    return cores() > 1 and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
 @contextmanager

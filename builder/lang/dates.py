@@ -4,7 +4,6 @@ read with the article language's CLDR month names and numeric date order (Babel)
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -24,16 +23,17 @@ _YEAR_AFTER = r"(?:,?\s+(?:[^\W\d]{1,4}\.?\s+)?(?P<y>\d{4})(?!\d))?"  # "26 Kas�
 CASE_SUFFIXES = {"tr", "az", "uz", "kk", "ky", "tk", "tt", "ba", "ug", "hu", "fi", "et"}
 
 
-# every decimal digit of every script (Persian ۲۵, Arabic-Indic ٢٥, Bengali ২৫, full-width ２５) → ASCII;
-# one character for one, so positions in the text stay where they were
-DIGITS = {c: str(unicodedata.decimal(chr(c))) for c in range(0x80, sys.maxunicode + 1)
-          if unicodedata.decimal(chr(c), None) is not None}
+# a decimal digit of any script but ASCII's (Persian ۲۵, Arabic-Indic ٢٥, Bengali ২৫, full-width ２５): ``\d``
+# matches Unicode's category Nd, the characters that have a decimal value
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
 # "25–27 November", "25 to 27", "۲۵ تا ۲۷": a dash, or a short word set apart by spaces (never "11月26日")
 _RANGE_START = re.compile(r"(?<!\d)(\d{1,2})(?:\s*[–—-]\s*|\s+[^\W\d]{1,3}\s+)$")
 
 
 def ascii_digits(text: str) -> str:
-    return text.translate(DIGITS)
+    """Every decimal digit as its ASCII digit, one character for one, so positions in the text stay
+    where they were. (A pattern, not a table of all of Unicode: that took 0.3 s at every start.)"""
+    return _OTHER_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), text)
 
 
 @dataclass(frozen=True)
