@@ -56,6 +56,8 @@ class Renderer:
             self.newest_in.setdefault(article.lang, []).append(article)
         self.present = sorted(self.newest_in.keys() | {cfg.default_language})
         self.stories_of: dict[str, list[tuple[Story, str]]] = {}
+        # story id → its members' paths: one tuple per story, not one per article page (10,000 background pages)
+        self.members_of = {story.spec.id: tuple(d.article for d in story.members) for story in self.site.stories}
         for story in self.site.stories:
             for d in story.members:
                 self.stories_of.setdefault(d.article, []).append((story, "member"))
@@ -181,7 +183,7 @@ class Renderer:
     def article_job(self, article: Article) -> Job:
         memberships = self.stories_of.get(article.path)
         stories = () if memberships is None else tuple(
-            (story.spec.id, role, tuple(d.article for d in story.members)) for story, role in memberships)
+            (story.spec.id, role, self.members_of[story.spec.id]) for story, role in memberships)
         named = tuple(self.named.get(article.path, {}).values())  # a new alias changes the page's search names
         kept = self.memo.get(id(article))
         if kept and kept[0] is article and kept[1] == (stories, named):

@@ -144,17 +144,18 @@ def _decide_all(spec: StorySpec, candidates: list[Article], seen: dict[str, Foun
                 figures: Callable[[Article], list[Figure]]) -> list[Decision]:
     """Decide on every candidate from its first look; then let the figures of the confident members speak
     for the rest."""
-    sure = [a for a in candidates if _role(spec, *first[a.path][1:])[0] == "member"
+    roles = {a.path: _role(spec, *first[a.path][1:]) for a in candidates}
+    sure = [a for a in candidates if roles[a.path][0] == "member"
             and ev.confident(sum(e.weight for e in first[a.path][1]))]
     pool = _fingerprints([f for a in sure for f in figures(a)])
     confident = {a.path for a in sure}
     out = []
     for a in candidates:
         fuzzy, pieces, vetoes = first[a.path]
-        if pool and a.path not in confident and pieces:
-            own = _fingerprints(figures(a))
-            pieces = pieces + ev.figures(sorted(own & pool))
-        role, score, reason = _role(spec, pieces, vetoes)
+        role, score, reason = roles[a.path]
+        if pool and a.path not in confident and pieces and (shared := sorted(_fingerprints(figures(a)) & pool)):
+            pieces = pieces + ev.figures(shared)
+            role, score, reason = _role(spec, pieces, vetoes)
         out.append(_decision(spec, a, seen[a.path], fuzzy, role, score, reason, pieces + vetoes))
     return out
 
