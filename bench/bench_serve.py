@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
@@ -42,7 +43,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def measure(site: Path, work: Path, edits: int, chromium: str) -> dict[str, object]:
+def measure(site: Path, work: Path, edits: int, chromium: str) -> list[dict[str, object]]:
+    """Save-to-browser latency of ``edits`` edits of the site's middle article and, when the site holds the
+    sample's story, of the story's English member (whose edit reaches the story's pages too)."""
     from playwright.sync_api import Error, sync_playwright
 
     from builder.commands.build import load_site
@@ -51,47 +54,62 @@ def measure(site: Path, work: Path, edits: int, chromium: str) -> dict[str, obje
     served = Served(site, work / f"out-{site.name}", start_timeout=1800)
     startup = time.time() - started
     loaded, _ = load_site(site)
-    article = sorted(loaded.articles, key=lambda a: a.path)[len(loaded.articles) // 2]
+    articles = [sorted(loaded.articles, key=lambda a: a.path)[len(loaded.articles) // 2]]
+    by_path = {a.path: a for a in loaded.articles}
+    members = [by_path[d.article] for s in loaded.stories for d in s.members]
+    articles += [a for a in members if a.lang == "en" and a not in articles][:1]
     del loaded
-    path = site / article.path
-    original = path.read_text(encoding="utf-8")
-    latencies: list[float] = []
+    results = []
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{served.port}/news-digest/{article.page_path}")
-            page.wait_for_function("() => window.LiveReload !== undefined", timeout=30_000)
-            for i in range(edits):
-                marker = f"bench-marker-{i:04d}"
-                time.sleep(0.3)  # let the previous reload settle
-                saved = time.time()
-                path.write_text(original.replace("\n---\n", f"\n---\n{marker}\n\n", 1), encoding="utf-8")
-                # Wait for the browser's own navigation events rather than polling it: polling every few
-                # milliseconds costs CPU the server needs on a 2-core machine and inflates the figure.
-                deadline = time.monotonic() + 60
-                while time.monotonic() < deadline:
-                    try:
-                        page.wait_for_event("domcontentloaded", timeout=60_000)
-                        at = page.evaluate(
-                            "m => document.body && document.body.innerText.includes(m) ? performance.timeOrigin"
-                            " + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd : 0", marker)
-                    except Error:  # the page is being replaced by the reload
-                        at = 0
-                    if at:
-                        latencies.append(at / 1000 - saved)
-                        break
-                else:
-                    raise SystemExit(f"edit {i} never reached the browser; server said:\n" + "\n".join(served.lines[-5:]))
+            for article in articles:
+                role = "story member" if article in members else "article"
+                latencies = _edits(page, served, site / article.path, article.page_path, edits, Error)
+                full = next(line for line in served.lines if line.startswith("full build"))
+                rebuilds = [line for line in served.rebuilds() if article.path in line]
+                server_ms = [float(m.group(1)) for line in rebuilds if (m := re.search(r" in (\d+) ms", line))]
+                results.append({"site": f"{site.name}, {role}", "startup_s": startup, "full_build": full,
+                                "latencies": latencies, "rebuild_ms": server_ms,
+                                "sample_rebuild": rebuilds[len(rebuilds) // 2] if rebuilds else ""})
             browser.close()
     finally:
-        path.write_text(original, encoding="utf-8")
         served.stop()
-    full = next(line for line in served.lines if line.startswith("full build"))
-    rebuilds = [line for line in served.rebuilds() if article.path in line]
-    server_ms = [float(m.group(1)) for line in rebuilds if (m := re.search(r" in (\d+) ms", line))]
-    return {"site": site.name, "startup_s": startup, "full_build": full, "latencies": latencies,
-            "rebuild_ms": server_ms, "sample_rebuild": rebuilds[len(rebuilds) // 2] if rebuilds else ""}
+    return results
+
+
+def _edits(page: Any, served: Served, path: Path, page_path: str, edits: int, error: type[Exception]) -> list[float]:
+    """Seconds from each save of ``path`` to the browser's DOMContentLoaded of the page showing it."""
+    original = path.read_text(encoding="utf-8")
+    latencies: list[float] = []
+    page.goto(f"http://127.0.0.1:{served.port}/news-digest/{page_path}")
+    page.wait_for_function("() => window.LiveReload !== undefined", timeout=30_000)
+    try:
+        for i in range(edits):
+            marker = f"bench-marker-{i:04d}"
+            time.sleep(0.3)  # let the previous reload settle
+            saved = time.time()
+            path.write_text(original.replace("\n---\n", f"\n---\n{marker}\n\n", 1), encoding="utf-8")
+            # Wait for the browser's own navigation events rather than polling it: polling every few
+            # milliseconds costs CPU the server needs on a 2-core machine and inflates the figure.
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    page.wait_for_event("domcontentloaded", timeout=60_000)
+                    at = page.evaluate(
+                        "m => document.body && document.body.innerText.includes(m) ? performance.timeOrigin"
+                        " + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd : 0", marker)
+                except error:  # the page is being replaced by the reload
+                    at = 0
+                if at:
+                    latencies.append(at / 1000 - saved)
+                    break
+            else:
+                raise SystemExit(f"edit {i} never reached the browser; server said:\n" + "\n".join(served.lines[-5:]))
+    finally:
+        path.write_text(original, encoding="utf-8")
+    return latencies
 
 
 def main() -> int:
@@ -109,8 +127,7 @@ def main() -> int:
         sites = [sample_site(work)]
         if args.n:
             sites.append(corpus_site(work, args.n, args.corpus_script, say=lambda line: print(line, flush=True)))
-        for site in sites:
-            result = measure(site, work, args.edits, chromium)
+        for result in (result for site in sites for result in measure(site, work, args.edits, chromium)):
             ms = [v * 1000 for v in result["latencies"]]  # type: ignore[union-attr]
             server = result["rebuild_ms"]
             print(f"\n== {result['site']}: {len(ms)} article edits, save → new page in the browser")
