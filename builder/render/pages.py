@@ -8,10 +8,11 @@ what an edit touches.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -26,6 +27,7 @@ from builder.render.templates import PARTIALS, make_env, merge_repeats, static_d
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 NO_MARK, ENGLISH_MARK = Markup(""), Markup(' lang="en" dir="ltr"')  # attributes of an interface string's element
 
 
@@ -236,6 +238,13 @@ def search_names(entities: Iterable[Entity]) -> str:
 def story_path(story: Story, lang: str, default: str) -> str:
     """``stories/<id>/`` in the default language, ``stories/<id>/<lang>/`` in the others."""
     return f"stories/{story.spec.id}/" + ("" if lang == default else f"{lang}/")
+
+
+def paginate(base: str, items: Sequence[T], size: int) -> list[tuple[str, Sequence[T]]]:
+    """``items`` cut into pages of ``size``: ``base`` holds the first, ``base/page/<n>/`` the n-th; page sizes
+    are constants, which bound every page's size whatever the size of the site."""
+    count = max(math.ceil(len(items) / size), 1)
+    return [(base if n == 1 else f"{base}page/{n}/", items[(n - 1) * size: n * size]) for n in range(1, count + 1)]
 
 
 def article_json_ld(article: Article, page_url: str, publisher: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from builder.lang import i18n
-from builder.model import Article, Decision, Fact, Story
+from builder.model import Decision, Fact, Story
 from builder.read.entities import ENTITIES_FILE
 from builder.read.sources import SOURCES_FILE
 from builder.render.jobs import ALL, Job, sort_key
@@ -20,6 +20,13 @@ from builder.render.story_layout import (
     report_items,
     story_facts,
     summary_rows,
+)
+from builder.render.story_lists import (
+    BACKGROUND_SHOWN,
+    COVERAGE_SHOWN,
+    by_language,
+    list_url,
+    strongest,
 )
 from builder.render.timeline import date_range, timeline_context
 from builder.stories.copies import one_reports
@@ -56,7 +63,9 @@ def story_context(r: Renderer, story: Story, lang: str, path: str, facts: StoryF
     alternates = [{"hreflang": code, "url": r.absolute(page)} for code, page in versions.items()]
     ctx = r.common(lang, path, versions)
     link = r.story_link(story, lang)
-    timeline = timeline_context(members, story.spec.start, story.spec.end, lang, lambda a: r.article_item(a, lang))
+    scores = {d.article: d.score for d in story.members}
+    timeline = timeline_context(members, story.spec.start, story.spec.end, lang, lambda a: r.article_item(a, lang),
+                                lambda a: scores[a.path])
     span = timeline["span"]
     newest = max(members, key=sort_key) if members else None
     ctx.update(
@@ -71,7 +80,7 @@ def story_context(r: Renderer, story: Story, lang: str, path: str, facts: StoryF
         summary_rows=summary_rows(story.spec.summaries, cfg.summary_languages, lang),
         facts=[{**fact_row(r, fact, lang), "confirmations": facts.confirmations([m.article for m in fact.mentions], lang)}
                for fact in story.facts],
-        coverage=coverage_by_language(r, members, lang, facts),
+        coverage=coverage_by_language(r, story, lang, facts),
         timeline=timeline,
         dates=date_range(*span, lang),
         dates_iso=[day.isoformat() for day in span],
@@ -82,13 +91,11 @@ def story_context(r: Renderer, story: Story, lang: str, path: str, facts: StoryF
         og_image=r.absolute("static/og-story.png"),
         background=[r.article_item(r.by_path[d.article], lang) for d in shown_background(story)],
         background_more=len(story.background) - len(shown_background(story)),
+        background_url=list_url(r, story, lang, "background/"),
         search_names=search_names(story.spec.entities),
         og_type="website",
     )
     return ctx
-
-
-BACKGROUND_SHOWN = 20  # a long-running story can have thousands; the API lists API_BACKGROUND of them
 
 
 def shown_background(story: Story) -> list[Decision]:
@@ -103,10 +110,14 @@ def shown_background(story: Story) -> list[Decision]:
     return [d for d in story.background if id(d) in nearest]
 
 
+MENTIONS_SHOWN = 6  # sources quoted per key figure: one per value given first, so a conflict shows each side
+
+
 def fact_row(r: Renderer, fact: Fact, lang: str) -> dict[str, Any]:
-    """A "key figures" row: the value in the reader's conventions, the period its sources state, every
-    source as written, and in a conflict which outlets gave which value."""
+    """A "key figures" row: the value in the reader's conventions, the period its sources state, the first
+    sources as written (and how many more), and in a conflict which outlets gave which value."""
     trans = i18n.translations(lang)
+    shown = strongest(fact.mentions, MENTIONS_SHOWN, lambda m: 0.0, lambda m: m.value)
     outlets: dict[float, list[str]] = {}
     for m in fact.mentions:
         if m.value is not None:
@@ -119,19 +130,23 @@ def fact_row(r: Renderer, fact: Fact, lang: str) -> dict[str, Any]:
         "value": i18n.format_quantity(fact.value, fact.unit, lang),
         "alternatives": [i18n.format_quantity(v, fact.unit, lang) for v in fact.alternatives],
         "conflict": fact.conflict,
-        "mentions": [{**r.article_item(r.by_path[m.article], lang), "text": m.text, "value": m.value}
-                     for m in fact.mentions],
+        "mentions": [{**r.article_item(r.by_path[m.article], lang), "text": m.text, "value": m.value} for m in shown],
+        "mentions_more": len(fact.mentions) - len(shown),
     }
 
 
-def coverage_by_language(r: Renderer, members: list[Article], lang: str, facts: StoryFacts) -> list[dict[str, Any]]:
-    """Members by language, each with its outlet, the outlet's kind and the report it shares with others."""
-    groups: dict[str, list[Article]] = {}
-    for article in sorted(members, key=sort_key):
-        groups.setdefault(article.lang, []).append(article)
-    return [{"lang": code, "dir": i18n.language(code).direction, "endonym": i18n.language(code).endonym,
-             "items": [{**r.article_item(a, lang), **facts.outlet_of(a, lang)} for a in items]}
-            for code, items in sorted(groups.items())]
+def coverage_by_language(r: Renderer, story: Story, lang: str, facts: StoryFacts) -> list[dict[str, Any]]:
+    """Members by language, each with its outlet, the outlet's kind and the report it shares with others:
+    the strongest matches, one per outlet or shared report first, and how many more the language's list has."""
+    scores = {d.article: d.score for d in story.members}
+    groups = []
+    for code, items in by_language(facts.members).items():
+        shown = strongest(items, COVERAGE_SHOWN, lambda a: scores[a.path],
+                          lambda a: facts.report_of(a.path) or facts.outlet_key(a))
+        groups.append({"lang": code, "dir": i18n.language(code).direction, "endonym": i18n.language(code).endonym,
+                       "items": [{**r.article_item(a, lang), **facts.outlet_of(a, lang)} for a in shown],
+                       "more": len(items) - len(shown), "more_url": list_url(r, story, lang, f"coverage/{code}/")})
+    return groups
 
 
 API_BACKGROUND = 200  # background articles per story in its API file, the strongest: with a count of all
