@@ -26,7 +26,8 @@ from builder.output import state
 from builder.model import Article, Output, Site
 from builder.render.pages import RenderStep, not_found_jobs, page_jobs, plan_site, run_jobs, static_jobs
 from builder.render.listings import listing_jobs
-from builder.render.stories import api_jobs, story_jobs
+from builder.render.stories import story_jobs
+from builder.render.story_api import api_jobs
 from builder.render.story_lists import story_list_jobs
 from builder.render.search import index_site, search_jobs
 from builder.parallel import in_background

@@ -1,9 +1,7 @@
-"""Story pages and the story export (``api/clusters.json``, ``api/stories/<id>.json``): summaries, key figures, timeline and coverage."""
+"""Story pages: summaries, key figures, timeline and coverage (the export: ``render.story_api``)."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from functools import cache
 from typing import Any
 
@@ -12,7 +10,7 @@ from builder.model import Decision, Fact, Story
 from builder.read.entities import ENTITIES_FILE
 from builder.read.sources import SOURCES_FILE
 from builder.render.jobs import ALL, Job, sort_key
-from builder.render.pages import Renderer, search_names, story_path
+from builder.render.pages import Renderer, search_names, story_path, strongest
 from builder.render.story_layout import (
     StoryFacts,
     coverage_line,
@@ -21,16 +19,9 @@ from builder.render.story_layout import (
     story_facts,
     summary_rows,
 )
-from builder.render.story_lists import (
-    BACKGROUND_SHOWN,
-    COVERAGE_SHOWN,
-    by_language,
-    list_url,
-    strongest,
-)
+from builder.render.story_lists import BACKGROUND_SHOWN, COVERAGE_SHOWN, by_language, list_url
 from builder.render.timeline import date_range, timeline_context
 from builder.stories.copies import one_reports
-from builder.stories.report import stories_json
 
 
 def story_jobs(r: Renderer) -> list[Job]:
@@ -137,55 +128,12 @@ def fact_row(r: Renderer, fact: Fact, lang: str) -> dict[str, Any]:
 
 def coverage_by_language(r: Renderer, story: Story, lang: str, facts: StoryFacts) -> list[dict[str, Any]]:
     """Members by language, each with its outlet, the outlet's kind and the report it shares with others:
-    the strongest matches, one per outlet or shared report first, and how many more the language's list has."""
+    the strongest matches, one per outlet first, and how many more the language's list has."""
     scores = {d.article: d.score for d in story.members}
     groups = []
     for code, items in by_language(facts.members).items():
-        shown = strongest(items, COVERAGE_SHOWN, lambda a: scores[a.path],
-                          lambda a: facts.report_of(a.path) or facts.outlet_key(a))
+        shown = strongest(items, COVERAGE_SHOWN, lambda a: scores[a.path], facts.outlet_key)
         groups.append({"lang": code, "dir": i18n.language(code).direction, "endonym": i18n.language(code).endonym,
                        "items": [{**r.article_item(a, lang), **facts.outlet_of(a, lang)} for a in shown],
                        "more": len(items) - len(shown), "more_url": list_url(r, story, lang, f"coverage/{code}/")})
     return groups
-
-
-API_BACKGROUND = 200  # background articles per story in its API file, the strongest: with a count of all
-
-
-def api_jobs(r: Renderer) -> list[Job]:
-    """``api/stories/<id>.json`` per story (its members, strongest background, evidence and facts), and
-    ``api/clusters.json`` listing them: each file stays bounded (about 0.5 KB per listed article) however
-    much background a story gathers, and an edit rewrites one story's file."""
-    site = r.site
-    base = site.config.base_path
-    jobs = []
-    for story in site.stories:
-        def run(story: Story = story) -> bytes:
-            strongest = {id(d) for d in sorted(story.background, key=lambda d: -d.score)[:API_BACKGROUND]}
-            shown = dataclasses.replace(story, background=tuple(d for d in story.background if id(d) in strongest))
-            (data,) = stories_json([shown], site.articles, base)["stories"]
-            data["background_count"] = len(story.background)
-            return _json(data)
-
-        deps = {ALL, ENTITIES_FILE, story.spec.path, *(d.article for d in (*story.members, *story.background))}
-        jobs.append(Job(api_story_path(story), frozenset(deps), run))
-
-    def index() -> bytes:
-        return _json({"stories": [{
-            "id": s.spec.id, "title": dict(s.spec.title),
-            "window": {"start": s.spec.start.isoformat(), "end": s.spec.end.isoformat()},
-            "url": base + story_path(s, site.config.default_language, site.config.default_language),
-            "api": base + api_story_path(s), "members": len(s.members), "background": len(s.background),
-        } for s in site.stories]})
-
-    deps = {"site.yaml", ALL, ENTITIES_FILE, *(s.spec.path for s in site.stories),
-            *(d.article for s in site.stories for d in (*s.members, *s.background))}
-    return [*jobs, Job("api/clusters.json", frozenset(deps), index)]
-
-
-def api_story_path(story: Story) -> str:
-    return f"api/stories/{story.spec.id}.json"
-
-
-def _json(data: object) -> bytes:
-    return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")  # compact: C encoder, 10x faster

@@ -1,7 +1,7 @@
 """How a story page stays bounded: the strongest few of each list on the page, the rest on pages of their own.
 
 A story followed by every outlet gathers hundreds of members and thousands of background
-articles. Its page shows, per list, the strongest few (``strongest``) and says how many more
+articles. Its page shows, per list, the strongest few (``pages.strongest``) and says how many more
 there are, linking to that list in full: ``coverage/<lang>/`` (the members in one language)
 and ``background/`` under the story's page, cut into numbered pages like the archives. Such
 pages exist only for lists longer than the page shows, so every one is linked from it.
@@ -11,8 +11,8 @@ number of articles; a list page at most about 60 KB.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from builder.lang import i18n
 from builder.model import Article, Moment, Story, instant
@@ -21,27 +21,11 @@ from builder.render.jobs import ITEM, LINKS, Job, sort_key
 from builder.render.pages import Renderer, paginate, story_path
 from builder.render.story_layout import outlet_item
 
-T = TypeVar("T")
-
-# A member in each language group of the story page: the strongest, one per outlet or shared report first,
+# Members in each language group of the story page: the strongest, one per outlet first,
 # so a reader sees who covered the story before seeing one outlet's tenth article; about 0.6 KB each.
 COVERAGE_SHOWN = 8
 BACKGROUND_SHOWN = 20  # background articles on the story page: those dated nearest the story
 LIST_PAGE = 100  # articles per page of a complete list: about 60 KB of HTML, under the 200 KB page budget
-
-
-def strongest(items: Sequence[T], n: int, score: Callable[[T], float], kind: Callable[[T], Hashable]) -> list[T]:
-    """The ``n`` of ``items`` with the best ``score``, one of each ``kind`` before a second of any (ties: the
-    earlier), in the order given; all of them when there are no more than ``n``."""
-    if len(items) <= n:
-        return list(items)
-    seen: set[Hashable] = set()
-    first, rest = [], []
-    for i in sorted(range(len(items)), key=lambda i: -score(items[i])):  # stable: ties keep the given order
-        (rest if kind(items[i]) in seen else first).append(i)
-        seen.add(kind(items[i]))
-    chosen = set((first + rest)[:n])
-    return [item for i, item in enumerate(items) if i in chosen]
 
 
 def by_language(articles: Sequence[Article]) -> dict[str, list[Article]]:

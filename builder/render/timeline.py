@@ -24,7 +24,7 @@ from builder.lang import i18n
 from builder.lang.dates import event_dates
 from builder.model import Article
 from builder.read.articles import article_text
-from builder.render.story_lists import strongest
+from builder.render.pages import strongest
 
 _SENTENCE = re.compile(r"(?<=[.!?؟])[\"'»”)]*\s+|(?<=[。！？])|\n+")
 EXCERPT = 160  # characters of the sentence that states an event's day
