@@ -21,7 +21,7 @@ from builder.render.jobs import ALL, LINKS, Job, sort_key
 from builder.render.pages import Renderer, story_path
 from builder.stories.report import stories_json
 
-API_SHOWN = 60  # members, and background articles, in a story's file: the strongest, with a count of all
+API_SHOWN = 40  # members, and background articles, in a story's file: the strongest, with a count of all
 API_PAGE = 100  # articles per numbered file of a complete list
 
 
