@@ -18,6 +18,7 @@ from builder.render.timeline import EVENT_SHOWN, PUBLISHED_SHOWN
 from conftest import write_site
 from helpers import run
 from htmlscan import Page, scan
+from pagecheck import nu_errors
 
 STORY = "putin-bishkek-2025-11"
 MEMBERS, BACKGROUND = 260, 240
@@ -165,6 +166,15 @@ def test_a_member_page_lists_a_few_other_members_one_per_language_first(big: Pat
     assert others and len(listed) == OTHERS_SHOWN and {"en", "tr", "uz", "vi"} <= set(listed)
     more = f"and {len(data['members']) - 1 - OTHERS_SHOWN} more articles"
     assert more in html and f'/stories/{STORY}/#coverage-h"' in html
+
+
+@pytest.mark.java
+def test_story_pages_and_their_list_pages_pass_the_nu_html_checker(java_path: str, big: Path) -> None:
+    pages = [big / "stories" / STORY / "index.html", big / "stories" / STORY / "ky" / "index.html",
+             *(big / "stories" / STORY / "ky").glob("*/*/index.html"), *(big / "stories" / STORY).glob("*/page/2/index.html")]
+    assert len(pages) > 4
+    errors = nu_errors(java_path, *pages)
+    assert not errors, "\n".join(errors[:30])
 
 
 def test_strongest_takes_one_of_each_kind_first_and_keeps_the_order() -> None:
