@@ -7,6 +7,7 @@ members' pages; the story's own pages, feed and API show the rest.
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 from collections.abc import Callable
@@ -14,12 +15,17 @@ from pathlib import Path
 
 import pytest
 
+from builder.commands.build import STEPS, load_site
 from builder.commands.incremental import Incremental
+from builder.output.fingerprint import Fingerprints
+from builder.render.pages import plan_site
+from builder.render.story_lists import LIST_PAGE
 from conftest import MakeSite
 from helpers import run, tree
 from helpers import EN, STORY, edit
 
 BACKGROUND = 200
+STORY_ID = "putin-bishkek-2025-11"
 SUMMARY = "content/clusters/putin-bishkek-2025-11/summary.en.md"
 
 
@@ -97,3 +103,27 @@ def test_the_build_after_a_preview_renders_nothing(story_site: Path, tmp_path: P
     result = run("build", "--site", str(site), "--out", str(out), env={"XDG_CACHE_HOME": str(cache)})
     assert result.returncode == 0, result.stderr
     assert "rendered 0, wrote 0" in result.stdout, result.stdout
+
+
+def fingerprints(site: Path) -> dict[str, str]:
+    """Each output's fingerprint: what a build compares to decide what to render again."""
+    loaded, _ = load_site(site)
+    _, jobs = plan_site(loaded, STEPS)
+    prints = Fingerprints(loaded)
+    return {job.path: prints.of(job) for job in jobs}
+
+
+def test_a_background_title_edit_renders_the_one_list_page_showing_it(story_site: Path) -> None:
+    """The story's complete background list is numbered pages, each depending on the articles it shows:
+    a retitled article re-renders its own page of the list (in each interface language), not the others."""
+    before = fingerprints(story_site)
+    lists = {path for path in before if "/background/" in path and path.startswith("stories/")}
+    files = {path for path in before if "/background/" in path and path.startswith("api/")}
+    assert len(lists) == 6 * len(files) == 6 * math.ceil((BACKGROUND + 1) / LIST_PAGE)  # and the sample's one
+    edit(story_site, "content/articles/en/bg/talks-5.md",
+         lambda t: t.replace("title: Talks in Bishkek, part 5", "title: Talks in Bishkek, fifth round"))
+    after = fingerprints(story_site)
+    changed = {path for path in after if before.get(path) != after[path]}
+    assert len(changed & lists) == 6 and len({path.split("/background/")[1] for path in changed & lists}) == 1
+    assert len(changed & files) == 1
+    assert f"api/stories/{STORY_ID}.json" in changed and "index.html" not in changed  # the home page shows no background

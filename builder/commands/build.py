@@ -27,7 +27,9 @@ from builder.output import state
 from builder.model import Article, Output, Site
 from builder.render.pages import RenderStep, not_found_jobs, page_jobs, plan_site, run_jobs, static_jobs
 from builder.render.listings import listing_jobs
-from builder.render.stories import api_jobs, story_jobs
+from builder.render.stories import story_jobs
+from builder.render.story_api import api_jobs
+from builder.render.story_lists import story_list_jobs
 from builder.render.search import index_site, search_jobs
 from builder.parallel import in_background
 from builder.output.scan import scan
@@ -35,8 +37,8 @@ from builder.output.write import check_out_dir, refuse_foreign, write_site
 
 log = logging.getLogger(__name__)
 
-STEPS: tuple[RenderStep, ...] = (page_jobs, listing_jobs, story_jobs, search_jobs, not_found_jobs, feed_jobs, sitemap_jobs,
-                                  api_jobs, static_jobs)
+STEPS: tuple[RenderStep, ...] = (page_jobs, listing_jobs, story_jobs, story_list_jobs, search_jobs, not_found_jobs,
+                                  feed_jobs, sitemap_jobs, api_jobs, static_jobs)
 
 
 @dataclass

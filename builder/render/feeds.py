@@ -15,12 +15,12 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from builder.lang import i18n
-from builder.read.articles import UNKNOWN_SOURCE
 from builder.model import Article, Moment, instant
-
+from builder.read.articles import UNKNOWN_SOURCE
+from builder.render.jobs import ALL, ENTRY, LINKS, STORY, Job, sort_key
 from builder.render.listings import listing_pages
-from builder.render.jobs import ALL, ENTRY, STORY, Job, sort_key
 from builder.render.pages import Renderer, story_path
+from builder.render.story_lists import story_list_pages
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -127,13 +127,14 @@ def feed_jobs(r: Renderer) -> list[Job]:
 def sitemap_pages(r: Renderer) -> list[tuple[str, Moment | None, list[tuple[str, str]]]]:
     """Every HTML page but 404.html as (path, last modified, its language versions as (hreflang, path)).
 
-    The versions are a story's pages in each interface language, the home pages, the stories indexes
-    and the language indexes (listings.listing_pages).
+    The versions are a story's pages (and its lists' pages) in each interface language, the home pages,
+    the stories indexes and the language indexes (listings.listing_pages).
     tests/test_feeds.py checks this list against the built folder, so the two cannot drift.
     """
     cfg = r.site.config
     pages = listing_pages(r)
     pages += [(a.page_path, a.date, []) for a in r.site.articles]
+    pages += story_list_pages(r)
     for story in r.site.stories:
         versions = [(lang, story_path(story, lang, cfg.default_language)) for lang in r.interface_languages()]
         latest = max((r.by_path[d.article].date for d in story.members), key=instant, default=None)
@@ -164,7 +165,9 @@ def robots(r: Renderer) -> bytes:
 
 def sitemap_jobs(r: Renderer) -> list[Job]:
     """``sitemap.xml`` (unless ``sitemap: false``) and ``robots.txt`` pointing to it."""
-    deps = frozenset({"site.yaml", ALL, *(STORY + s.spec.id for s in r.site.stories)})
+    # which stories' lists have pages of their own, and how many, follows from more than their members: named
+    lists = LINKS + "sitemap\0" + "\0".join(path for path, _, _ in story_list_pages(r))
+    deps = frozenset({"site.yaml", ALL, lists, *(STORY + s.spec.id for s in r.site.stories)})
     jobs = [Job("robots.txt", frozenset({"site.yaml"}), lambda: robots(r))]
     if r.site.config.sitemap:
         jobs.append(Job("sitemap.xml", deps, lambda: sitemap(r)))

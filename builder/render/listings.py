@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,7 +21,7 @@ from builder.lang import i18n
 from builder.model import Article, Moment, Story, day_of, instant
 from builder.read.articles import UNKNOWN_SOURCE
 from builder.render.jobs import ITEM, LINKS, Job
-from builder.render.pages import Renderer
+from builder.render.pages import Renderer, paginate
 from builder.render.stories import fact_row
 
 INDEX_PAGE = 50  # articles per language index page: about 25 KB of HTML
@@ -123,7 +123,7 @@ class Lists:
         pages += self.archives(None, self.r.newest)
         return pages
 
-    def page(self, path: str, template: str, lang: str, shown: list[Article], links: Iterable[str],
+    def page(self, path: str, template: str, lang: str, shown: Sequence[Article], links: Iterable[str],
              extra: Iterable[str], context: Callable[[], dict[str, Any]],
              versions: tuple[tuple[str, str], ...] = ()) -> Listing:
         deps = frozenset({*(ITEM + a.path for a in shown), LINKS + path + "\0" + "\0".join(links),
@@ -222,14 +222,12 @@ class Lists:
             by_month.setdefault((day_of(a.date).year, day_of(a.date).month), []).append(a)
         pages = []
         for (year, month), articles in by_month.items():
-            base = f"{lang or 'archive'}/{year:04d}/{month:02d}/"
-            count = math.ceil(len(articles) / ARCHIVE_PAGE)
-            paths = [base if n == 1 else f"{base}page/{n}/" for n in range(1, count + 1)]
+            cut = paginate(f"{lang or 'archive'}/{year:04d}/{month:02d}/", articles, ARCHIVE_PAGE)
+            count, paths = len(cut), [path for path, _ in cut]
             title = i18n.locale(page_lang).months["stand-alone"]["wide"][month] + f" {year}"
-            for n, path in enumerate(paths, 1):
-                shown = articles[(n - 1) * ARCHIVE_PAGE: n * ARCHIVE_PAGE]
+            for n, (path, shown) in enumerate(cut, 1):
 
-                def context(n: int = n, shown: list[Article] = shown, path: str = path, title: str = title,
+                def context(n: int = n, shown: Sequence[Article] = shown, path: str = path, title: str = title,
                             paths: list[str] = paths) -> dict[str, Any]:
                     ctx = self.base(page_lang, path, title)
                     ctx.update(items=[self.r.article_item(a, page_lang) for a in shown],

@@ -8,10 +8,11 @@ what an edit touches.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import math
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -26,6 +27,8 @@ from builder.render.templates import PARTIALS, make_env, merge_repeats, static_d
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+OTHERS_SHOWN = 10  # other members an article page lists under "Also in this story"
 NO_MARK, ENGLISH_MARK = Markup(""), Markup(' lang="en" dir="ltr"')  # attributes of an interface string's element
 
 
@@ -203,9 +206,11 @@ class Renderer:
         minutes = i18n.reading_minutes(article.words - article.cjk, article.cjk, cfg.words_per_minute)
         stories = []
         for story, role in self.stories_of.get(article.path, []):
-            others = [self.article_item(self.by_path[d.article], article.lang)
-                      for d in story.members if d.article != article.path]
-            stories.append({**self.story_link(story, article.lang), "role": role, "others": others})
+            # a story of hundreds: one member per language first, the rest counted and a link to the story page
+            others = [self.by_path[d.article] for d in story.members if d.article != article.path]
+            shown = strongest(others, OTHERS_SHOWN, lambda a: 0.0, lambda a: a.lang)
+            stories.append({**self.story_link(story, article.lang), "role": role, "others_more": len(others) - len(shown),
+                            "others": [self.article_item(a, article.lang) for a in shown]})
         item = self.article_item(article, article.lang)
         ctx.update(
             page_title=article.title,
@@ -238,6 +243,27 @@ def search_names(entities: Iterable[Entity]) -> str:
 def story_path(story: Story, lang: str, default: str) -> str:
     """``stories/<id>/`` in the default language, ``stories/<id>/<lang>/`` in the others."""
     return f"stories/{story.spec.id}/" + ("" if lang == default else f"{lang}/")
+
+
+def paginate(base: str, items: Sequence[T], size: int) -> list[tuple[str, Sequence[T]]]:
+    """``items`` cut into pages of ``size``: ``base`` holds the first, ``base/page/<n>/`` the n-th; page sizes
+    are constants, which bound every page's size whatever the size of the site."""
+    count = max(math.ceil(len(items) / size), 1)
+    return [(base if n == 1 else f"{base}page/{n}/", items[(n - 1) * size: n * size]) for n in range(1, count + 1)]
+
+
+def strongest(items: Sequence[T], n: int, score: Callable[[T], float], kind: Callable[[T], Hashable]) -> list[T]:
+    """The ``n`` of ``items`` with the best ``score``, one of each ``kind`` before a second of any (ties: the
+    earlier), in the order given; all of them when there are no more than ``n``."""
+    if len(items) <= n:
+        return list(items)
+    seen: set[Hashable] = set()
+    first, rest = [], []
+    for i in sorted(range(len(items)), key=lambda i: -score(items[i])):  # stable: ties keep the given order
+        (rest if kind(items[i]) in seen else first).append(i)
+        seen.add(kind(items[i]))
+    chosen = set((first + rest)[:n])
+    return [item for i, item in enumerate(items) if i in chosen]
 
 
 def article_json_ld(article: Article, page_url: str, publisher: str) -> dict[str, Any]:

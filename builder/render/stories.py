@@ -1,18 +1,16 @@
-"""Story pages and the story export (``api/clusters.json``, ``api/stories/<id>.json``): summaries, key figures, timeline and coverage."""
+"""Story pages: summaries, key figures, timeline and coverage (the export: ``render.story_api``)."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from functools import cache
 from typing import Any
 
 from builder.lang import i18n
-from builder.model import Article, Decision, Fact, Story
+from builder.model import Decision, Fact, Story
 from builder.read.entities import ENTITIES_FILE
 from builder.read.sources import SOURCES_FILE
 from builder.render.jobs import ALL, Job, sort_key
-from builder.render.pages import Renderer, search_names, story_path
+from builder.render.pages import Renderer, search_names, story_path, strongest
 from builder.render.story_layout import (
     StoryFacts,
     coverage_line,
@@ -21,8 +19,8 @@ from builder.render.story_layout import (
     story_facts,
     summary_rows,
 )
+from builder.render.story_lists import BACKGROUND_SHOWN, COVERAGE_SHOWN, by_language, list_url
 from builder.render.timeline import date_range, timeline_context
-from builder.stories.report import stories_json
 
 
 def story_jobs(r: Renderer) -> list[Job]:
@@ -55,7 +53,9 @@ def story_context(r: Renderer, story: Story, lang: str, path: str, facts: StoryF
     alternates = [{"hreflang": code, "url": r.absolute(page)} for code, page in versions.items()]
     ctx = r.common(lang, path, versions)
     link = r.story_link(story, lang)
-    timeline = timeline_context(members, story.spec.start, story.spec.end, lang, lambda a: r.article_item(a, lang))
+    scores = {d.article: d.score for d in story.members}
+    timeline = timeline_context(members, story.spec.start, story.spec.end, lang, lambda a: r.article_item(a, lang),
+                                lambda a: scores[a.path])
     span = timeline["span"]
     newest = max(members, key=sort_key) if members else None
     ctx.update(
@@ -70,7 +70,7 @@ def story_context(r: Renderer, story: Story, lang: str, path: str, facts: StoryF
         summary_rows=summary_rows(story.spec.summaries, cfg.summary_languages, lang),
         facts=[{**fact_row(r, fact, lang), "confirmations": facts.confirmations([m.article for m in fact.mentions], lang)}
                for fact in story.facts],
-        coverage=coverage_by_language(r, members, lang, facts),
+        coverage=coverage_by_language(r, story, lang, facts),
         timeline=timeline,
         dates=date_range(*span, lang),
         dates_iso=[day.isoformat() for day in span],
@@ -81,13 +81,11 @@ def story_context(r: Renderer, story: Story, lang: str, path: str, facts: StoryF
         og_image=r.absolute("static/og-story.png"),
         background=[r.article_item(r.by_path[d.article], lang) for d in shown_background(story)],
         background_more=len(story.background) - len(shown_background(story)),
+        background_url=list_url(r, story, lang, "background/"),
         search_names=search_names(story.spec.entities),
         og_type="website",
     )
     return ctx
-
-
-BACKGROUND_SHOWN = 20  # a long-running story can have thousands; the API lists API_BACKGROUND of them
 
 
 def shown_background(story: Story) -> list[Decision]:
@@ -102,10 +100,14 @@ def shown_background(story: Story) -> list[Decision]:
     return [d for d in story.background if id(d) in nearest]
 
 
+MENTIONS_SHOWN = 6  # sources quoted per key figure: one per value given first, so a conflict shows each side
+
+
 def fact_row(r: Renderer, fact: Fact, lang: str) -> dict[str, Any]:
-    """A "key figures" row: the value in the reader's conventions, the period its sources state, every
-    source as written, and in a conflict which outlets gave which value."""
+    """A "key figures" row: the value in the reader's conventions, the period its sources state, the first
+    sources as written (and how many more), and in a conflict which outlets gave which value."""
     trans = i18n.translations(lang)
+    shown = strongest(fact.mentions, MENTIONS_SHOWN, lambda m: 0.0, lambda m: m.value)
     outlets: dict[float, list[str]] = {}
     for m in fact.mentions:
         if m.value is not None:
@@ -118,58 +120,19 @@ def fact_row(r: Renderer, fact: Fact, lang: str) -> dict[str, Any]:
         "value": i18n.format_quantity(fact.value, fact.unit, lang),
         "alternatives": [i18n.format_quantity(v, fact.unit, lang) for v in fact.alternatives],
         "conflict": fact.conflict,
-        "mentions": [{**r.article_item(r.by_path[m.article], lang), "text": m.text, "value": m.value}
-                     for m in fact.mentions],
+        "mentions": [{**r.article_item(r.by_path[m.article], lang), "text": m.text, "value": m.value} for m in shown],
+        "mentions_more": len(fact.mentions) - len(shown),
     }
 
 
-def coverage_by_language(r: Renderer, members: list[Article], lang: str, facts: StoryFacts) -> list[dict[str, Any]]:
-    """Members by language, each with its outlet, the outlet's kind and the report it shares with others."""
-    groups: dict[str, list[Article]] = {}
-    for article in sorted(members, key=sort_key):
-        groups.setdefault(article.lang, []).append(article)
-    return [{"lang": code, "dir": i18n.language(code).direction, "endonym": i18n.language(code).endonym,
-             "items": [{**r.article_item(a, lang), **facts.outlet_of(a, lang)} for a in items]}
-            for code, items in sorted(groups.items())]
-
-
-API_BACKGROUND = 200  # background articles per story in its API file, the strongest: with a count of all
-
-
-def api_jobs(r: Renderer) -> list[Job]:
-    """``api/stories/<id>.json`` per story (its members, strongest background, evidence and facts), and
-    ``api/clusters.json`` listing them: each file stays bounded (about 0.5 KB per listed article) however
-    much background a story gathers, and an edit rewrites one story's file."""
-    site = r.site
-    base = site.config.base_path
-    jobs = []
-    for story in site.stories:
-        def run(story: Story = story) -> bytes:
-            strongest = {id(d) for d in sorted(story.background, key=lambda d: -d.score)[:API_BACKGROUND]}
-            shown = dataclasses.replace(story, background=tuple(d for d in story.background if id(d) in strongest))
-            (data,) = stories_json([shown], site.articles, base)["stories"]
-            data["background_count"] = len(story.background)
-            return _json(data)
-
-        deps = {ALL, ENTITIES_FILE, story.spec.path, *(d.article for d in (*story.members, *story.background))}
-        jobs.append(Job(api_story_path(story), frozenset(deps), run))
-
-    def index() -> bytes:
-        return _json({"stories": [{
-            "id": s.spec.id, "title": dict(s.spec.title),
-            "window": {"start": s.spec.start.isoformat(), "end": s.spec.end.isoformat()},
-            "url": base + story_path(s, site.config.default_language, site.config.default_language),
-            "api": base + api_story_path(s), "members": len(s.members), "background": len(s.background),
-        } for s in site.stories]})
-
-    deps = {"site.yaml", ALL, ENTITIES_FILE, *(s.spec.path for s in site.stories),
-            *(d.article for s in site.stories for d in (*s.members, *s.background))}
-    return [*jobs, Job("api/clusters.json", frozenset(deps), index)]
-
-
-def api_story_path(story: Story) -> str:
-    return f"api/stories/{story.spec.id}.json"
-
-
-def _json(data: object) -> bytes:
-    return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")  # compact: C encoder, 10x faster
+def coverage_by_language(r: Renderer, story: Story, lang: str, facts: StoryFacts) -> list[dict[str, Any]]:
+    """Members by language, each with its outlet, the outlet's kind and the report it shares with others:
+    the strongest matches, one per outlet first, and how many more the language's list has."""
+    scores = {d.article: d.score for d in story.members}
+    groups = []
+    for code, items in by_language(facts.members).items():
+        shown = strongest(items, COVERAGE_SHOWN, lambda a: scores[a.path], facts.outlet_key)
+        groups.append({"lang": code, "dir": i18n.language(code).direction, "endonym": i18n.language(code).endonym,
+                       "items": [{**r.article_item(a, lang), **facts.outlet_of(a, lang)} for a in shown],
+                       "more": len(items) - len(shown), "more_url": list_url(r, story, lang, f"coverage/{code}/")})
+    return groups

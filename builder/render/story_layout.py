@@ -18,6 +18,10 @@ from builder.read.articles import UNKNOWN_SOURCE
 from builder.read.sources import TYPES, Registry, domain
 from builder.render.pages import Renderer
 
+# The story page's "one report" section names the first REPORTS_SHOWN reports, each with its first REPORT_SHOWN
+# articles and the evidence linking those: a wire story carried by 300 outlets is 45,000 pairs of evidence
+REPORTS_SHOWN = 10
+REPORT_SHOWN = 8
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
 _VOID = {"area", "br", "col", "embed", "hr", "img", "input", "source", "wbr"}
 
@@ -57,10 +61,15 @@ class StoryFacts:
         return trans.ngettext("%(num)s independent report", "%(num)s independent reports", count) % {"num": count}
 
     def outlet_of(self, article: Article, lang: str) -> dict[str, Any]:
-        outlet = self.outlets[article.path]
-        return {"outlet_type": kind_label(outlet.type, lang) if outlet else "",
-                "host": "" if outlet or article.source.lower() != UNKNOWN_SOURCE else domain(article.url),
-                "report": self.report_of(article.path)}
+        report = self.report_of(article.path)
+        return {**outlet_item(self.outlets[article.path], article, lang),
+                "report": report if report is not None and report <= REPORTS_SHOWN else None}
+
+
+def outlet_item(outlet: Outlet | None, article: Article, lang: str) -> dict[str, str]:
+    """What a coverage list shows of who published ``article``: the outlet's kind, or the URL's host when unnamed."""
+    return {"outlet_type": kind_label(outlet.type, lang) if outlet else "",
+            "host": "" if outlet or article.source.lower() != UNKNOWN_SOURCE else domain(article.url)}
 
 
 def kind_label(kind: str, lang: str) -> str:
@@ -130,16 +139,20 @@ def outlet_kinds(facts: StoryFacts, registry: Sequence[Outlet], lang: str) -> di
 
 
 def report_items(r: Renderer, facts: StoryFacts, lang: str) -> list[dict[str, Any]]:
-    """Each report carried by several members: its articles and, for each link, the evidence."""
+    """The first reports carried by several members: their first articles (and how many more) and, for each
+    link between those, the evidence."""
     trans = i18n.translations(lang)
     why = {"copy": trans.gettext("the same wording (%(detail)s of word sequences shared)"),
            "credit": trans.gettext("both credit one agency: %(detail)s"),
            "translation": trans.gettext("the same figures in the same order, and as many quotations: %(detail)s")}
     reports = []
-    for n, rep in enumerate(facts.reports, 1):
-        items = [{**r.article_item(r.by_path[p], lang), **facts.outlet_of(r.by_path[p], lang)} for p in rep.articles]
+    for n, rep in enumerate(facts.reports[:REPORTS_SHOWN], 1):
+        shown = list(rep.articles)[:REPORT_SHOWN]
+        items = [{**r.article_item(r.by_path[p], lang), **facts.outlet_of(r.by_path[p], lang)} for p in shown]
         evidence = [{"first": r.article_item(r.by_path[link.first], lang),
                      "second": r.article_item(r.by_path[link.second], lang),
-                     "text": why[link.kind] % {"detail": link.detail}} for link in rep.links]
-        reports.append({"id": f"report-{n}", "number": n, "items": items, "evidence": evidence})
+                     "text": why[link.kind] % {"detail": link.detail}} for link in rep.links
+                    if link.first in shown and link.second in shown][:REPORT_SHOWN]
+        reports.append({"id": f"report-{n}", "number": n, "items": items, "evidence": evidence,
+                        "more": len(rep.articles) - len(shown)})
     return reports

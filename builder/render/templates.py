@@ -18,7 +18,7 @@ TEMPLATE_INCLUDES = ("base.html", "macros.html")
 # The templates a page is rendered from; every other file of the theme (base.html, macros, a partial a
 # site adds) is a dependency of every page, under PARTIALS: an include no job names is never missed.
 PAGE_TEMPLATES = frozenset({"404.html", "archive.html", "article.html", "home.html", "language.html", "search.html",
-                            "stories.html", "story.html"})
+                            "stories.html", "story.html", "story_list.html"})
 PARTIALS = "templates/*"
 
 

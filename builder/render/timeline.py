@@ -6,7 +6,9 @@ Nov. 27"), not from publication days: an article written on the 26th about the
 summit of the 27th belongs to the 27th. Only dates inside the story's window
 count; an article's history ("in 2022 ...") is not the story. Publication days
 are the secondary strip. Both are lists of links, plain HTML: readable at any
-width, reachable by keyboard and touch, no script.
+width, reachable by keyboard and touch, no script. A day names at most a few
+articles, the strongest, one per language first, and counts the rest: a story of
+hundreds of articles keeps a timeline of a few kilobytes.
 """
 
 from __future__ import annotations
@@ -22,9 +24,14 @@ from builder.lang import i18n
 from builder.lang.dates import event_dates
 from builder.model import Article
 from builder.read.articles import article_text
+from builder.render.pages import strongest
 
 _SENTENCE = re.compile(r"(?<=[.!?؟])[\"'»”)]*\s+|(?<=[。！？])|\n+")
 EXCERPT = 160  # characters of the sentence that states an event's day
+# articles named under an event day (each with its sentence, about 0.6 KB), and under a publication day
+# (a language's name linking the article, about 0.15 KB): one per language first, so a day shows who said it
+EVENT_SHOWN = 6
+PUBLISHED_SHOWN = 12
 
 
 def stated_days(articles: Sequence[Article], start: date, end: date) -> list[tuple[date, list[Article]]]:
@@ -73,14 +80,18 @@ def date_range(start: date, end: date, lang: str) -> str:
 
 
 def timeline_context(articles: Sequence[Article], start: date, end: date, lang: str,
-                     item: Callable[[Article], dict[str, Any]]) -> dict[str, Any]:
-    """The events and publication days as template data (``item`` makes an article's link), and the
-    story's span: its first and last event day, else its first and last publication day."""
-    def days(found: list[tuple[date, list[Article]]], said: bool) -> list[dict[str, Any]]:
+                     item: Callable[[Article], dict[str, Any]], score: Callable[[Article], float]) -> dict[str, Any]:
+    """The events and publication days as template data (``item`` makes an article's link; a day shows its
+    ``score``-strongest articles and counts the rest), and the story's span: its first and last event day,
+    else its first and last publication day."""
+    def days(found: list[tuple[date, list[Article]]], said: bool, limit: int) -> list[dict[str, Any]]:
+        shown = {day: strongest(sorted(items, key=lambda a: (a.lang, a.path)), limit, score, lambda a: a.lang)
+                 for day, items in found}
         return [{"iso": day.isoformat(), "text": i18n.format_day(day, lang, "medium"),
-                 "items": [{**item(a), "said": stating_sentence(a, day) if said else ""}
-                           for a in sorted(items, key=lambda a: (a.lang, a.path))]} for day, items in found]
+                 "items": [{**item(a), "said": stating_sentence(a, day) if said else ""} for a in shown[day]],
+                 "more": len(items) - len(shown[day])} for day, items in found]
 
     events, published = stated_days(articles, start, end), publication_days(articles)
     span = [day for day, _ in events or published] or [start, end]
-    return {"events": days(events, True), "published": days(published, False), "span": (span[0], span[-1])}
+    return {"events": days(events, True, EVENT_SHOWN), "published": days(published, False, PUBLISHED_SHOWN),
+            "span": (span[0], span[-1])}
