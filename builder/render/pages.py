@@ -8,7 +8,7 @@ what an edit touches.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -22,7 +22,8 @@ from builder.model import Article, Entity, Output, Site, Story
 from builder.read.articles import UNKNOWN_SOURCE, body_html
 from builder.read.entities import ENTITIES_FILE
 from builder.render.jobs import ITEM, LANGUAGES, STORY, Job, sort_key
-from builder.render.templates import PARTIALS, make_env, merge_repeats, static_dir, template_line, template_problem
+from builder.render.templates import (PARTIALS, Fields, make_env, merge_repeats, static_dir, template_line,
+                                      template_problem)
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ class Renderer:
                 for m in d.mentions:
                     if m.entity in entities:
                         self.named.setdefault(d.article, {})[m.entity] = entities[m.entity]
+        self.items: dict[tuple[str, str], Mapping[str, Any]] = {}  # article_item's, for this site
+        self.members: dict[tuple[str, str], list[tuple[str, Mapping[str, Any]]]] = {}  # member_items'
 
     # --- links and shared context -------------------------------------------------
 
@@ -126,25 +129,41 @@ class Renderer:
             links.append({"url": self.url(f"{lang}/feed.xml"), "title": i18n.language(lang).endonym, "lang": lang})
         return links
 
-    def article_item(self, article: Article, page_lang: str) -> dict[str, Any]:
-        """What a list or cross-link shows of an article: its title in its own language."""
+    def article_item(self, article: Article, page_lang: str) -> Mapping[str, Any]:
+        """What a list or cross-link shows of an article: its title in its own language. Made once per
+        article and page language (read-only, shared): each of a 200-member story's pages lists the others."""
+        key = (article.path, page_lang)
+        found = self.items.get(key)
+        if found is not None:
+            return found
         language = i18n.language(article.lang)
-        return {
-            "title": article.title,
-            "lang": article.lang,
-            "dir": language.direction,
-            "endonym": language.endonym,
-            "url": self.url(article.page_path),
-            "original": article.url or "",
-            "source": self.source_name(article, page_lang),
-            "date_iso": i18n.iso(article.date),
-            "date_text": i18n.format_day(article.date, page_lang),
-        }
+        found = self.items[key] = Fields(
+            title=article.title,
+            lang=article.lang,
+            dir=language.direction,
+            endonym=language.endonym,
+            url=self.url(article.page_path),
+            original=article.url or "",
+            source=self.source_name(article, page_lang),
+            date_iso=i18n.iso(article.date),
+            date_text=i18n.format_day(article.date, page_lang),
+        )
+        return found
 
     def source_name(self, article: Article, page_lang: str) -> str:
         if article.source.lower() == UNKNOWN_SOURCE:
             return i18n.translations(page_lang).gettext("outlet not named")
         return article.source
+
+    def member_items(self, story: Story, lang: str) -> list[tuple[str, Mapping[str, Any]]]:
+        """Each member of ``story`` (path, ``article_item``) for pages in ``lang``: every member's page lists
+        the others, and a story of 200 members would otherwise look up 200 items on each of its 200 pages."""
+        key = (story.spec.id, lang)
+        found = self.members.get(key)
+        if found is None:
+            found = self.members[key] = [(d.article, self.article_item(self.by_path[d.article], lang))
+                                         for d in story.members]
+        return found
 
     def story_link(self, story: Story, lang: str) -> dict[str, str]:
         """A link to ``story`` from a page in ``lang``: its page in ``lang``, or in the default language when
@@ -201,8 +220,7 @@ class Renderer:
         minutes = i18n.reading_minutes(article.words - article.cjk, article.cjk, cfg.words_per_minute)
         stories = []
         for story, role in self.stories_of.get(article.path, []):
-            others = [self.article_item(self.by_path[d.article], article.lang)
-                      for d in story.members if d.article != article.path]
+            others = [item for path, item in self.member_items(story, article.lang) if path != article.path]
             stories.append({**self.story_link(story, article.lang), "role": role, "others": others})
         item = self.article_item(article, article.lang)
         ctx.update(
