@@ -72,9 +72,11 @@ def scan(html: str) -> Page:
 # value or a comment, <plaintext>, a Unicode space inside a tag) returns None, and HTMLParser reads it.
 _WS = r"[ \t\n\r\f]"
 _NAME = r"[a-zA-Z][-.a-zA-Z0-9:_]*"
-_VALUE = rf"""{_WS}*={_WS}*(?:"([^"<]*)"|'([^'<]*)'|([^\s"'=<>`/]+)(?=[ \t\n\r\f>]))"""
-_ATTRS = re.compile(rf"{_WS}+([a-zA-Z_:][-.a-zA-Z0-9_:]*)({_VALUE})?")  # (name, "=…" or "", value as written)
-_ATTR = _ATTRS.pattern.replace("(", "(?:").replace("(?:?", "(?")  # the same, capturing nothing
+# an attribute: its name, then "=" and its value double-quoted, single-quoted or bare; {g} opens each group
+_ATTR_FORM = (r"""{ws}+{g}[a-zA-Z_:][-.a-zA-Z0-9_:]*){g}{ws}*={ws}*"""
+              r"""(?:"{g}[^"<]*)"|'{g}[^'<]*)'|{g}[^\s"'=<>`/]+)(?=[ \t\n\r\f>]|\Z)))?""")
+_ATTRS = re.compile(_ATTR_FORM.format(ws=_WS, g="("))  # (name, "=…" or "" when it has no value, value as written)
+_ATTR = _ATTR_FORM.format(ws=_WS, g="(?:")
 _RAW = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")
 
 
