@@ -138,14 +138,15 @@ def check_links(site: Site, pages: Mapping[str, Page], deps: Mapping[str, frozen
     authored: dict[str, list[_Fragment]] | None = None  # made only when a link is broken: it reads every body
     broken: dict[tuple[str, str, str], list[str]] = {}  # (source, link, reason) → the pages it is on
     checked = 0
-    resolved: dict[str, _Resolved] = {}
+    known: dict[str, tuple[bool, _Resolved | None]] = {}
     for path, page in pages.items():
         url = cfg.base_path + path.removesuffix("index.html")
         reasons: dict[str, str] = {}
         rest: Counter[str] = Counter()
         for link in page.links:
-            checked += _internal(link, cfg.base_url)
-            if reason := _broken(link, url, cfg, files, page_at, resolved):
+            internal, reason = _check(link, url, cfg, files, page_at, known)
+            checked += internal
+            if reason:
                 reasons[link] = reason
                 rest[link] += 1
         if not rest:
@@ -197,35 +198,39 @@ def _internal(link: str, base_url: str) -> bool:
     return link.startswith(base_url) if parts.scheme or parts.netloc else bool(link)
 
 
-def _broken(link: str, page_url: str, cfg: SiteConfig, files: Collection[str],
-            page_at: Callable[[str], Page | None], resolved: dict[str, _Resolved]) -> str:
-    """Why ``link`` on the page at ``page_url`` leads nowhere, or "" when it resolves (or is not internal).
-    ``resolved`` keeps what links that read the same on every page resolve to: a story's 200 members
-    each link the 199 others."""
-    if not _internal(link, cfg.base_url):
-        return ""  # another site, mailto:, tel: … (the sanitizer has already removed script URLs)
-    if link.startswith(cfg.base_url):
-        link = cfg.base_path + link[len(cfg.base_url):]
-    same = link.startswith("/") and not link.startswith("//")  # a path from the root: alike on every page
-    found = resolved.get(link) if same else None
+def _check(link: str, page_url: str, cfg: SiteConfig, files: Collection[str],
+           page_at: Callable[[str], Page | None], known: dict[str, tuple[bool, _Resolved | None]]) -> tuple[bool, str]:
+    """Whether ``link`` on the page at ``page_url`` leads into the site, and why it leads nowhere ("" when it
+    resolves, or is not internal). ``known`` keeps both for every link seen, with what a path from the root
+    resolves to (alike on every page): a story's 200 members each link the 199 others."""
+    found = known.get(link)
     if found is None:
-        found = _resolve(link, page_url, cfg, files)
-        if same:
-            resolved[link] = found
-    reason, target, anchor = found
+        internal = _internal(link, cfg.base_url)
+        path = _in_site(link, cfg)
+        same = internal and path.startswith("/") and not path.startswith("//")
+        found = known[link] = (internal, _resolve(path, page_url, cfg, files) if same else None)
+    internal, resolution = found
+    if not internal:
+        return False, ""  # another site, mailto:, tel: … (the sanitizer has already removed script URLs)
+    reason, target, anchor = resolution or _resolve(_in_site(link, cfg), page_url, cfg, files)
     if reason or not anchor:
-        return reason
+        return True, reason
     target_url = cfg.base_path + target.removesuffix("index.html")
     if (page := page_at(target)) is not None and anchor not in page.ids:
-        return f"no element with id '{anchor}' on " + ("this page" if target_url == page_url else target_url)
-    return ""
+        return True, f"no element with id '{anchor}' on " + ("this page" if target_url == page_url else target_url)
+    return True, ""
+
+
+def _in_site(link: str, cfg: SiteConfig) -> str:
+    """``link`` with the site's own address (``base_url``) written as the path it stands for."""
+    return cfg.base_path + link[len(cfg.base_url):] if link.startswith(cfg.base_url) else link
 
 
 _Resolved = tuple[str, str, str]  # why a link leads nowhere ("" if it leads somewhere), its output, its #fragment
 
 
 def _resolve(link: str, page_url: str, cfg: SiteConfig, files: Collection[str]) -> _Resolved:
-    """The output an internal ``link`` (a path under the site's) on the page at ``page_url`` leads to."""
+    """Where an internal ``link`` (the site's address written as a path) on the page at ``page_url`` leads."""
     resolved = urlsplit(urljoin(page_url, link))
     if not resolved.path.startswith(cfg.base_path):
         inside = cfg.base_path + resolved.path.lstrip("/")

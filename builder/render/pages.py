@@ -8,6 +8,7 @@ what an edit touches.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -70,7 +71,8 @@ class Renderer:
                     if m.entity in entities:
                         self.named.setdefault(d.article, {})[m.entity] = entities[m.entity]
         self.items: dict[tuple[str, str], Mapping[str, Any]] = {}  # article_item's, for this site
-        self.members: dict[tuple[str, str], list[tuple[str, Mapping[str, Any]]]] = {}  # member_items'
+        # for others(): each story's member paths, their items in a language, the index of each path listed once
+        self.members: dict[tuple[str, str], tuple[list[str], list[Mapping[str, Any]], dict[str, int]]] = {}
 
     # --- links and shared context -------------------------------------------------
 
@@ -155,15 +157,21 @@ class Renderer:
             return i18n.translations(page_lang).gettext("outlet not named")
         return article.source
 
-    def member_items(self, story: Story, lang: str) -> list[tuple[str, Mapping[str, Any]]]:
-        """Each member of ``story`` (path, ``article_item``) for pages in ``lang``: every member's page lists
-        the others, and a story of 200 members would otherwise look up 200 items on each of its 200 pages."""
+    def others(self, story: Story, lang: str, path: str) -> list[Mapping[str, Any]]:
+        """The items of ``story``'s members but the article at ``path``, for a page in ``lang``: each member's
+        page lists the others, and a story of 200 members would otherwise make 200 lists of 200 on its pages."""
         key = (story.spec.id, lang)
         found = self.members.get(key)
         if found is None:
-            found = self.members[key] = [(d.article, self.article_item(self.by_path[d.article], lang))
-                                         for d in story.members]
-        return found
+            paths = [d.article for d in story.members]
+            counts = Counter(paths)
+            found = self.members[key] = (paths, [self.article_item(self.by_path[p], lang) for p in paths],
+                                         {p: i for i, p in enumerate(paths) if counts[p] == 1})
+        paths, items, once = found
+        i = once.get(path)
+        if i is not None:
+            return items[:i] + items[i + 1:]
+        return [item for member, item in zip(paths, items) if member != path]  # background, or a member twice
 
     def story_link(self, story: Story, lang: str) -> dict[str, str]:
         """A link to ``story`` from a page in ``lang``: its page in ``lang``, or in the default language when
@@ -220,8 +228,8 @@ class Renderer:
         minutes = i18n.reading_minutes(article.words - article.cjk, article.cjk, cfg.words_per_minute)
         stories = []
         for story, role in self.stories_of.get(article.path, []):
-            others = [item for path, item in self.member_items(story, article.lang) if path != article.path]
-            stories.append({**self.story_link(story, article.lang), "role": role, "others": others})
+            stories.append({**self.story_link(story, article.lang), "role": role,
+                            "others": self.others(story, article.lang, article.path)})
         item = self.article_item(article, article.lang)
         ctx.update(
             page_title=article.title,
