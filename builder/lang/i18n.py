@@ -181,13 +181,21 @@ def reading_minutes(words: int, cjk_chars: int, words_per_minute: int) -> int:
 
 def format_minutes(minutes: int, code: str) -> str:
     """"3 dakika" from CLDR; from the catalog where CLDR lacks the unit for this locale."""
+    text = _cldr_minutes(minutes, code)
+    if text is not None:
+        return text
+    return translations(code).ngettext("%(num)s minute", "%(num)s minutes", minutes) % {
+        "num": format_number(minutes, code)
+    }
+
+
+@lru_cache(maxsize=4096)
+def _cldr_minutes(minutes: int, code: str) -> str | None:  # every article page shows one: a few hundred distinct
     for length in ("long", "short"):
         text = babel.units.format_unit(minutes, "duration-minute", length=length, locale=locale(code))
         if "duration" not in text:
             return native_digits(text, code)
-    return translations(code).ngettext("%(num)s minute", "%(num)s minutes", minutes) % {
-        "num": format_number(minutes, code)
-    }
+    return None
 
 
 def format_quantity(value: float, unit: str, code: str) -> str:

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -52,10 +53,71 @@ class _Scanner(HTMLParser):
 
 
 def scan(html: str) -> Page:
-    scanner = _Scanner()
-    scanner.feed(html)
-    scanner.close()
-    return scanner.page
+    """The links and ids of ``html``: read by ``_quick_scan`` when the page keeps to the plain markup the
+    theme and the sanitizer write, by HTMLParser (whose reading is the rule) otherwise."""
+    page = _quick_scan(html)
+    if page is None:
+        scanner = _Scanner()
+        scanner.feed(html)
+        scanner.close()
+        page = scanner.page
+    return page
+
+
+# The quick scan reads a subset of HTML on which every version of HTMLParser agrees: tags with ASCII names and
+# attributes separated by ASCII spaces, quoted values or plain unquoted ones, comments, the doctype, and
+# elements whose text some versions read raw (script, style, title …) holding no "<". Each token holds as
+# many "<" as it has tags: when the tokens found hold every "<" of the page, no "<" was read otherwise, so
+# the tokens are the tags HTMLParser reads, with the same attributes. A page outside the subset (a "<" in a
+# value or a comment, <plaintext>, a Unicode space inside a tag) returns None, and HTMLParser reads it.
+_WS = r"[ \t\n\r\f]"
+_NAME = r"[a-zA-Z][-.a-zA-Z0-9:_]*"
+# an attribute: its name, then "=" and its value double-quoted, single-quoted or bare; {g} opens each group
+_ATTR_FORM = (r"""{ws}+{g}[a-zA-Z_:][-.a-zA-Z0-9_:]*){g}{ws}*={ws}*"""
+              r"""(?:"{g}[^"<]*)"|'{g}[^'<]*)'|{g}[^\s"'=<>`/]+)(?=[ \t\n\r\f>]|\Z)))?""")
+_ATTRS = re.compile(_ATTR_FORM.format(ws=_WS, g="("))  # (name, "=…" or "" when it has no value, value as written)
+_ATTR = _ATTR_FORM.format(ws=_WS, g="(?:")
+_RAW = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")
+
+
+def _any_case(words: tuple[str, ...]) -> str:
+    """``words`` in ASCII letters of either case, as HTMLParser lowers tag names (re.I would take "ſ" for "s")."""
+    return "|".join("".join(f"[{c}{c.upper()}]" for c in word) for word in words)
+
+
+# (tag, its attributes, raw element, its attributes, its end tag's name): one of the alternatives, "" for the others
+_TOKEN = re.compile(
+    f"<(?:(?!(?:{_any_case((*_RAW, 'plaintext'))})(?![-.a-zA-Z0-9:_]))({_NAME})((?:{_ATTR})*){_WS}*/?>"
+    f"|/{_NAME}{_WS}*>"
+    f"|({_any_case(_RAW)})((?:{_ATTR})*){_WS}*>[^<]*</([a-zA-Z]+){_WS}*>"
+    "|!--[^<]*?-->"
+    f"|!{_any_case(('doctype',))}[^<>]*>)")
+
+
+def _quick_scan(html: str) -> Page | None:
+    links: list[str] = []
+    ids: set[str] = set()
+    tokens = _TOKEN.findall(html)
+    tags = len(tokens)  # the "<" the tokens hold
+    for tag, attrs, raw, raw_attrs, end in tokens:
+        if raw:
+            if end.lower() != raw.lower():
+                return None
+            tags += 1
+            tag, attrs = raw, raw_attrs
+        if not attrs:
+            continue
+        for name, equals, double, single, bare in _ATTRS.findall(attrs):
+            if not equals:  # no value (None to HTMLParser)
+                continue
+            name, value = name.lower(), double or single or bare
+            if "&" in value:
+                value = unescape(value)
+            if name in LINK_ATTRS:
+                links.append(value.strip())
+            elif name == "id" or (name == "name" and tag.lower() == "a"):
+                ids.add(value)
+    return Page(links, ids) if tags == html.count("<") else None
 
 
 @dataclass(frozen=True)
@@ -76,13 +138,15 @@ def check_links(site: Site, pages: Mapping[str, Page], deps: Mapping[str, frozen
     authored: dict[str, list[_Fragment]] | None = None  # made only when a link is broken: it reads every body
     broken: dict[tuple[str, str, str], list[str]] = {}  # (source, link, reason) → the pages it is on
     checked = 0
+    known: dict[str, tuple[bool, _Resolved | None]] = {}
     for path, page in pages.items():
         url = cfg.base_path + path.removesuffix("index.html")
         reasons: dict[str, str] = {}
         rest: Counter[str] = Counter()
         for link in page.links:
-            checked += _internal(link, cfg.base_url)
-            if reason := _broken(link, url, cfg, files, page_at):
+            internal, reason = _check(link, url, cfg, files, page_at, known)
+            checked += internal
+            if reason:
                 reasons[link] = reason
                 rest[link] += 1
         if not rest:
@@ -134,25 +198,48 @@ def _internal(link: str, base_url: str) -> bool:
     return link.startswith(base_url) if parts.scheme or parts.netloc else bool(link)
 
 
-def _broken(link: str, page_url: str, cfg: SiteConfig, files: Collection[str],
-            page_at: Callable[[str], Page | None]) -> str:
-    """Why ``link`` on the page at ``page_url`` leads nowhere, or "" when it resolves (or is not internal)."""
-    if not _internal(link, cfg.base_url):
-        return ""  # another site, mailto:, tel: … (the sanitizer has already removed script URLs)
-    if link.startswith(cfg.base_url):
-        link = cfg.base_path + link[len(cfg.base_url):]
+def _check(link: str, page_url: str, cfg: SiteConfig, files: Collection[str],
+           page_at: Callable[[str], Page | None], known: dict[str, tuple[bool, _Resolved | None]]) -> tuple[bool, str]:
+    """Whether ``link`` on the page at ``page_url`` leads into the site, and why it leads nowhere ("" when it
+    resolves, or is not internal). ``known`` keeps both for every link seen, with what a path from the root
+    resolves to (alike on every page): a story's 200 members each link the 199 others."""
+    found = known.get(link)
+    if found is None:
+        internal = _internal(link, cfg.base_url)
+        path = _in_site(link, cfg)
+        same = internal and path.startswith("/") and not path.startswith("//")
+        found = known[link] = (internal, _resolve(path, page_url, cfg, files) if same else None)
+    internal, resolution = found
+    if not internal:
+        return False, ""  # another site, mailto:, tel: … (the sanitizer has already removed script URLs)
+    reason, target, anchor = resolution or _resolve(_in_site(link, cfg), page_url, cfg, files)
+    if reason or not anchor:
+        return True, reason
+    target_url = cfg.base_path + target.removesuffix("index.html")
+    if (page := page_at(target)) is not None and anchor not in page.ids:
+        return True, f"no element with id '{anchor}' on " + ("this page" if target_url == page_url else target_url)
+    return True, ""
+
+
+def _in_site(link: str, cfg: SiteConfig) -> str:
+    """``link`` with the site's own address (``base_url``) written as the path it stands for."""
+    return cfg.base_path + link[len(cfg.base_url):] if link.startswith(cfg.base_url) else link
+
+
+_Resolved = tuple[str, str, str]  # why a link leads nowhere ("" if it leads somewhere), its output, its #fragment
+
+
+def _resolve(link: str, page_url: str, cfg: SiteConfig, files: Collection[str]) -> _Resolved:
+    """Where an internal ``link`` (the site's address written as a path) on the page at ``page_url`` leads."""
     resolved = urlsplit(urljoin(page_url, link))
     if not resolved.path.startswith(cfg.base_path):
         inside = cfg.base_path + resolved.path.lstrip("/")
-        return f"outside the site's path {cfg.base_path}" + (f"; did you mean {inside}?" if _target(inside, cfg, files)
-                                                               else "")
+        return (f"outside the site's path {cfg.base_path}" + (f"; did you mean {inside}?" if _target(inside, cfg, files)
+                                                               else ""), "", "")
     target = _target(resolved.path, cfg, files)
     if target is None:
-        return "no such page or file in the site"
-    anchor, target_url = unquote(resolved.fragment), cfg.base_path + target.removesuffix("index.html")
-    if anchor and (found := page_at(target)) is not None and anchor not in found.ids:
-        return f"no element with id '{anchor}' on " + ("this page" if target_url == page_url else target_url)
-    return ""
+        return "no such page or file in the site", "", ""
+    return "", target, unquote(resolved.fragment)
 
 
 def _target(path: str, cfg: SiteConfig, files: Collection[str]) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -23,7 +23,8 @@ from builder.model import Article, Entity, Output, Site, Story
 from builder.read.articles import UNKNOWN_SOURCE, body_html
 from builder.read.entities import ENTITIES_FILE
 from builder.render.jobs import ITEM, LANGUAGES, STORY, Job, sort_key
-from builder.render.templates import PARTIALS, make_env, merge_repeats, static_dir, template_line, template_problem
+from builder.render.templates import (PARTIALS, Fields, make_env, merge_repeats, static_dir, template_line,
+                                      template_problem)
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class Renderer:
                 for m in d.mentions:
                     if m.entity in entities:
                         self.named.setdefault(d.article, {})[m.entity] = entities[m.entity]
+        self.items: dict[tuple[str, str], Mapping[str, Any]] = {}  # article_item's, for this site
 
     # --- links and shared context -------------------------------------------------
 
@@ -131,20 +133,26 @@ class Renderer:
             links.append({"url": self.url(f"{lang}/feed.xml"), "title": i18n.language(lang).endonym, "lang": lang})
         return links
 
-    def article_item(self, article: Article, page_lang: str) -> dict[str, Any]:
-        """What a list or cross-link shows of an article: its title in its own language."""
+    def article_item(self, article: Article, page_lang: str) -> Mapping[str, Any]:
+        """What a list or cross-link shows of an article: its title in its own language. Made once per
+        article and page language (read-only, shared): each of a 200-member story's pages lists the others."""
+        key = (article.path, page_lang)
+        found = self.items.get(key)
+        if found is not None:
+            return found
         language = i18n.language(article.lang)
-        return {
-            "title": article.title,
-            "lang": article.lang,
-            "dir": language.direction,
-            "endonym": language.endonym,
-            "url": self.url(article.page_path),
-            "original": article.url or "",
-            "source": self.source_name(article, page_lang),
-            "date_iso": i18n.iso(article.date),
-            "date_text": i18n.format_day(article.date, page_lang),
-        }
+        found = self.items[key] = Fields(
+            title=article.title,
+            lang=article.lang,
+            dir=language.direction,
+            endonym=language.endonym,
+            url=self.url(article.page_path),
+            original=article.url or "",
+            source=self.source_name(article, page_lang),
+            date_iso=i18n.iso(article.date),
+            date_text=i18n.format_day(article.date, page_lang),
+        )
+        return found
 
     def source_name(self, article: Article, page_lang: str) -> str:
         if article.source.lower() == UNKNOWN_SOURCE:
