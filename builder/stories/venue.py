@@ -128,7 +128,11 @@ def find_venues(text: str, lang: str, story_places: tuple[Entity, ...], others: 
         place_at(hit, filed)
     originals = words(body)
     folded = [FOLDED[w] for w in originals]
-    for i, word in enumerate(folded):
+    # only words after a cue's last word or ending in a cue are looked at: a C-speed filter over the text's words
+    ends = tuple(after)
+    cued = [i + 1 for i, word in enumerate(folded[:-1]) if word in last_words] if last_words else []
+    for i in sorted({*cued, *(i for i, word in enumerate(folded) if word.endswith(ends))} if ends else cued):
+        word = folded[i]
         if i and folded[i - 1] in last_words:
             for cue in before:
                 if tuple(folded[max(0, i - len(cue)):i]) == cue:
