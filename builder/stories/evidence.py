@@ -155,7 +155,7 @@ def fuzzy_names(text: str, entities: Sequence[Entity]) -> tuple[Mention, ...]:
     each length are indexed by first letter: a text has thousands, an alias's letter picks a few dozen)."""
     cutoff = model().fuzzy
     originals = words(text)
-    folded = [FOLDED[w] for w in originals]
+    folded = list(map(FOLDED.__getitem__, originals))  # a lookup per word in C
     by_letter: dict[int, dict[str, list[tuple[int, str]]]] = {}  # words in a run → first letter → (start, run)
     found: dict[str, Mention] = {}
     for entity in entities:

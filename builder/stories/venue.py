@@ -126,7 +126,7 @@ def find_venues(text: str, lang: str, story_places: tuple[Entity, ...], others: 
     if filed and (hit := _lookup(table, fold(filed.split(",")[0]))):
         place_at(hit, filed)
     originals = words(body)
-    folded = [FOLDED[w] for w in originals]
+    folded = list(map(FOLDED.__getitem__, originals))  # a lookup per word in C
     # only words after a cue's last word or ending in a cue are looked at: a C-speed filter over the text's words
     ends = tuple(after)
     cued = [i + 1 for i, word in enumerate(folded[:-1]) if word in last_words] if last_words else []
