@@ -204,7 +204,9 @@ def number_rules(lang: str) -> NumberRules:
         decimal=decimal,
         group=group,
         indian="#,##,##0" in loc.decimal_formats[None].pattern,
-        number=re.compile(rf"(?<!\d)(?:\d{{1,3}}(?: \d{{3}}(?!\d))+(?:[{seps}]\d+)*|\d+(?:[{seps}]\d+)*)"),
+        # (?<!\d)(?:\d{1,3}(?: \d{3}(?!\d))+…|\d+…) with its first digit taken before the look back: a pattern that
+        # begins with a digit is scanned for digits in C; one that begins with a look back is tried at every character
+        number=re.compile(rf"\d(?<!\d\d)(?:\d{{0,2}}(?: \d{{3}}(?!\d))+(?:[{seps}]\d+)*|\d*(?:[{seps}]\d+)*)"),
         scales={canon(w): m for w, m in scales.items()},
         scale=re.compile(rf"[ ]?(?:{_stems(set(scales) - letters, min_suffix=4)})"),
         letter=re.compile(words_pattern(letters, WORD_END)),

@@ -177,6 +177,7 @@ def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment, first_
     title = fields["title"].strip()
     description = (fields.get("description") or "").strip() or _summary(text)
     slug = fields.get("slug") or slugify(title) or "article-" + hashlib.sha1(path.encode()).hexdigest()[:8]
+    cjk = len(_CJK.findall(text))  # the body's, counted once for its words and for the whole article
     article = Article(
         path=path,
         title=title,
@@ -185,8 +186,8 @@ def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment, first_
         source=fields["source"].strip(),
         slug=slug,
         body=body_html.encode("utf-8"),
-        words=len(_WORD.findall(text)) + len(_CJK.findall(text)),
-        cjk=len(_CJK.findall(f"{title}\n{description}\n{text}")),
+        words=len(_WORD.findall(text)) + cjk,
+        cjk=cjk + len(_CJK.findall(title)) + len(_CJK.findall(description)),
         url=fields.get("url"),
         author=fields.get("author"),
         section=fields.get("section"),

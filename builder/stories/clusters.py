@@ -97,11 +97,14 @@ def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article], st
         spec, article = pair
         mentions, stated = seen[article.path]
         exact = {m.entity for m in mentions}
-        fuzzy = ev.fuzzy_names(article_text(article), [e for e in spec.entities if e.name not in exact]) \
-            if article.path in near[spec.id] else ()
-        if not fuzzy and article.path not in named[spec.id]:  # dated near the story, naming none of it
+        dated_near, naming_it = article.path in near[spec.id], article.path in named[spec.id]
+        if not dated_near and not naming_it:  # only included or excluded by the story file
             return (), [], []
-        return (fuzzy, *_evidence(spec, article, mentions, stated, fuzzy))
+        text = article_text(article)  # once: it is read from the build cache and stripped of its tags
+        fuzzy = ev.fuzzy_names(text, [e for e in spec.entities if e.name not in exact]) if dated_near else ()
+        if not fuzzy and not naming_it:  # dated near the story, naming none of it
+            return (), [], []
+        return (fuzzy, *_evidence(spec, article, text, mentions, stated, fuzzy))
 
     looked = memo(store, "looks", "", pairs, look, "weighing evidence", types=(Mention, Evidence))
     first: dict[str, dict[str, Look]] = {spec.id: {} for spec in specs}
@@ -173,7 +176,7 @@ def _fingerprints(figures: Sequence[Figure]) -> set[str]:
     return out
 
 
-def _evidence(spec: StorySpec, article: Article, found: tuple[Mention, ...], stated: tuple[date, ...],
+def _evidence(spec: StorySpec, article: Article, text: str, found: tuple[Mention, ...], stated: tuple[date, ...],
               fuzzy: tuple[Mention, ...]) -> tuple[list[Evidence], list[Evidence]]:
     """The evidence for the article's membership, and the vetoes against it."""
     pieces = ev.names(spec, found, fuzzy) + ev.country(spec, found)
@@ -181,7 +184,7 @@ def _evidence(spec: StorySpec, article: Article, found: tuple[Mention, ...], sta
         return [], []
     places = tuple(e for e in (*spec.entities, *ev.countries(spec)) if e.kind == "place")
     others = tuple({r.name: r for e in places if isinstance(e, Place) for r in e.rivals}.values())
-    here, elsewhere = ev.venue(find_venues(article_text(article), article.lang, places, others))
+    here, elsewhere = ev.venue(find_venues(text, article.lang, places, others))
     when, late = ev.time(spec, article.day, stated)
     return pieces + here + when, elsewhere + late
 

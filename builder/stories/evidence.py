@@ -151,9 +151,12 @@ def fuzzy_names(text: str, entities: Sequence[Entity]) -> tuple[Mention, ...]:
     """Names the table does not spell, found by comparing transliterated words with its aliases.
 
     Each alias (folded, its words joined) is compared with the text's runs of as many words;
-    only runs starting with the alias's first letter and of about its length are compared."""
+    only runs starting with the alias's first letter and of about its length are compared (the runs of
+    each length are indexed by first letter: a text has thousands, an alias's letter picks a few dozen)."""
     cutoff = model().fuzzy
-    folded = [FOLDED[w] for w in words(text)]
+    originals = words(text)
+    folded = list(map(FOLDED.__getitem__, originals))  # a lookup per word in C
+    by_letter: dict[int, dict[str, list[tuple[int, str]]]] = {}  # words in a run → first letter → (start, run)
     found: dict[str, Mention] = {}
     for entity in entities:
         for alias in dict.fromkeys((entity.name, *entity.aliases)):
@@ -163,18 +166,29 @@ def fuzzy_names(text: str, entities: Sequence[Entity]) -> tuple[Mention, ...]:
             key = "".join(parts)
             if len(key) < 5 or (len(parts) == 1 and len(key) <= 4):
                 continue
-            for i in range(len(folded) - len(parts) + 1):
-                run = "".join(folded[i:i + len(parts)])
-                if run[:1] != key[:1] or abs(len(run) - len(key)) > 3 or run.startswith(key) or (
+            if len(parts) not in by_letter:
+                by_letter[len(parts)] = _runs(folded, len(parts))
+            for i, run in by_letter[len(parts)].get(key[0], ()):
+                if abs(len(run) - len(key)) > 3 or run.startswith(key) or (
                         run.endswith(DERIVATIONS) and not key.endswith(DERIVATIONS)):
                     # another word made from the name ("Bishkekov", "Putinism") is the exact matcher's call
                     continue
-                if fuzz.ratio(run, key) >= cutoff:
-                    found[entity.name] = Mention(entity.name, " ".join(words(text)[i:i + len(parts)]), 1)
+                if fuzz.ratio(run, key, score_cutoff=cutoff) >= cutoff:
+                    found[entity.name] = Mention(entity.name, " ".join(originals[i:i + len(parts)]), 1)
                     break
             if entity.name in found:
                 break
     return tuple(found.values())
+
+
+def _runs(folded: list[str], n: int) -> dict[str, list[tuple[int, str]]]:
+    """Every run of ``n`` folded words, joined, by its first letter, in text order."""
+    index: dict[str, list[tuple[int, str]]] = {}
+    for i in range(len(folded) - n + 1):
+        run = "".join(folded[i:i + n]) if n > 1 else folded[i]
+        if run:
+            index.setdefault(run[0], []).append((i, run))
+    return index
 
 
 def decide(spec: StorySpec, pieces: Sequence[Evidence], vetoes: Sequence[Evidence]) -> tuple[str, float, str]:

@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import chain
 from pathlib import Path
 
 import babel
@@ -127,8 +126,12 @@ def find_venues(text: str, lang: str, story_places: tuple[Entity, ...], others: 
     if filed and (hit := _lookup(table, fold(filed.split(",")[0]))):
         place_at(hit, filed)
     originals = words(body)
-    folded = [FOLDED[w] for w in originals]
-    for i, word in enumerate(folded):
+    folded = list(map(FOLDED.__getitem__, originals))  # a lookup per word in C
+    # only words after a cue's last word or ending in a cue are looked at: a C-speed filter over the text's words
+    ends = tuple(after)
+    cued = [i + 1 for i, word in enumerate(folded[:-1]) if word in last_words] if last_words else []
+    for i in sorted({*cued, *[i for i, word in enumerate(folded) if word.endswith(ends)]} if ends else cued):
+        word = folded[i]
         if i and folded[i - 1] in last_words:
             for cue in before:
                 if tuple(folded[max(0, i - len(cue)):i]) == cue:
@@ -136,16 +139,25 @@ def find_venues(text: str, lang: str, story_places: tuple[Entity, ...], others: 
                     break
         for k in lengths:
             if len(word) > k + 3 and word[-k:] in suffixes:
-                stem = word[:-k]
-                # the place itself, in one to three words, or a place before a building ("경주 화백컨벤션센터에서")
-                keys = ((n, "".join(folded[i - n:i]) + stem) for n in range(_MAX_WORDS) if i >= n)
-                buildings = ((n, folded[i - n]) for n in (1, 2) if i >= n)
-                if hit := next(((h, i - n) for n, key in chain(keys, buildings) if (h := table.get(key))), None):
+                if hit := _suffixed(table, folded, i, word[:-k]):
                     place_at(hit[0], " ".join(originals[hit[1]:i + 1]))
                     break
     if UNSPACED.search(body):
         _unspaced(body, lang, story_places, here)
     return Venues(tuple(here), tuple(elsewhere), filed)
+
+
+def _suffixed(table: dict[str, tuple[str, bool, str | None]], folded: list[str], i: int,
+              stem: str) -> tuple[tuple[str, bool, str | None], int] | None:
+    """The place whose cue ending word ``i`` carries after ``stem``, and the word it starts at: the place
+    itself, in one to three words, or a place before a building ("경주 화백컨벤션센터에서")."""
+    for n in range(min(_MAX_WORDS, i + 1)):
+        if hit := table.get("".join(folded[i - n:i]) + stem):
+            return hit, i - n
+    for n in (1, 2):
+        if i >= n and (hit := table.get(folded[i - n])):
+            return hit, i - n
+    return None
 
 
 def _after_cue(table: dict[str, tuple[str, bool, str | None]], originals: list[str], folded: list[str], i: int,
