@@ -26,7 +26,7 @@ NOTES = """\
 wall, CPU: medians over the runs; CPU is user + sys of the process and every child it reaped.
 ms/article: wall per article, for the builds that render every page (cold, warm).
 peak MB: the largest single process (ru_maxrss from wait4) / the whole process tree (the sum of its
-  processes' proportional set sizes, sampled every 20 ms: a page forked workers share with their parent
+  processes' proportional set sizes, sampled every 250 ms: a page forked workers share with their parent
   counts once in all, not once per process); the highest of the runs.
 written / unchanged: output files new or changed (another inode, mtime or size) / left as they were
   (medians); for edits, "differ" counts the written files whose bytes changed."""
