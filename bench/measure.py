@@ -58,7 +58,7 @@ def hashes(out: Path, paths: Iterable[str]) -> dict[str, bytes]:
 HAS_CHILDREN = os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
 
 
-def tree_rss(pid: int) -> int:
+def tree_memory(pid: int) -> int:
     """The memory ``pid`` and all its descendants hold now: the sum of their proportional set sizes, where
     a page shared by n processes counts 1/n in each. Forked workers share the parent's pages copy-on-write;
     summing resident sizes would count those once per worker, memory the machine does not spend. (Falls back
@@ -98,7 +98,7 @@ def measure(command: list[str], out: Path, log: Path, cwd: Path | None = None, c
 
         def sample() -> None:
             while HAS_CHILDREN and not done.is_set():
-                peak[0] = max(peak[0], tree_rss(proc.pid))
+                peak[0] = max(peak[0], tree_memory(proc.pid))
                 done.wait(SAMPLE_EVERY)
 
         sampler = threading.Thread(target=sample, daemon=True)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from builder.model import Decision, Story
 from builder.read.entities import ENTITIES_FILE
 from builder.render.jobs import ALL, LINKS, Job, sort_key
-from builder.render.pages import Renderer, story_path
+from builder.render.pages import Renderer, story_path, strongest
 from builder.stories.report import stories_json
 
 API_SHOWN = 40  # members, and background articles, in a story's file: the strongest, with a count of all
@@ -35,7 +35,7 @@ def api_jobs(r: Renderer) -> list[Job]:
                  for role, decisions in (("members", story.members), ("background", story.background))}
 
         def run(story: Story = story, lists: dict[str, list[tuple[str, Sequence[Decision]]]] = lists) -> bytes:
-            shown = dataclasses.replace(story, members=_strongest(story.members), background=_strongest(story.background))
+            shown = dataclasses.replace(story, members=_best(story.members), background=_best(story.background))
             (data,) = stories_json([shown], site.articles, base)["stories"]
             data["member_count"], data["background_count"] = len(story.members), len(story.background)
             data["member_pages"] = [base + path for path, _ in lists["members"]]
@@ -70,10 +70,9 @@ def api_jobs(r: Renderer) -> list[Job]:
     return [*jobs, Job("api/clusters.json", frozenset(deps), index)]
 
 
-def _strongest(decisions: Sequence[Decision]) -> tuple[Decision, ...]:
-    """The API_SHOWN best-scored, in the story's order."""
-    best = {id(d) for d in sorted(decisions, key=lambda d: -d.score)[:API_SHOWN]}
-    return tuple(d for d in decisions if id(d) in best)
+def _best(decisions: Sequence[Decision]) -> tuple[Decision, ...]:
+    """The API_SHOWN best-scored, in the story's order (one kind: no spreading over outlets or languages)."""
+    return tuple(strongest(decisions, API_SHOWN, lambda d: d.score, lambda d: None))
 
 
 def _numbered(r: Renderer, story: Story, role: str, decisions: Sequence[Decision]) -> list[tuple[str, Sequence[Decision]]]:
