@@ -35,7 +35,7 @@ from builder.parallel import fork_map
 
 log = logging.getLogger(__name__)
 
-FORMAT = "4"  # changes with the tables' shape or the entries' encoding
+FORMAT = "5"  # changes with the tables' shape or the entries' encoding
 DB_NAME = f"cache-{FORMAT}.sqlite"
 MAC_SIZE = 32  # HMAC-SHA256, before each entry's bytes
 DAMAGED = "damaged"  # left in the folder by a build that found a body damaged: the next one starts anew

@@ -11,7 +11,6 @@ override the rules; the reason keeps what the rules said.
 from __future__ import annotations
 
 import logging
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
@@ -50,79 +49,61 @@ def _matched(specs: Sequence[StorySpec]) -> tuple[Entity, ...]:
 
 Found = tuple[tuple[Mention, ...], tuple[date, ...]]  # what an article names, and the dates its text states
 Look = tuple[tuple[Mention, ...], list[Evidence], list[Evidence]]  # a story's first look: fuzzy names, evidence, vetoes
+# one pass over an article's text: what it names, the dates it states, each concerned story's look (by story id),
+# and its figures (None when no story looked: no story can want them)
+Reading = tuple[tuple[Mention, ...], tuple[date, ...], tuple[tuple[str, Look], ...], list[Figure] | None]
+NO_LOOK: Look = ((), [], [])
 
 
 def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article], store: Store | None = None) -> tuple[Story, ...]:
     """Decide, for every story, the articles that name it or are dated near it; facts compare the members' figures.
 
-    One pass over each article finds every story's entities (kept in ``store`` by the article's
-    hash, so only new or edited articles are read again); an index from entity to articles and
-    one by date then hand each story just its candidates: adding articles costs what they touch,
-    not articles × stories. Every other article is out, counted in ``Story.unnamed``."""
+    One pass over each article's text finds every story's entities and dates, weighs each story's
+    evidence and reads the figures; it is kept in ``store`` by the article's hash and the stories'
+    entities and windows, so an edit reads one article again, not the thousands that name the
+    story's people. Every other article is out, counted in ``Story.unnamed``."""
     if not specs:
         return ()
     entities = _matched(specs)
     find = matcher(entities).find
-    by_path = {a.path: a for a in articles}
-    keyed = {a.digest or a.path: a for a in articles}
-
-    def reading(article: Article) -> Found:
-        text = article_text(article)
-        return find(text), event_dates(text, article.lang, article.day)
-
-    known = memo(store, "evidence", digest(repr(entities))[:16], keyed, reading, "finding names",
-                 types=(Mention,))
-    seen = {a.path: known[a.digest or a.path] for a in articles}
-    naming: dict[str, set[str]] = {}
-    for path, (mentions, _) in seen.items():
-        for m in mentions:
-            naming.setdefault(m.entity, set()).add(path)
-    dated = sorted((a.day, a.path) for a in articles)
     margin = timedelta(days=ev.model().fuzzy_days)
-    near = {spec.id: _dated_near(dated, spec, margin) for spec in specs}
-    # each story's look at each article it may concern depends on the two alone: kept by both hashes, so
-    # an edit looks again at one article, not at the thousands that name the story's people
-    pairs: dict[str, tuple[StorySpec, Article]] = {}
-    named: dict[str, set[str]] = {}  # story → the articles naming one of its entities, or its city's country
-    forced: dict[str, set[str]] = {}  # story → the articles its file includes or excludes
-    for spec in specs:
-        salt = digest(repr((spec.id, spec.entities, spec.start, spec.end)))[:16]
-        named[spec.id] = set().union(*(naming.get(e.name, ()) for e in (*spec.entities, *ev.countries(spec))))
-        forced[spec.id] = (set(spec.include) | set(spec.exclude)) & by_path.keys()
-        for path in named[spec.id] | near[spec.id] | forced[spec.id]:
-            article = by_path[path]
-            pairs[f"{salt}:{article.digest or path}"] = (spec, article)
+    names = {spec.id: {e.name for e in (*spec.entities, *ev.countries(spec))} for spec in specs}
 
-    def look(pair: tuple[StorySpec, Article]) -> Look:
-        spec, article = pair
-        mentions, stated = seen[article.path]
-        exact = {m.entity for m in mentions}
-        dated_near, naming_it = article.path in near[spec.id], article.path in named[spec.id]
-        if not dated_near and not naming_it:  # only included or excluded by the story file
-            return (), [], []
+    def reading(article: Article) -> Reading:
         text = article_text(article)  # once: it is read from the build cache and stripped of its tags
-        fuzzy = ev.fuzzy_names(text, [e for e in spec.entities if e.name not in exact]) if dated_near else ()
-        if not fuzzy and not naming_it:  # dated near the story, naming none of it
-            return (), [], []
-        return (fuzzy, *_evidence(spec, article, text, mentions, stated, fuzzy))
+        mentions, stated = find(text), event_dates(text, article.lang, article.day)
+        exact = {m.entity for m in mentions}
+        looks = []
+        for spec in specs:
+            naming_it = not names[spec.id].isdisjoint(exact)
+            dated_near = spec.start - margin <= article.day <= spec.end + margin
+            fuzzy = ev.fuzzy_names(text, [e for e in spec.entities if e.name not in exact]) if dated_near else ()
+            if fuzzy or naming_it:  # otherwise the story is not concerned: no evidence to weigh
+                looks.append((spec.id, (fuzzy, *_evidence(spec, article, text, mentions, stated, fuzzy))))
+        return mentions, stated, tuple(looks), extract_figures(text, article.lang) if looks else None
 
-    looked = memo(store, "looks", "", pairs, look, "weighing evidence", types=(Mention, Evidence))
+    window = repr([(spec.id, spec.entities, spec.start, spec.end) for spec in specs])
+    known = memo(store, "readings", digest(repr(entities), window, str(margin))[:16],
+                 {a.digest or a.path: a for a in articles}, reading, "reading for stories",
+                 types=(Mention, Evidence, Figure))
+    read = {a.path: known[a.digest or a.path] for a in articles}
+    seen: dict[str, Found] = {path: (mentions, stated) for path, (mentions, stated, _, _) in read.items()}
     first: dict[str, dict[str, Look]] = {spec.id: {} for spec in specs}
-    for key, (spec, article) in pairs.items():
-        first[spec.id][article.path] = looked[key]
-    chosen = {spec.id: named[spec.id] | forced[spec.id] | {path for path, look in first[spec.id].items() if look[0]}
-              for spec in specs}
-    read = {a.digest or a.path: a for a in (by_path[p] for p in set().union(*chosen.values()))}
-    known_figures = memo(store, "figures", "", read, lambda a: extract_figures(article_text(a), a.lang),
-                         "reading figures", types=(Figure,))
+    for path, (_, _, looks, _) in read.items():
+        for story, look in looks:
+            first[story][path] = look
+    by_path = {a.path: a for a in articles}
 
     def figures(article: Article) -> list[Figure]:
-        return known_figures[article.digest or article.path]
+        found = read[article.path][3]  # None only for an article a story file includes or excludes by name alone
+        return extract_figures(article_text(article), article.lang) if found is None else found
 
     stories = []
     for spec in specs:
-        candidates = chosen[spec.id]
-        decisions = _decide_all(spec, [by_path[p] for p in sorted(candidates)], seen, first[spec.id], figures)
+        forced = (set(spec.include) | set(spec.exclude)) & by_path.keys()
+        candidates = sorted(first[spec.id].keys() | forced)
+        looks = {**dict.fromkeys(forced, NO_LOOK), **first[spec.id]}
+        decisions = _decide_all(spec, [by_path[p] for p in candidates], seen, looks, figures)
         members = [d for d in decisions if d.role == "member"]
         for missing in sorted(set(spec.include) - set(by_path)):
             log.warning("%s: include names %s, which is not an article", spec.path, missing)
@@ -135,12 +116,6 @@ def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article], st
             unnamed=len(articles) - len(candidates),
         ))
     return tuple(stories)
-
-
-def _dated_near(dated: list[tuple[date, str]], spec: StorySpec, margin: timedelta) -> set[str]:
-    lo = bisect_left(dated, (spec.start - margin, ""))
-    hi = bisect_right(dated, (spec.end + margin, "\uffff"))
-    return {path for _, path in dated[lo:hi]}
 
 
 def _decide_all(spec: StorySpec, candidates: list[Article], seen: dict[str, Found], first: dict[str, Look],
