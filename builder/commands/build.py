@@ -64,7 +64,7 @@ def load_site(root: Path, base_url: str | None = None, cache: Cache | None = Non
         raise BuildError(problems)
     articles, found = read_articles(config, cache, changed, store)
     problems += found + untranslated_languages(articles)
-    specs, found = read_stories(config, render_markdown)
+    specs, found = read_stories(config, render_markdown, store)
     problems += found
     outlets, found = read_sources(root)
     problems += found + unknown_outlets(articles, outlets)

@@ -17,7 +17,8 @@ import babel
 from babel.core import get_global
 from babel.localedata import locale_identifiers, resolve_locale_filename
 
-from builder.errors import Problem, read_source, with_source
+from builder.cache import Store, digest, memo
+from builder.errors import Problem, Snippet, read_source, with_source
 from builder.lang.text import UNSPACED, fold
 from builder.model import Entity
 from builder.read.yamlio import YamlDoc, check_mapping, load_yaml
@@ -39,24 +40,29 @@ class Place(Entity):
     rivals: tuple[Entity, ...] = field(default=(), compare=False)  # the table's other cities
 
 
-def read_entities(root: Path) -> tuple[dict[str, Entity], list[Problem]]:
-    """Read ``content/entities.yaml``: canonical name → kind, aliases, and CLDR keys for places."""
+def read_entities(root: Path, store: Store | None = None) -> tuple[dict[str, Entity], list[Problem]]:
+    """Read ``content/entities.yaml``: canonical name → kind, aliases, and CLDR keys for places.
+
+    A place's names come from every CLDR locale's file (a third of a second to read), so the
+    resolved table is kept in ``store`` by the file's hash: an article edit does not read them again."""
     path = root / ENTITIES_FILE
     if not path.is_file():
         return {}, [Problem(ENTITIES_FILE, None, "the entity table is missing", hint="stories name entities from it")]
     text, problems = read_source(path, ENTITIES_FILE)
     if text is None:
         return {}, problems
-    table, problems = _read_table(text)
-    return table, with_source(problems, ENTITIES_FILE, text)
+    key = digest(text)
+    entities, problems = memo(store, "entity table", "", {key: text}, _read_table, "reading entities",
+                              types=(Entity, Place, Problem, Snippet))[key]
+    return {e.name: e for e in entities}, with_source(problems, ENTITIES_FILE, text)
 
 
-def _read_table(text: str) -> tuple[dict[str, Entity], list[Problem]]:
+def _read_table(text: str) -> tuple[tuple[Entity, ...], list[Problem]]:
     doc, problems = load_yaml(text, ENTITIES_FILE)
     if doc is None:
-        return {}, problems
+        return (), problems
     if not isinstance(doc.data, dict):
-        return {}, [Problem(ENTITIES_FILE, 1, "the entity table must map canonical names to entries")]
+        return (), [Problem(ENTITIES_FILE, 1, "the entity table must map canonical names to entries")]
     table: dict[str, Entity] = {}
     for name, body in doc.data.items():
         line = doc.line(str(name))
@@ -74,7 +80,7 @@ def _read_table(text: str) -> tuple[dict[str, Entity], list[Problem]]:
         problems += found + _short_aliases(str(name), body.get("aliases") or [], line, sub)
         if entity:
             table[entity.name] = entity
-    return _with_rivals(table), problems + _collisions(table)
+    return tuple(_with_rivals(table).values()), problems + _collisions(table)
 
 
 # scripts where one character is a word (山, の, カ, 한): a one-character alias in them is a name

@@ -45,6 +45,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from builder.cache import Store
 from builder.errors import Problem, bad_name, read_source, strip_unsafe, with_source
 from builder.lang import i18n
 from builder.model import Entity, SiteConfig, StorySpec
@@ -59,13 +60,14 @@ WINDOW_KEYS = {"start": "date", "end": "date"}
 _ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 
 
-def read_stories(config: SiteConfig, render_markdown: Callable[[str], str]) -> tuple[list[StorySpec], list[Problem]]:
-    """Every story under content/clusters, with its entities resolved and summaries rendered."""
+def read_stories(config: SiteConfig, render_markdown: Callable[[str], str],
+                 store: Store | None = None) -> tuple[list[StorySpec], list[Problem]]:
+    """Every story under content/clusters, with its entities resolved (kept in ``store``) and summaries rendered."""
     base = config.root / CLUSTERS_DIR
     files = sorted([*base.glob("*.yaml"), *base.glob("*/story.yaml")]) if base.is_dir() else []
     if not files:
         return [], []
-    table, problems = read_entities(config.root)
+    table, problems = read_entities(config.root, store)
     specs: list[StorySpec] = []
     seen: dict[str, str] = {}
     for path in files:
