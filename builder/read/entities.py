@@ -3,6 +3,7 @@ gives places in every language (Babel), so the table is the only place spellings
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import logging
 import pickle
@@ -38,6 +39,7 @@ class Place(Entity):
     city: bool = False
     territory: str | None = None  # ISO 3166 code of its country: "visit to Kyrgyzstan" places an event in Bishkek
     rivals: tuple[Entity, ...] = field(default=(), compare=False)  # the table's other cities
+    country_names: tuple[str, ...] = ()  # a city's country in every CLDR locale, read with the table (see read_entities)
 
 
 def read_entities(root: Path, store: Store | None = None) -> tuple[dict[str, Entity], list[Problem]]:
@@ -131,7 +133,9 @@ def _entity(name: str, body: dict, at: Callable[[str], dict[str, Any]]) -> tuple
             aliases += cldr_names("timezone", zone)
     city = body.get("city", bool(zone))
     country = territory or (zone and get_global("zone_territories").get(zone))
-    return Place(name, kind, tuple(dict.fromkeys(aliases)), city=city, territory=country or None), problems
+    names = cldr_names("territory", country) if city and country else ()
+    return Place(name, kind, tuple(dict.fromkeys(aliases)), city=city, territory=country or None,
+                 country_names=names), problems
 
 
 @lru_cache(maxsize=1)
@@ -169,7 +173,7 @@ def cldr_names(key: str, code: str) -> tuple[str, ...]:
 def _with_rivals(table: dict[str, Entity]) -> dict[str, Entity]:
     cities = [e for e in table.values() if isinstance(e, Place) and e.city]
     return {
-        name: Place(e.name, e.kind, e.aliases, city=True, territory=e.territory, rivals=tuple(c for c in cities if c.name != name))
+        name: dataclasses.replace(e, rivals=tuple(c for c in cities if c.name != name))
         if e in cities else e
         for name, e in table.items()
     }

@@ -33,7 +33,7 @@ from rapidfuzz import fuzz
 
 from builder.lang.text import FOLDED, UNSPACED, fold, words
 from builder.model import Entity, Evidence, Mention, StorySpec
-from builder.read.entities import Place, cldr_names
+from builder.read.entities import Place
 from builder.stories.match import DERIVATIONS
 from builder.stories.venue import Venues
 
@@ -100,9 +100,9 @@ def country(spec: StorySpec, mentions: Sequence[Mention]) -> list[Evidence]:
 def countries(spec: StorySpec) -> tuple[Entity, ...]:
     """Pseudo-entities for the countries of the story's cities, named in every CLDR locale."""
     listed = {e.territory for e in spec.entities if isinstance(e, Place) and not e.city}
-    codes = dict.fromkeys(e.territory for e in spec.entities if isinstance(e, Place) and e.city and e.territory)
-    return tuple(Place(COUNTRY + code, "place", cldr_names("territory", code), territory=code)
-                 for code in codes if code not in listed)
+    codes = {e.territory: e.country_names for e in spec.entities if isinstance(e, Place) and e.city and e.territory}
+    return tuple(Place(COUNTRY + code, "place", names, territory=code) for code, names in codes.items()
+                 if code not in listed)
 
 
 def venue(found: Venues) -> tuple[list[Evidence], list[Evidence]]:
