@@ -214,8 +214,10 @@ class Renderer:
         minutes = i18n.reading_minutes(article.words - article.cjk, article.cjk, cfg.words_per_minute)
         stories = []
         for story, role in self.stories_of.get(article.path, []):
-            # a story of hundreds: one member per language first, the rest counted and a link to the story page
-            others = [self.by_path[d.article] for d in story.members if d.article != article.path]
+            # a story of hundreds: one member per language first, the rest counted and a link to the story page;
+            # a background page shows only the story's link (its inputs, see article_job)
+            others = [self.by_path[d.article] for d in story.members if d.article != article.path] \
+                if role == "member" else []
             shown = strongest(others, OTHERS_SHOWN, lambda a: 0.0, lambda a: a.lang)
             stories.append({**self.story_link(story, article.lang), "role": role, "others_more": len(others) - len(shown),
                             "others": [self.article_item(a, article.lang) for a in shown]})
