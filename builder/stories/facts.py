@@ -183,15 +183,12 @@ def _label(start: int, end: int, unit: str, txt: _Text) -> str | None:
 def extract_figures(text: str, lang: str) -> list[Figure]:
     """Every figure of ``text`` (written in ``lang``) in order; a bare number only beside a counted concept."""
     t, norm = number_rules(lang), normalize(text)
-    _, stems, keywords = _lexicon()
-    hits = [(m.start(), m.end(), stems[canon(m.group())]) for m in keywords.finditer(norm)]
-    # a sentence ends before a capital, not at an abbreviation: "300 тыс. человек"
-    ends = [m.end() for m in _SENTENCE_END.finditer(norm) if not text[m.end() : m.end() + 1].islower()]
-    txt = _Text(norm, hits, [h[0] for h in hits], [0, *ends])
+    txt: _Text | None = None  # the keywords and sentences, read at the first quantity: most texts state none
     figures: list[Figure] = []
     done = 0  # numbers inside a figure already read ("800" of "4 bin 800") are not read again
     for token in t.number.finditer(norm):
         if token.start() >= done and (found := read_quantity(text, norm, token, t)):
+            txt = txt or _read_text(text, norm)
             value, unit, start, end = found
             label = _label(start, end, unit or "count", txt)
             if unit or label:
@@ -199,6 +196,14 @@ def extract_figures(text: str, lang: str) -> list[Figure]:
                                       _period(start, end, lang, txt) if label else None))
                 done = end
     return figures
+
+
+def _read_text(text: str, norm: str) -> _Text:
+    _, stems, keywords = _lexicon()
+    hits = [(m.start(), m.end(), stems[canon(m.group())]) for m in keywords.finditer(norm)]
+    # a sentence ends before a capital, not at an abbreviation: "300 тыс. человек"
+    ends = [m.end() for m in _SENTENCE_END.finditer(norm) if not text[m.end() : m.end() + 1].islower()]
+    return _Text(norm, hits, [h[0] for h in hits], [0, *ends])
 
 
 # --- alignment ------------------------------------------------------------------------------
