@@ -231,7 +231,7 @@ class Renderer:
             time_text=i18n.format_time(article.date, article.lang),
             reading_time=i18n.format_minutes(minutes, article.lang),
             stories=stories,
-            search_names=search_names(self.named.get(article.path, {}).values()),
+            search_names=search_names(tuple(self.named.get(article.path, {}).values())),
             json_ld=article_json_ld(article, self.absolute(article.page_path), item["source"] if article.source.lower() != UNKNOWN_SOURCE else ""),
             og_type="article",
         )
@@ -244,9 +244,11 @@ def _page_deps(template: str) -> frozenset[str]:
     return frozenset({f"templates/{template}", "site.yaml", LANGUAGES, PARTIALS})
 
 
-def search_names(entities: Iterable[Entity]) -> str:
+@lru_cache(maxsize=1024)
+def search_names(entities: tuple[Entity, ...]) -> str:
     """Every spelling of the entities a page names, indexed with it (never shown): a search for "扎帕罗夫"
-    finds an article that writes "Japarov", because the entity table knows both."""
+    finds an article that writes "Japarov", because the entity table knows both. Kept by entities: thousands
+    of pages name the same few, each with a hundred CLDR spellings."""
     return " · ".join(dict.fromkeys(n for e in entities for n in (e.name, *e.aliases)))
 
 
