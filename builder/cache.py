@@ -386,14 +386,20 @@ def memo(store: Store | None, kind: str, salt: str, items: Mapping[str, T], comp
     wanted = [full for key, full in keys.items() if key not in held]
     stored = store.get(wanted, types) if store and wanted else {}
     todo = [key for key in items if key not in held and keys[key] not in stored]
-    made = dict(zip(todo, fork_map(lambda key: codec.encode(compute(items[key])), todo, label)))
+    made = dict(zip(todo, fork_map(lambda key: with_entry(compute(items[key])), todo, label)))
     if store and (made or len(stored) + len(held) < store.count(kind)):
-        store.keep(kind, {keys[key]: made[key] for key in todo}, keys.values())
-    found = {key: held[key] if key in held else codec.decode(made[key], types) if key in made else stored[keys[key]]
-             for key in items}
+        store.keep(kind, {keys[key]: made[key][0] for key in todo}, keys.values())
+    found = {key: held[key] if key in held else made[key][1] if key in made else stored[keys[key]] for key in items}
     if store:
         _recent[kind] = {keys[key]: value for key, value in found.items()}
     return found
+
+
+def with_entry(value: R) -> tuple[bytes, R]:
+    """A result with its cache entry, both made where the result is (on a worker): the parent takes the result
+    as the pool hands it over (a pickle between this build's own processes), rather than decode the entry
+    again, which costs a cold 10,000-article build a second on one core. The entry decodes to an equal value."""
+    return codec.encode(value), value
 
 
 # kind → {key: result} of this process's last ``memo`` call with a store: the dev server's next call (an

@@ -17,7 +17,7 @@ import yaml
 
 from labelled import LABELLED, labelled_site
 
-from builder import parallel
+from builder import cache, parallel
 from builder.lang.dates import event_dates
 from builder.model import Article, Entity, Story
 from builder.read.folder import read_articles
@@ -432,3 +432,23 @@ def test_the_city_known_by_its_country(sample: Story, text: str, counts: bool) -
     pieces = country(sample.spec, found)
     assert [(p.kind, p.weight) for p in pieces] == ([("country", model().weights["country"])] if counts else [])
     assert not counts or model().weights["country"] < model().weights["place"]
+
+
+def test_stories_made_cold_equal_the_stories_read_back_from_the_build_cache(tmp_path: Path) -> None:
+    """A cold build clusters with the results its workers computed; every later build decodes them from the
+    cache. The two must be the same values (down to their repr, which fingerprints use), or pages built
+    after an edit would differ from a cold build's."""
+    config, _ = load_config(REPO)
+    specs, _ = read_stories(config, render_markdown)
+    made = []
+    for _ in range(2):
+        store = cache.open_store(REPO, tmp_path / "cache")
+        cache._recent.clear()  # as a new process: the second pass decodes every entry
+        articles, _ = read_articles(config, store=store)
+        made.append((articles, cluster_articles(specs, articles, store)))
+        store.close()
+    assert store.folder is not None  # the cache was used, not dropped
+    (cold_articles, cold), (warm_articles, warm) = made
+    assert cold == warm and repr(cold) == repr(warm)
+    assert repr(cold_articles) == repr(warm_articles)
+    assert story(cold).members, "the sample story has members: the comparison compares something"

@@ -10,8 +10,7 @@ import os
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
-from builder import codec
-from builder.cache import Store, code_version, digest, on_lost_body
+from builder.cache import Store, code_version, digest, on_lost_body, with_entry
 from builder.errors import Problem, Snippet, bad_name
 from builder.model import Article, Heading, SiteConfig, instant
 from builder.parallel import fork_map
@@ -139,7 +138,7 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
             files = {**known, **files}
         # the entries of files edited or deleted since, unless another file has the same bytes
         stale = {key for _, key in known.values()} - {key for _, key in files.values()}
-        store.keep("parse", {keys[rel]: parsed for rel, (parsed, _) in made.items()}, stale=stale,
+        store.keep("parse", {keys[rel]: entry for rel, ((entry, _), _) in made.items()}, stale=stale,
                    bodies={keys[rel]: body for rel, (_, body) in made.items()})
         if every_file and store.count("parse") > len(set(keys.values())):  # left by an interrupted build
             store.keep("parse", {}, used=keys.values())
@@ -154,9 +153,10 @@ def _load(todo: list[tuple[str, str, Stat]], config: SiteConfig, store: Store | 
         if rel in refused:
             yield rel, (None, [refused[rel]])
             continue
-        encoded, body = made.pop(rel, (None, None))
-        parsed = codec.decode(encoded, PARSE_TYPES) if encoded else stored[keys[rel]][0]
-        yield rel, _unpack(parsed, body if encoded else stored[keys[rel]][1], keep_bodies)
+        (_, parsed), body = made.pop(rel, ((None, None), None))
+        if parsed is None:
+            parsed, body = stored[keys[rel]]
+        yield rel, _unpack(parsed, body, keep_bodies)
 
 
 def _unpack(parsed: Parsed, body: bytes | None, keep_body: bool) -> Parsed:
@@ -168,10 +168,10 @@ def _unpack(parsed: Parsed, body: bytes | None, keep_body: bool) -> Parsed:
 
 
 def _read_file(rel: str, path: str, salt: str, stored: Collection[str],
-               config: SiteConfig) -> tuple[str, str | Problem, tuple[bytes, bytes | None] | None]:
+               config: SiteConfig) -> tuple[str, str | Problem, tuple[tuple[bytes, Parsed], bytes | None] | None]:
     """Read and hash one file, and parse it unless ``stored`` has its key (on every core for a first
     build of a large site): its key (the problem when it cannot be read), and the parse as the store keeps
-    it, encoded without the article's body, and the body."""
+    it (without the article's body) with its entry, and the body."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:  # not kept in the store: once readable, the file is parsed
@@ -182,7 +182,7 @@ def _read_file(rel: str, path: str, salt: str, stored: Collection[str],
     article, problems = parse_source(rel, data, config) if data else \
         (None, [Problem(rel, None, "empty file skipped", warning=True)])
     parsed = (article and dataclasses.replace(article, digest=key, body=None), problems)
-    return rel, key, (codec.encode(parsed), article.body if article else None)
+    return rel, key, (with_entry(parsed), article.body if article else None)
 
 
 def _reparse(rel: str, path: str, config: SiteConfig) -> bytes:
