@@ -132,9 +132,14 @@ def with_reports(stories: Sequence[Story], articles: Sequence[Article], outlets:
     members = {(a := by_path[d.article]).digest or a.path: a for s in stories for d in s.members}
     known = memo(store, "copy traits", digest(repr(agencies))[:16], members, lambda a: traits(a, agencies),
                  "comparing members", types=(Traits, Figure))
-    return tuple(dataclasses.replace(story, reports=one_reports(
-        [by_path[d.article] for d in story.members], outlets, lambda a: known[a.digest or a.path]))
-        for story in stories)
+    # a story's reports compare every pair of its members: kept by the members' hashes, so an edit outside
+    # its members (the dev server's usual save) compares none of its hundreds of members again
+    groups = [[by_path[d.article] for d in story.members] for story in stories]
+    keys = [digest(*(f"{a.path}\0{a.digest or a.path}" for a in group)) for group in groups]
+    reports = memo(store, "reports", digest(repr(outlets))[:16], dict(zip(keys, groups)),
+                   lambda group: one_reports(group, outlets, lambda a: known[a.digest or a.path]),
+                   "grouping reports", types=(Report, Link))
+    return tuple(dataclasses.replace(story, reports=reports[key]) for story, key in zip(stories, keys))
 
 
 def one_reports(articles: Sequence[Article], outlets: Sequence[Outlet],
