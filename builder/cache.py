@@ -387,8 +387,10 @@ def memo(store: Store | None, kind: str, salt: str, items: Mapping[str, T], comp
     stored = store.get(wanted, types) if store and wanted else {}
     todo = [key for key in items if key not in held and keys[key] not in stored]
     made = dict(zip(todo, fork_map(lambda key: codec.encode(compute(items[key])), todo, label)))
-    if store and (made or len(stored) + len(held) < store.count(kind)):
-        store.keep(kind, {keys[key]: made[key] for key in todo}, keys.values())
+    if store and made:
+        store.keep(kind, {keys[key]: made[key] for key in todo})
+    if store and store.count(kind) > len(keys):  # entries no item has now: the cache stays the size of the site
+        store.keep(kind, {}, keys.values())  # (not on every edit: naming 10,000 keys to keep costs a save 0.1 s)
     found = {key: held[key] if key in held else codec.decode(made[key], types) if key in made else stored[keys[key]]
              for key in items}
     if store:
