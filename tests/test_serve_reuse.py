@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from builder.commands import build
 from builder.commands.build import STEPS, load_site
 from builder.commands.incremental import Incremental
 from builder.output import fingerprint
 from builder.render.pages import plan_site
 from builder.render.stories import shown_background
 from builder.stories import copies
-from helpers import EN, edit
+from helpers import EN, STORY, edit
 from test_incremental_story import STORY_ID, fingerprints, story_site  # noqa: F401 - a fixture
 
 BACKGROUND_EDIT = "content/articles/en/bg/talks-5.md"
@@ -97,3 +98,23 @@ def test_a_pair_the_bound_skips_is_never_one_copy() -> None:
             skipped += 1
             assert copies.similarity(a, b) < copies.NEAR, (len(a), len(b), len(a & b))
     assert 0 < skipped < 3000
+
+
+def test_a_save_leaving_articles_and_stories_be_weighs_no_candidate_again(story_site: Path, tmp_path: Path,  # noqa: F811
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A template edit reuses the stories of the last load; an edit of a story's file or an article does not."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    calls = []
+    cluster = build.cluster_articles
+    monkeypatch.setattr(build, "cluster_articles", lambda *args: calls.append(1) or cluster(*args))
+    preview = Incremental(story_site, (tmp_path / "out").resolve())
+    preview.rebuild()
+    edit(story_site, "templates/story.html", lambda t: t.replace('<section class="summaries"', '<p>Edited.</p><section class="summaries"', 1))
+    report = preview.rebuild(["templates/story.html"])
+    assert len(calls) == 1 and report.written >= 6, report  # the story's pages in each interface language
+    assert "<p>Edited.</p>" in (tmp_path / "out" / "stories" / STORY_ID / "index.html").read_text(encoding="utf-8")
+    edit(story_site, STORY, lambda t: t.replace("end: 2025-11-30", "end: 2025-11-29"))
+    preview.rebuild([STORY])
+    add_sentence(story_site, BACKGROUND_EDIT)
+    preview.rebuild([BACKGROUND_EDIT])
+    assert len(calls) == 3
