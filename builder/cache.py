@@ -107,7 +107,9 @@ class Store:
 
     def _open(self) -> tuple[sqlite3.Connection, bytes]:
         if self.folder is None:
-            return _created(sqlite3.connect(":memory:"))
+            # the dev server keeps its in-memory store across rebuilds, each on whichever worker thread is
+            # free (one rebuild at a time): a connection bound to the first thread fails every later save
+            return _created(sqlite3.connect(":memory:", check_same_thread=False))
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "CACHEDIR.TAG").write_text(  # backup tools skip folders tagged so
             "Signature: 8a477f597d28d172789f06886806bc55\n# digest's build cache: safe to delete\n",

@@ -8,6 +8,7 @@ members pair by pair again, or add up the inputs of every one of the site's outp
 from __future__ import annotations
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,16 @@ def test_a_save_leaving_articles_and_stories_be_weighs_no_candidate_again(story_
     add_sentence(story_site, BACKGROUND_EDIT)
     preview.rebuild([BACKGROUND_EDIT])
     assert len(calls) == 3
+
+
+def test_saves_rebuilt_on_other_threads_than_the_first(story_site: Path, tmp_path: Path,  # noqa: F811
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server rebuilds on whichever worker thread is free (one at a time): what it keeps between saves
+    (its in-memory store) must serve every thread."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    preview = Incremental(story_site, (tmp_path / "out").resolve())
+    preview.rebuild()
+    with ThreadPoolExecutor(1) as pool:  # its thread lives on: the saves alternate between two threads
+        for save in (preview.rebuild, lambda keys: pool.submit(preview.rebuild, keys).result()) * 2:
+            add_sentence(story_site, BACKGROUND_EDIT)
+            assert save([BACKGROUND_EDIT]).written >= 1
