@@ -107,7 +107,9 @@ class Store:
 
     def _open(self) -> tuple[sqlite3.Connection, bytes]:
         if self.folder is None:
-            return _created(sqlite3.connect(":memory:"))
+            # the dev server keeps its in-memory store across rebuilds, each on whichever worker thread is
+            # free (one rebuild at a time): a connection bound to the first thread fails every later save
+            return _created(sqlite3.connect(":memory:", check_same_thread=False))
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "CACHEDIR.TAG").write_text(  # backup tools skip folders tagged so
             "Signature: 8a477f597d28d172789f06886806bc55\n# digest's build cache: safe to delete\n",
@@ -380,15 +382,18 @@ def memo(store: Store | None, kind: str, salt: str, items: Mapping[str, T], comp
     ``types``: the dataclasses results are made of (what the cache may decode)."""
     types = tuple(types)
     # the builder's code is in every key: what another version left (an older CI cache) is never read, only pruned
-    keys = {key: f"{kind}:{code_version()[:16]}:{salt}:{key}" for key in items}
+    prefix = f"{kind}:{code_version()[:16]}:{salt}:"  # once: the dev server names 10,000 items per call
+    keys = {key: prefix + key for key in items}
     recent = _recent.get(kind, {}) if store else {}  # with a store, keys are content hashes (not paths)
     held = {key: recent[full] for key, full in keys.items() if full in recent}
     wanted = [full for key, full in keys.items() if key not in held]
     stored = store.get(wanted, types) if store and wanted else {}
     todo = [key for key in items if key not in held and keys[key] not in stored]
     made = dict(zip(todo, fork_map(lambda key: with_entry(compute(items[key])), todo, label)))
-    if store and (made or len(stored) + len(held) < store.count(kind)):
-        store.keep(kind, {keys[key]: made[key][0] for key in todo}, keys.values())
+    if store and made:
+        store.keep(kind, {keys[key]: made[key][0] for key in todo})
+    if store and store.count(kind) > len(keys):  # entries no item has now: the cache stays the size of the site
+        store.keep(kind, {}, keys.values())  # (not on every build: naming 10,000 keys to keep costs a save 0.1 s)
     found = {key: held[key] if key in held else made[key][1] if key in made else stored[keys[key]] for key in items}
     if store:
         _recent[kind] = {keys[key]: value for key, value in found.items()}

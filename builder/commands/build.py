@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import operator
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from builder.output.fingerprint import Fingerprints
 from builder.output.links import verify_rendered
 from builder.output.lock import output_lock
 from builder.output import state
-from builder.model import Article, Output, Site
+from builder.model import Article, Outlet, Output, Site, Story, StorySpec
 from builder.render.pages import RenderStep, not_found_jobs, page_jobs, plan_site, run_jobs, static_jobs
 from builder.render.listings import listing_jobs
 from builder.render.stories import story_jobs
@@ -55,10 +56,33 @@ class BuildReport:
     timings: list[tuple[str, float]] = field(default_factory=list)  # seconds per stage, in order
 
 
+@dataclass
+class Clustered:
+    """The stories of a long-lived process's last load (the dev server's), with what they were worked out
+    from: a save that leaves every article, story file and the outlet registry as they were (a template,
+    a catalog, a static file; not a summary, whose text is part of its story's spec) reuses them rather
+    than weigh 10,000 candidates again."""
+
+    specs: tuple[StorySpec, ...] = ()
+    articles: tuple[Article, ...] = ()  # the parse cache's objects: an unchanged article is the same object
+    outlets: tuple[Outlet, ...] = ()
+    stories: tuple[Story, ...] | None = None
+
+    def stories_of(self, specs: tuple[StorySpec, ...], articles: tuple[Article, ...], outlets: tuple[Outlet, ...],
+                   make: Callable[[], tuple[Story, ...]]) -> tuple[Story, ...]:
+        same = (self.stories is not None and specs == self.specs and outlets == self.outlets
+                and len(articles) == len(self.articles) and all(map(operator.is_, articles, self.articles)))
+        if not same:
+            self.specs, self.articles, self.outlets, self.stories = specs, articles, outlets, make()
+        return self.stories  # type: ignore[return-value]
+
+
 def load_site(root: Path, base_url: str | None = None, cache: Cache | None = None, strict: bool = False,
               changed: Collection[str] | None = None, store: Store | None = None,
-              lap: Callable[[str], None] = lambda stage: None) -> tuple[Site, list[Problem]]:
-    """Read and cluster everything; raise BuildError with every error found, return warnings."""
+              lap: Callable[[str], None] = lambda stage: None,
+              clustered: Clustered | None = None) -> tuple[Site, list[Problem]]:
+    """Read and cluster everything; raise BuildError with every error found, return warnings.
+    ``clustered``: the dev server's stories of its last load, reused when nothing they come from changed."""
     config, problems = read_config(root, base_url)
     if config is None:
         raise BuildError(problems)
@@ -70,7 +94,10 @@ def load_site(root: Path, base_url: str | None = None, cache: Cache | None = Non
     problems += found + unknown_outlets(articles, outlets)
     _raise_errors(problems, strict)
     lap("read")
-    stories = with_reports(cluster_articles(specs, articles, store), articles, outlets, store)
+    def make() -> tuple[Story, ...]:
+        return with_reports(cluster_articles(specs, articles, store), articles, outlets, store)
+
+    stories = (clustered or Clustered()).stories_of(tuple(specs), tuple(articles), tuple(outlets), make)
     site = Site(config, tuple(articles), stories, outlets)
     lap("cluster")
     return site, problems

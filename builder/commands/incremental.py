@@ -24,7 +24,7 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 from builder.lang import i18n
-from builder.commands.build import STEPS, load_site
+from builder.commands.build import STEPS, Clustered, load_site
 from builder.cache import Record, Store, open_store
 from builder.read.articles import ARTICLES_DIR
 from builder.read.folder import Cache
@@ -104,6 +104,7 @@ class Incremental:
     renderer: Renderer | None = None  # kept between plans: jobs of unchanged articles are reused
     fingerprints: Fingerprints | None = None  # kept between plans: hashes of unchanged inputs are reused
     memory: Store | None = None  # the store of the loads after the first: nothing to decode, what they parse
+    clustered: Clustered = field(default_factory=Clustered)  # the last load's stories, and what they came from
 
     def rebuild(self, changed: Iterable[str] = ()) -> Rebuild:
         """Bring ``out`` up to date after ``changed`` inputs; raise BuildError (remembering the changes,
@@ -121,7 +122,7 @@ class Incremental:
             if self.cache and self.memory is None:
                 self.memory = Store(None)
             site, warnings = load_site(self.root, self.base_url, self.cache, self.strict, hint,
-                                       self.memory if self.cache else store)
+                                       self.memory if self.cache else store, clustered=self.clustered)
             self.base_path = site.config.base_path
             laps.append(time.perf_counter())
             self.renderer, jobs = plan_site(site, STEPS, self.renderer)

@@ -38,7 +38,7 @@ class Fingerprints:
         self.root = site.config.root
         self.tokens: dict[str, str] = {a.path: a.digest for a in site.articles}
         self.by_path = {a.path: a for a in site.articles}
-        # per article: the article, its entry in lists, what an index shows of it
+        # per article: the article, its entry in lists, the token of what an index shows of it
         self.shown: dict[str, tuple[Article, str, str]] = {}
         kept = previous.shown if previous else {}
         by_lang: dict[str, list[str]] = {}
@@ -46,7 +46,7 @@ class Fingerprints:
             known = kept.get(article.path)
             if known is None or known[0] is not article:
                 known = (article, f"{article.path}\0{article.page_path}\0{article.date.isoformat()}",
-                         repr(_shown(article, full=False)))
+                         digest(repr(_shown(article, full=False))))
             self.shown[article.path] = known
             by_lang.setdefault(article.lang, []).append(known[1])
         for lang, entries in by_lang.items():
@@ -61,22 +61,17 @@ class Fingerprints:
         self.numbers: dict[str, int] = {}  # each input's (name, token) hash as a number
         self.pairs: dict[tuple[str, str], int] = {}  # the same, by (name, token)
         self.earlier = previous.pairs if previous else {}
+        self.made: dict[str, tuple[frozenset[str], str]] = {}  # output path → its inputs and fingerprint
+        self.previous = previous
 
     def of(self, job: Job) -> str:
         """A hash of the builder's code and of the (name, token) of each input, combined by adding
         them: no sorting, and a page listing 100 story members costs 100 additions. (It is compared
         with the fingerprint of the same output path only, so the path need not be part of it.)"""
         total = self.salt
-        numbers = self.numbers
+        numbers, number = self.numbers, self.number
         for dep in job.deps:
-            number = numbers.get(dep)
-            if number is None:
-                pair = (dep, self.token(dep))
-                number = self.earlier.get(pair)
-                if number is None:
-                    number = int(digest(*pair), 16)
-                numbers[dep] = self.pairs[pair] = number
-            total += number
+            total += numbers.get(dep) or number(dep)
         return f"{total & _BITS:032x}"
 
     def token(self, dep: str) -> str:
@@ -91,7 +86,7 @@ class Fingerprints:
         if dep.startswith(LINKS):  # the name says it all
             return ""
         if dep.startswith(ITEM):
-            return digest(self.shown[dep[len(ITEM):]][2])
+            return self.shown[dep[len(ITEM):]][2]
         if dep.startswith(ENTRY):
             return digest(repr(_shown(self.by_path[dep[len(ENTRY):]], full=True)))
         if dep.startswith("catalog:"):
@@ -110,7 +105,33 @@ class Fingerprints:
         raise ValueError(f"no fingerprint for the input '{dep}'")
 
     def all(self, jobs: Iterable[Job]) -> dict[str, str]:
-        return {job.path: self.of(job) for job in jobs}
+        """Every job's fingerprint. After a ``previous`` plan, a job with the same inputs as then, none of
+        which changed, keeps its fingerprint: the inputs are compared once each, not once per job naming
+        them (a save adds up one page's inputs, not those of 10,000 pages)."""
+        jobs = list(jobs)
+        kept = self.previous.made if self.previous else {}
+        before = self.previous.numbers if self.previous else {}
+        changed = {dep for dep in set().union(*(job.deps for job in jobs))
+                   if dep in before and self.number(dep) != before[dep]} if before else set()
+        for job in jobs:
+            known = kept.get(job.path)
+            if known is not None and known[0] == job.deps and changed.isdisjoint(job.deps):
+                self.made[job.path] = known
+            else:
+                self.made[job.path] = (job.deps, self.of(job))
+        self.previous = None  # nothing more of it is needed: let it go
+        return {job.path: self.made[job.path][1] for job in jobs}
+
+    def number(self, dep: str) -> int:
+        """The (name, token) hash of ``dep`` as a number, worked out once per plan (or taken from the last)."""
+        number = self.numbers.get(dep)
+        if number is None:
+            pair = (dep, self.token(dep))
+            number = self.earlier.get(pair)
+            if number is None:
+                number = int(digest(*pair), 16)
+            self.numbers[dep] = self.pairs[pair] = number
+        return number
 
 
 def _shown(article: Article, full: bool) -> tuple[object, ...]:

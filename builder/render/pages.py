@@ -43,6 +43,7 @@ class Renderer:
     # article page jobs of earlier plans, by id(article): the dev server plans 10,000 of them per edit
     memo: dict[int, tuple[Article, tuple[Any, ...], Job]] = field(default_factory=dict)
     body: Callable[[Article], str] = body_html  # where bodies come from: memory, or the build cache
+    planned: dict[str, Any] = field(default_factory=dict)  # ``once``'s results, for the current plan
 
     def __post_init__(self) -> None:
         self.use(self.site)
@@ -51,7 +52,7 @@ class Renderer:
         """Point at ``site`` (the dev server's next plan): lookups are rebuilt, jobs of unchanged articles kept.
 
         Jobs call back into this renderer when they run, so a kept job renders with the current site."""
-        self.site, self.problems = site, []
+        self.site, self.problems, self.planned = site, [], {}
         cfg = site.config
         self.by_path = {a.path: a for a in self.site.articles}
         self.newest = sorted(self.site.articles, key=sort_key, reverse=True)
@@ -75,6 +76,13 @@ class Renderer:
                     if m.entity in entities:
                         self.named.setdefault(d.article, {})[m.entity] = entities[m.entity]
         self.items: dict[tuple[str, str], Mapping[str, Any]] = {}  # article_item's, for this site
+
+    def once(self, name: str, make: Callable[[], T]) -> T:
+        """``make()``, worked out once per plan: what several steps cut from the whole site (the story
+        list pages, which their step plans and the sitemap names)."""
+        if name not in self.planned:
+            self.planned[name] = make()
+        return self.planned[name]  # type: ignore[no-any-return]
 
     # --- links and shared context -------------------------------------------------
 

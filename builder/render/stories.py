@@ -9,7 +9,7 @@ from builder.lang import i18n
 from builder.model import Decision, Fact, Story
 from builder.read.entities import ENTITIES_FILE
 from builder.read.sources import SOURCES_FILE
-from builder.render.jobs import ALL, Job, sort_key
+from builder.render.jobs import ALL, ITEM, LINKS, Job, sort_key
 from builder.render.pages import Renderer, search_names, story_path, strongest
 from builder.render.story_layout import (
     StoryFacts,
@@ -28,16 +28,20 @@ def story_jobs(r: Renderer) -> list[Job]:
     cfg = r.site.config
     jobs = []
     for story in r.site.stories:
-        # every background article, not only those shown: the page counts the rest
+        # of the background, only what the page shows: the nearest articles' index entries and how many more
+        # there are (a ``LINKS`` key), so an edit of one of thousands of background articles leaves it be
+        shown = shown_background(story)
         deps = {story.spec.path, *story.spec.summary_paths.values(), *(d.article for d in story.members),
-                *(d.article for d in story.background), ALL, ENTITIES_FILE, SOURCES_FILE}
+                *(ITEM + d.article for d in shown), ALL, ENTITIES_FILE, SOURCES_FILE,
+                LINKS + story_path(story, cfg.default_language, cfg.default_language) + "background\0"
+                + str(len(story.background) - len(shown))}
         # the reports are worked out once per story, for all its language versions, and only when one is rendered
         found = cache(lambda story=story: _story_facts(r, story))
         for lang in r.interface_languages():
             path = story_path(story, lang, cfg.default_language)
             jobs.append(r.job("story.html", path + "index.html", deps | {f"catalog:{lang}"},
-                              lambda story=story, lang=lang, path=path, found=found:
-                              story_context(r, story, lang, path, found())))
+                              lambda story=story, lang=lang, path=path, found=found, shown=shown:
+                              story_context(r, story, lang, path, found(), shown)))
     return jobs
 
 
@@ -46,7 +50,9 @@ def _story_facts(r: Renderer, story: Story) -> StoryFacts:
     return story_facts(members, r.site.outlets, story.reports)
 
 
-def story_context(r: Renderer, story: Story, lang: str, path: str, facts: StoryFacts) -> dict[str, Any]:
+def story_context(r: Renderer, story: Story, lang: str, path: str, facts: StoryFacts,
+                  shown: list[Decision]) -> dict[str, Any]:
+    """``shown``: the background articles the page lists (``shown_background``, worked out when planning)."""
     cfg = r.site.config
     members = facts.members
     versions = {code: story_path(story, code, cfg.default_language) for code in r.interface_languages()}
@@ -79,8 +85,8 @@ def story_context(r: Renderer, story: Story, lang: str, path: str, facts: StoryF
         kinds=outlet_kinds(facts, r.site.outlets, lang),
         reports=report_items(r, facts, lang),
         og_image=r.absolute("static/og-story.png"),
-        background=[r.article_item(r.by_path[d.article], lang) for d in shown_background(story)],
-        background_more=len(story.background) - len(shown_background(story)),
+        background=[r.article_item(r.by_path[d.article], lang) for d in shown],
+        background_more=len(story.background) - len(shown),
         background_url=list_url(r, story, lang, "background/"),
         search_names=search_names(story.spec.entities),
         og_type="website",

@@ -55,6 +55,10 @@ def list_url(r: Renderer, story: Story, lang: str, folder: str) -> str:
 
 def _pages(r: Renderer) -> list[tuple[Story, str, str, int, Sequence[Article], list[str]]]:
     """Each list page as (story, folder, its path under a story page, number, articles, paths of its list)."""
+    return r.once("story list pages", lambda: _cut(r))
+
+
+def _cut(r: Renderer) -> list[tuple[Story, str, str, int, Sequence[Article], list[str]]]:
     found = []
     for story in r.site.stories:
         for folder, articles in full_lists(r, story).items():
