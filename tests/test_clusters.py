@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import os
@@ -253,6 +254,21 @@ def test_explain_and_json_agree(tmp_path: Path) -> None:
 def dummy(i: int, text: str, day: date = date(2025, 11, 26), lang: str = "en") -> Article:
     return Article(f"content/articles/{lang}/dummy-{i}.md", f"Dummy {i}", day, lang, "test", f"dummy-{i}",
                    f"<p>{html.escape(text)}</p>".encode(), 100)
+
+
+def test_a_second_clustering_decides_again_only_the_changed_article(sample: Story) -> None:
+    """A dev server clusters on every save: an article whose hash is unchanged keeps its decision (the same
+    object), and the changed one is decided anew, from its new text."""
+    def hashed(i: int, text: str) -> Article:
+        return dataclasses.replace(dummy(i, text), digest=f"test:{i}:{text}")
+
+    articles = [hashed(i, f"Putin and Japarov met in Bishkek, story {i}.") for i in range(20)]
+    before = {d.article: d for d in story(cluster_articles([sample.spec], articles), STORY).members}
+    articles[3] = hashed(3, "Putin and Japarov then met in Astana, not in the capital.")
+    after = story(cluster_articles([sample.spec], articles), STORY)
+    kept = {d.article: d for d in after.members}
+    assert all(kept[path] is before[path] for path in kept)
+    assert articles[3].path in before and articles[3].path not in kept
 
 
 def test_explain_sums_up_silent_articles_and_lists_the_rest(sample: Story) -> None:

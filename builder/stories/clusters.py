@@ -121,21 +121,43 @@ def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article], st
 def _decide_all(spec: StorySpec, candidates: list[Article], seen: dict[str, Found], first: dict[str, Look],
                 figures: Callable[[Article], list[Figure]]) -> list[Decision]:
     """Decide on every candidate from its first look; then let the figures of the confident members speak
-    for the rest."""
-    roles = {a.path: _role(spec, *first[a.path][1:]) for a in candidates}
+    for the rest. Each decision depends on the story's rules, the article and the figures it shares: kept in
+    ``_decided``, so that a dev server's save decides again only the articles it changed."""
+    if len(_decided) > 1_000_000:  # a long-running server sees ever more
+        _roles.clear()
+        _decided.clear()
+    rules = digest(repr((spec.id, spec.entities, spec.start, spec.end, spec.include, spec.exclude)))
+    roles = {}
+    for a in candidates:  # an article with no hash (not read from a file) is decided each time
+        role = _roles.get((rules, a.digest)) if a.digest else None
+        roles[a.path] = role = role or _role(spec, *first[a.path][1:])
+        if a.digest:
+            _roles[rules, a.digest] = role
     sure = [a for a in candidates if roles[a.path][0] == "member"
             and ev.confident(sum(e.weight for e in first[a.path][1]))]
     pool = _fingerprints([f for a in sure for f in figures(a)])
     confident = {a.path for a in sure}
     out = []
     for a in candidates:
-        fuzzy, pieces, vetoes = first[a.path]
-        role, score, reason = roles[a.path]
-        if pool and a.path not in confident and pieces and (shared := sorted(_fingerprints(figures(a)) & pool)):
-            pieces = pieces + ev.figures(shared)
-            role, score, reason = _role(spec, pieces, vetoes)
-        out.append(_decision(spec, a, seen[a.path], fuzzy, role, score, reason, pieces + vetoes))
+        shared = sorted(_fingerprints(figures(a)) & pool) if pool and a.path not in confident else []
+        decision = _decided.get(key := (rules, a.digest, *shared)) if a.digest else None
+        if decision is None:
+            fuzzy, pieces, vetoes = first[a.path]
+            role, score, reason = roles[a.path]
+            if shared and pieces:
+                pieces = pieces + ev.figures(shared)
+                role, score, reason = _role(spec, pieces, vetoes)
+            decision = _decision(spec, a, seen[a.path], fuzzy, role, score, reason, pieces + vetoes)
+            if a.digest:
+                _decided[key] = decision
+        out.append(decision)
     return out
+
+
+# kept in the process, by the story's rules and the article's hash: its role at first look, and (with the
+# figures it shares with the confident members) its decision
+_roles: dict[tuple[str, str], tuple[str, float, str]] = {}
+_decided: dict[tuple[str, ...], Decision] = {}
 
 
 def _fingerprints(figures: Sequence[Figure]) -> set[str]:
