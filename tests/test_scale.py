@@ -3,6 +3,7 @@ site (about one article in fifty of the benchmark corpus), so nothing may weigh 
 
 from __future__ import annotations
 
+import gc
 import itertools
 import random
 from datetime import date
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from builder import parallel
 from builder.commands.build import STEPS, load_site
 from builder.model import Article, Outlet
 from builder.output.fingerprint import Fingerprints
@@ -108,3 +110,18 @@ def test_a_member_page_names_as_many_inputs_whatever_the_story_size(make_site: M
     edit(large, "content/articles/en/member-3.md", lambda t: t.replace("report 3", "third report"))
     retitled, _ = fingerprints(large)
     assert len(members & retitled.keys()) == 23 and all(retitled[p] != after[p] for p in members & retitled.keys())
+
+
+@pytest.mark.skipif(parallel.cores() < 2, reason="one core: fork_map runs in this process")
+def test_workers_collect_their_own_garbage_and_never_walk_what_they_inherit() -> None:
+    """A build runs with the collector off; its forked workers render thousands of pages whose templates leave
+    cycles, so they collect, with the parent's objects frozen: a collection never touches (copies) them."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        seen = list(parallel.fork_map(lambda _: (gc.isenabled(), gc.get_freeze_count() > 0), range(parallel.PARALLEL_FROM), "test"))
+        assert not gc.isenabled() and gc.get_freeze_count() == 0  # the parent as it was
+    finally:
+        if was:
+            gc.enable()
+    assert set(seen) == {(True, True)}
