@@ -391,11 +391,11 @@ def memo(store: Store | None, kind: str, salt: str, items: Mapping[str, T], comp
         store.keep(kind, {keys[key]: made[key] for key in todo}, keys.values())
     found = {key: held[key] if key in held else codec.decode(made[key], types) if key in made else stored[keys[key]]
              for key in items}
-    if store:
+    if store and not store.lazy_bodies:  # a long-lived process; one build would hold them to its end, for nothing
         _recent[kind] = {keys[key]: value for key, value in found.items()}
     return found
 
 
 # kind → {key: result} of this process's last ``memo`` call with a store: the dev server's next call (an
-# edit away) reuses them rather than decode them again; a build's single call has nothing to reuse
+# edit away) reuses them rather than decode them again; a build's single call has nothing to reuse, and keeps none
 _recent: dict[str, dict[str, Any]] = {}

@@ -125,3 +125,13 @@ def test_workers_collect_their_own_garbage_and_never_walk_what_they_inherit() ->
         if was:
             gc.enable()
     assert set(seen) == {(True, True)}
+
+
+def test_a_build_keeps_no_results_for_a_next_build_it_will_not_make(make_site: MakeSite, tmp_path: Path) -> None:
+    """The dev server keeps each memoised pass's results for its next rebuild; a build, which makes none, frees them."""
+    from builder import cache
+    from builder.commands.build import build
+
+    cache._recent.clear()
+    build(make_site(), tmp_path / "out", search=False, cache_dir=tmp_path / "cache")
+    assert cache._recent == {}
