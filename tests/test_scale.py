@@ -51,7 +51,8 @@ def members(count: int, seed: int = 7) -> list[Article]:
             out.append(article(n + 1, "en", " ".join(text)))
         elif kind == "translation":
             values = [rng.randint(1, 9) for _ in range(4)]
-            out += [article(n + i, lang, f"{prose()}\n\n{FIGURES[lang].format(*values)}") for i, lang in enumerate(FIGURES)]
+            out += [article(n + i, lang, f"{prose()}\n\n{FIGURES[lang].format(*values)}")
+                    for i, lang in enumerate(FIGURES)]
         elif kind == "credit":
             out.append(article(n, "en", f"{prose()} The Kremlin said so, citing TASS."))
             out.append(article(n + 1, "tr", prose(), source="TASS"))  # the agency's own report
@@ -64,7 +65,8 @@ def test_reports_are_those_of_comparing_every_pair(monkeypatch: pytest.MonkeyPat
     group = members(120)
     found = copies.one_reports(group, [TASS])
     assert {link.kind for report in found for link in report.links} == {"copy", "translation", "credit"}
-    monkeypatch.setattr(copies, "_candidates", lambda articles, *_: list(itertools.combinations(range(len(articles)), 2)))
+    every_pair = lambda articles, *_: list(itertools.combinations(range(len(articles)), 2))  # noqa: E731
+    monkeypatch.setattr(copies, "_candidates", every_pair)
     assert copies.one_reports(group, [TASS]) == found
 
 
@@ -119,7 +121,8 @@ def test_workers_collect_their_own_garbage_and_never_walk_what_they_inherit() ->
     was = gc.isenabled()
     gc.disable()
     try:
-        seen = list(parallel.fork_map(lambda _: (gc.isenabled(), gc.get_freeze_count() > 0), range(parallel.PARALLEL_FROM), "test"))
+        seen = list(parallel.fork_map(lambda _: (gc.isenabled(), gc.get_freeze_count() > 0),
+                                      range(parallel.PARALLEL_FROM), "test"))
         assert not gc.isenabled() and gc.get_freeze_count() == 0  # the parent as it was
     finally:
         if was:

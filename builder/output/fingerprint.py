@@ -6,8 +6,9 @@ their bytes), story, summary and entity files, templates, static files,
 interface catalogs, the sets ``list:<lang>``, ``list:*`` and ``languages`` (which articles,
 where and when: what lists are cut from and sorted by), and ``item:``/``entry:`` + an article's
 path (only what an index or a feed shows of articles, so a body edit re-renders neither),
-``links:`` + a listing page's path and the pages it links to (render/listings.py), ``story:`` + a story's id (what a link to the story shows, so that
-editing a story's member re-renders neither its background articles nor the indexes), and ``members:`` + a story's id
+``links:`` + a listing page's path and the pages it links to (render/listings.py), ``story:`` + a story's id
+(what a link to the story shows, so that editing a story's member re-renders neither its background articles
+nor the indexes), and ``members:`` + a story's id
 (what an index shows of each of its members, for the member pages' lists of each other).
 The builder's own code and the versions of the libraries that shape pages are
 part of every fingerprint. An input this module cannot name fails loudly: a

@@ -165,7 +165,8 @@ def one_reports(articles: Sequence[Article], outlets: Sequence[Outlet],
     return _join([a.path for a in articles], links)
 
 
-def _candidates(articles: Sequence[Article], seen: Sequence[Traits], voices: Sequence[set[str]]) -> list[tuple[int, int]]:
+def _candidates(articles: Sequence[Article], seen: Sequence[Traits],
+                voices: Sequence[set[str]]) -> list[tuple[int, int]]:
     """The pairs ``(i, j)``, ``i < j``, in order, that may pass one of ``one_reports``' tests; every other pair
     fails them all, so it is never compared: a story's members grow with the site, and comparing each with
     each (500,000 pairs at 1,000 members) made the edit of a 50,000-article site slower than its size.
