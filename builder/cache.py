@@ -395,7 +395,7 @@ def memo(store: Store | None, kind: str, salt: str, items: Mapping[str, T], comp
     if store and store.count(kind) > len(keys):  # entries no item has now: the cache stays the size of the site
         store.keep(kind, {}, keys.values())  # (not on every build: naming 10,000 keys to keep costs a save 0.1 s)
     found = {key: held[key] if key in held else made[key][1] if key in made else stored[keys[key]] for key in items}
-    if store:
+    if store and not store.lazy_bodies:  # a long-lived process; one build would hold them to its end, for nothing
         _recent[kind] = {keys[key]: value for key, value in found.items()}
     return found
 
@@ -408,5 +408,5 @@ def with_entry(value: R) -> tuple[bytes, R]:
 
 
 # kind → {key: result} of this process's last ``memo`` call with a store: the dev server's next call (an
-# edit away) reuses them rather than decode them again; a build's single call has nothing to reuse
+# edit away) reuses them rather than decode them again; a build's single call has nothing to reuse, and keeps none
 _recent: dict[str, dict[str, Any]] = {}

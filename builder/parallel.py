@@ -8,6 +8,7 @@ threads) and small batches work in-process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -40,12 +41,22 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T], label: str, chunksize: in
     from concurrent.futures import ProcessPoolExecutor  # here: a small build or an edit never starts a pool
 
     _TASK = lambda i: fn(items[i])  # noqa: E731 - workers get indexes: items may not pickle (closures)
+    gc.freeze()  # what the workers inherit, out of their collector's sight (see _start_worker)
     try:
-        with ProcessPoolExecutor(cores(), mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent,
+        with ProcessPoolExecutor(cores(), mp_context=multiprocessing.get_context("fork"), initializer=_start_worker,
                                  initargs=(os.getpid(),)) as pool:
             yield from _progress(pool.map(_run, range(len(items)), chunksize=chunksize), len(items), label)
     finally:
         _TASK = None
+        gc.unfreeze()
+
+
+def _start_worker(parent: int) -> None:
+    """A worker collects its own garbage (Jinja's macros leave cycles: 10,000 pages' worth, kept by a worker of a
+    build, which runs with the collector off) but never walks the objects it inherited, frozen before the fork:
+    walking them would copy every page of the parent's heap into the worker."""
+    die_with_parent(parent)
+    gc.enable()
 
 
 def cores() -> int:

@@ -7,7 +7,6 @@ members pair by pair again, or add up the inputs of every one of the site's outp
 
 from __future__ import annotations
 
-import random
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -85,20 +84,6 @@ def test_a_save_adds_up_only_the_changed_outputs_inputs(story_site: Path, tmp_pa
     fresh = fingerprint.Fingerprints(loaded)
     assert preview.fingerprints is not None
     assert {path: made[1] for path, made in preview.fingerprints.made.items()} == {job.path: fresh.of(job) for job in jobs}
-
-
-def test_a_pair_the_bound_skips_is_never_one_copy() -> None:
-    """The bound that spares a story's reports most similarity estimates never spares a pair that is one copy."""
-    rng = random.Random(19)
-    skipped = 0
-    for _ in range(3000):
-        common = rng.sample(range(10**6), rng.randrange(0, copies.SKETCH))
-        a = frozenset(common + rng.sample(range(10**6, 2 * 10**6), rng.randrange(0, copies.SKETCH)))
-        b = frozenset(common + rng.sample(range(2 * 10**6, 3 * 10**6), rng.randrange(0, copies.SKETCH)))
-        if not copies.may_be_copies(a, b):
-            skipped += 1
-            assert copies.similarity(a, b) < copies.NEAR, (len(a), len(b), len(a & b))
-    assert 0 < skipped < 3000
 
 
 def test_a_save_leaving_articles_and_stories_be_weighs_no_candidate_again(story_site: Path, tmp_path: Path,  # noqa: F811

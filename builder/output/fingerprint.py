@@ -6,8 +6,10 @@ their bytes), story, summary and entity files, templates, static files,
 interface catalogs, the sets ``list:<lang>``, ``list:*`` and ``languages`` (which articles,
 where and when: what lists are cut from and sorted by), and ``item:``/``entry:`` + an article's
 path (only what an index or a feed shows of articles, so a body edit re-renders neither),
-``links:`` + a listing page's path and the pages it links to (render/listings.py), and ``story:`` + a story's id (what a link to the story shows, so that
-editing a story's member re-renders neither its background articles nor the indexes).
+``links:`` + a listing page's path and the pages it links to (render/listings.py), ``story:`` + a story's id
+(what a link to the story shows, so that editing a story's member re-renders neither its background articles
+nor the indexes), and ``members:`` + a story's id
+(what an index shows of each of its members, for the member pages' lists of each other).
 The builder's own code and the versions of the libraries that shape pages are
 part of every fingerprint. An input this module cannot name fails loudly: a
 silently ignored input would be a stale page.
@@ -21,7 +23,7 @@ from pathlib import Path
 from builder.lang import i18n
 from builder.cache import code_version, digest
 from builder.model import Article, Site
-from builder.render.jobs import ALL, ENTRY, ITEM, LANGUAGES, LINKS, STORY, Job
+from builder.render.jobs import ALL, ENTRY, ITEM, LANGUAGES, LINKS, MEMBERS, STORY, Job
 from builder.render.templates import PAGE_TEMPLATES, PARTIALS, static_dir, theme_dir
 
 
@@ -57,6 +59,7 @@ class Fingerprints:
         for story in site.stories:
             shown = (sorted(story.spec.title.items()), [d.article for d in story.members])
             self.tokens[STORY + story.spec.id] = digest(repr(shown))
+            self.tokens[MEMBERS + story.spec.id] = digest(*(self.shown[d.article][2] for d in story.members))
         self.salt = int(code_version(), 16)
         self.numbers: dict[str, int] = {}  # each input's (name, token) hash as a number
         self.pairs: dict[tuple[str, str], int] = {}  # the same, by (name, token)

@@ -25,6 +25,9 @@ LINKS = "links:"
 # + a story's id: what pages linking to a story show of it (its titles, hence its URL, and its members, whose
 # count they show); not its summaries, facts or background, which only its own page, feed and API show
 STORY = "story:"
+# + a story's id: what a member's page lists of the other members, what an index shows of each (``ITEM``), as one
+# key: the story's members grow with the site, and a key per member made n² inputs for its n member pages
+MEMBERS = "members:"
 
 
 def listed_as(path: str, lang: str) -> set[str]:

@@ -22,7 +22,7 @@ from builder.lang import i18n
 from builder.model import Article, Entity, Output, Site, Story
 from builder.read.articles import UNKNOWN_SOURCE, body_html
 from builder.read.entities import ENTITIES_FILE
-from builder.render.jobs import ITEM, LANGUAGES, STORY, Job, sort_key
+from builder.render.jobs import LANGUAGES, MEMBERS, STORY, Job, sort_key
 from builder.render.templates import (PARTIALS, Fields, make_env, merge_repeats, static_dir, template_line,
                                       template_problem)
 
@@ -61,8 +61,6 @@ class Renderer:
             self.newest_in.setdefault(article.lang, []).append(article)
         self.present = sorted(self.newest_in.keys() | {cfg.default_language})
         self.stories_of: dict[str, list[tuple[Story, str]]] = {}
-        # story id → its members' paths: one tuple per story, not one per article page (10,000 background pages)
-        self.members_of = {story.spec.id: tuple(d.article for d in story.members) for story in self.site.stories}
         for story in self.site.stories:
             for d in story.members:
                 self.stories_of.setdefault(d.article, []).append((story, "member"))
@@ -201,17 +199,15 @@ class Renderer:
 
     def article_job(self, article: Article) -> Job:
         memberships = self.stories_of.get(article.path)
-        stories = () if memberships is None else tuple(
-            (story.spec.id, role, self.members_of[story.spec.id]) for story, role in memberships)
+        stories = () if memberships is None else tuple((story.spec.id, role) for story, role in memberships)
         named = tuple(self.named.get(article.path, {}).values())  # a new alias changes the page's search names
         kept = self.memo.get(id(article))
         if kept and kept[0] is article and kept[1] == (stories, named):
             return kept[2]
         deps = {article.path, f"catalog:{article.lang}"} | ({ENTITIES_FILE} if named else set())
-        for story_id, role, members in stories:
-            # a background page shows the story's link; a member's also lists the other members (with itself:
-            # so that a lone member and a background article never have the same inputs)
-            deps |= {STORY + story_id, *(ITEM + m for m in members if role == "member")}
+        for story_id, role in stories:
+            # a background page shows the story's link; a member's also lists the other members
+            deps |= {STORY + story_id, *([MEMBERS + story_id] if role == "member" else [])}
         job = self.job("article.html", article.page_path + "index.html", deps, lambda: self.article_context(article))
         self.memo[id(article)] = (article, (stories, named), job)
         return job
