@@ -269,6 +269,10 @@ def test_a_second_clustering_decides_again_only_the_changed_article(sample: Stor
     kept = {d.article: d for d in after.members}
     assert all(kept[path] is before[path] for path in kept)
     assert articles[3].path in before and articles[3].path not in kept
+    # another story's entities compete for the same words (a longer alias wins): its arrival decides all again
+    rival = dataclasses.replace(sample.spec, id="rival", entities=sample.spec.entities[:1])
+    again = {d.article: d for d in story(cluster_articles([sample.spec, rival], articles), STORY).members}
+    assert again.keys() == kept.keys() and not any(again[path] is kept[path] for path in kept)
 
 
 def test_explain_sums_up_silent_articles_and_lists_the_rest(sample: Story) -> None:

@@ -83,7 +83,8 @@ def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article], st
         return mentions, stated, tuple(looks), extract_figures(text, article.lang) if looks else None
 
     window = repr([(spec.id, spec.entities, spec.start, spec.end) for spec in specs])
-    known = memo(store, "readings", digest(repr(entities), window, str(margin))[:16],
+    salt = digest(repr(entities), window, str(margin))[:16]  # every story's entities: they compete for words
+    known = memo(store, "readings", salt,
                  {a.digest or a.path: a for a in articles}, reading, "reading for stories",
                  types=(Mention, Evidence, Figure))
     read = {a.path: known[a.digest or a.path] for a in articles}
@@ -103,7 +104,8 @@ def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article], st
         forced = (set(spec.include) | set(spec.exclude)) & by_path.keys()
         candidates = sorted(first[spec.id].keys() | forced)
         looks = {**dict.fromkeys(forced, NO_LOOK), **first[spec.id]}
-        decisions = _decide_all(spec, [by_path[p] for p in candidates], seen, looks, figures)
+        decisions = _decide_all(spec, [by_path[p] for p in candidates], seen, looks, figures,
+                                digest(salt, repr((spec.id, spec.include, spec.exclude))))
         members = [d for d in decisions if d.role == "member"]
         for missing in sorted(set(spec.include) - set(by_path)):
             log.warning("%s: include names %s, which is not an article", spec.path, missing)
@@ -119,14 +121,14 @@ def cluster_articles(specs: Sequence[StorySpec], articles: Sequence[Article], st
 
 
 def _decide_all(spec: StorySpec, candidates: list[Article], seen: dict[str, Found], first: dict[str, Look],
-                figures: Callable[[Article], list[Figure]]) -> list[Decision]:
+                figures: Callable[[Article], list[Figure]], rules: str) -> list[Decision]:
     """Decide on every candidate from its first look; then let the figures of the confident members speak
-    for the rest. Each decision depends on the story's rules, the article and the figures it shares: kept in
-    ``_decided``, so that a dev server's save decides again only the articles it changed."""
+    for the rest. Each decision depends on ``rules`` (a hash of this story's file and of every story's entities
+    and windows, which decide what the articles' readings found), the article and the figures it shares: kept
+    in ``_decided``, so that a dev server's save decides again only the articles it changed."""
     if len(_decided) > 1_000_000:  # a long-running server sees ever more
         _roles.clear()
         _decided.clear()
-    rules = digest(repr((spec.id, spec.entities, spec.start, spec.end, spec.include, spec.exclude)))
     roles = {}
     for a in candidates:  # an article with no hash (not read from a file) is decided each time
         role = _roles.get((rules, a.digest)) if a.digest else None
