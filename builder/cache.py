@@ -393,7 +393,7 @@ def memo(store: Store | None, kind: str, salt: str, items: Mapping[str, T], comp
     if store and made:
         store.keep(kind, {keys[key]: made[key][0] for key in todo})
     if store and store.count(kind) > len(keys):  # entries no item has now: the cache stays the size of the site
-        store.keep(kind, {}, keys.values())  # (not on every build: naming 10,000 keys to keep costs a save 0.1 s)
+        store.keep(kind, {}, keys.values())  # only then: naming 10,000 keys to keep costs 0.1 s
     found = {key: held[key] if key in held else made[key][1] if key in made else stored[keys[key]] for key in items}
     if store and not store.lazy_bodies:  # a long-lived process; one build would hold them to its end, for nothing
         _recent[kind] = {keys[key]: value for key, value in found.items()}
