@@ -7,9 +7,9 @@ from dataclasses import FrozenInstanceError
 from datetime import date
 
 import pytest
-import yaml
 
-from builder.lang.numbers import DATA, parse_number
+from builder.data import load_table
+from builder.lang.numbers import parse_number
 from builder.model import Article, Fact, FigureMention
 from builder.stories.facts import compare_facts, extract_figures
 
@@ -270,7 +270,7 @@ def test_one_mention_per_article_and_single_source_rows() -> None:
 
 
 def test_lexicon_covers_the_required_languages_and_units() -> None:
-    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    data = load_table("figures")
     for concept in data["concepts"]:
         assert set(concept["units"]) <= {"currency", "%", "count"}, concept["label"]
         missing = {"en", "ru", "tr", "uz", "ky", "vi", "de", "fr", "es", "ar", "zh", "ja", "fa"} - set(concept["words"])

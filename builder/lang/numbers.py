@@ -18,17 +18,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import babel.numbers
 import babel.units
-import yaml
 
+from builder.data import load_table
 from builder.lang.i18n import locale
 from builder.lang.text import CJK, HANGUL, SOUTHEAST_ASIAN
-
-DATA = Path(__file__).parents[1] / "data" / "figures.yaml"
 
 # --- matching: a folded copy of the text keeps every offset, so matches slice the original ---
 
@@ -102,7 +99,7 @@ def lookup(table: dict[str, Any], matched: str) -> Any:
 
 @lru_cache(maxsize=None)
 def figure_data() -> dict[str, Any]:
-    return yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    return load_table("figures")
 
 
 # --- per-language tables: CLDR through Babel, the YAML where CLDR has nothing ---------------

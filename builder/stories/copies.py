@@ -30,12 +30,10 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
-from builder.lang.text import UNSPACED, words
 from builder.cache import Store, digest, memo
+from builder.data import load_table
+from builder.lang.text import UNSPACED, words
 from builder.model import Article, Link, Outlet, Report, Story
 from builder.read.articles import article_text
 from builder.read.sources import Registry
@@ -46,7 +44,6 @@ SKETCH = 128  # hashes kept per text: the estimate's error is about 1/sqrt(SKETC
 NEAR = 0.5  # Jaccard similarity of shingle sets from which two texts are one copy
 FIGURES = 3  # the fewest figures a cross-language match needs: two figures in order are chance
 QUOTES = 0.25  # how far quotation counts may differ, relative to the larger
-CREDITS = Path(__file__).resolve().parent.parent / "data" / "credits.yaml"
 _QUOTED = re.compile(r"“[^”]{3,}”|«[^»]{3,}»|„[^“”]{3,}[“”]|\"[^\"]{3,}\"|「[^」]+」|『[^』]+』")
 
 
@@ -72,7 +69,7 @@ def similarity(a: frozenset[int], b: frozenset[int]) -> float:
 
 @lru_cache(maxsize=1)
 def _cues() -> dict[str, tuple[str, ...]]:
-    return {lang: tuple(cues) for lang, cues in yaml.safe_load(CREDITS.read_text(encoding="utf-8")).items()}
+    return {lang: tuple(cues) for lang, cues in load_table("credits").items()}
 
 
 def _name(name: str, before: str, after: str) -> str:

@@ -25,19 +25,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from pathlib import Path
 
 import babel
-import yaml
 from rapidfuzz import fuzz
 
+from builder.data import load_table
 from builder.lang.text import FOLDED, UNSPACED, fold, words
 from builder.model import Entity, Evidence, Mention, StorySpec
 from builder.read.entities import Place
 from builder.stories.match import DERIVATIONS
 from builder.stories.venue import Venues
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "evidence.yaml"
 NAMES = ("person", "organisation", "place", "region", "country", "fuzzy-name")  # the kinds that say who and where
 
 
@@ -54,7 +52,7 @@ class Model:
 
 @lru_cache(maxsize=1)
 def model() -> Model:
-    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    data = load_table("evidence")
     t = data["thresholds"]
     return Model(data["weights"], t["member"], t["background"], timedelta(days=t["grace_days"]), t["fuzzy_ratio"],
                  t["fuzzy_days"], t["figures_max"])

@@ -30,10 +30,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-import yaml
-
+from builder.data import load_table
 from builder.lang.numbers import (
     DENSE,
     ISO_CODES,
@@ -69,13 +67,12 @@ class Figure:
 
 _YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d%]|[.,]\d)")
 _PERIOD_CLAUSE = re.compile(r"[;()，；、،]|,\s")  # not the decimal comma of "13,6"
-PERIODS = Path(__file__).resolve().parent.parent / "data" / "periods.yaml"
 
 
 @cache
 def _period_pattern(lang: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
     """One regex of the language's period phrases (normalized), and phrase → canonical period."""
-    table = yaml.safe_load(PERIODS.read_text(encoding="utf-8"))["periods"]
+    table = load_table("periods")["periods"]
     phrases = {normalize(p): period for period, langs in table.items()
                for p in langs.get(lang, langs.get(lang.split("-")[0], ()))}
     if not phrases:

@@ -14,16 +14,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
 
 import babel
-import yaml
 
+from builder.data import load_table
 from builder.lang.text import FOLDED, UNSPACED, fold, words
 from builder.model import Entity
 from builder.read.entities import Place
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "venue.yaml"
 # at the very start: capitals (a city, maybe ", COUNTRY"), then a date, an agency credit or a dash
 _DATELINE = re.compile(r"\A\s*(?P<place>[^\W\d][^\n,:(—–]{1,40}?)(?:,[^\n:(—–]{1,30}?)?\s*(?:\([^)]{1,40}\)\s*)?"
                        r"(?:[,:]|\.-|\s[—–-]{1,2})\s")
@@ -40,7 +38,7 @@ class Venues:
 
 @cache
 def _entry(lang: str) -> dict[str, list[str]]:
-    table = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    table = load_table("venue")
     return table.get(lang) or table.get(lang.split("-")[0].lower()) or {}
 
 
