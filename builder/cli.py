@@ -109,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     gc.disable()  # one short process: collecting 10,000 articles' objects again and again finds no cycles
-    if not args.no_cache and _unchanged(args):
+    done, taken = _unchanged(args) if not args.no_cache else (False, None)
+    if done:
         return 0
     from builder import parallel
     from builder.commands.build import build
@@ -117,7 +118,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     parallel.show_progress = not args.quiet
     report = build(args.site, args.out.resolve() if args.out else None, args.base_url, args.strict,
                    search=not args.no_search, cache_dir=args.cache_dir and args.cache_dir.resolve(),
-                   use_cache=not args.no_cache)
+                   use_cache=not args.no_cache, stamp=taken)
     for warning in report.warnings:
         print(warning, file=sys.stderr)
     if not args.quiet:
@@ -130,16 +131,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _unchanged(args: argparse.Namespace) -> bool:
-    """Report the last build again when nothing changed since (output.state), having loaded no renderer."""
+def _unchanged(args: argparse.Namespace) -> tuple[bool, str | None]:
+    """Report the last build again when nothing changed since (output.state), having loaded no renderer;
+    with the sources' stamp, for the build that follows otherwise."""
     from builder.output import state
 
     started = time.perf_counter()
     out = (args.out or args.site / "public").resolve()
-    last = state.unchanged(args.site, out, args.cache_dir and args.cache_dir.resolve(),
-                           state.options(args.base_url, args.strict, not args.no_search))
+    last, taken = state.unchanged(args.site, out, args.cache_dir and args.cache_dir.resolve(),
+                                  state.options(args.base_url, args.strict, not args.no_search))
     if last is None:
-        return False
+        return False, taken
     for warning in last["warnings"]:
         print(warning, file=sys.stderr)
     if not args.quiet:
@@ -147,7 +149,7 @@ def _unchanged(args: argparse.Namespace) -> bool:
               "rendered 0, wrote 0 (nothing changed since the last build)")
     if args.timings:
         print(f"  {'no-op check':<18} {time.perf_counter() - started:7.3f} s")
-    return True
+    return True, taken
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -141,7 +141,8 @@ class _Stopwatch:
 
 
 def build(root: Path, out: Path | None = None, base_url: str | None = None, strict: bool = False,
-          search: bool = True, cache_dir: Path | None = None, use_cache: bool = True) -> BuildReport:
+          search: bool = True, cache_dir: Path | None = None, use_cache: bool = True,
+          stamp: str | None = None) -> BuildReport:
     """Build the site at ``root`` into ``out`` (default ``root/public``), replacing it only on success.
 
     Only outputs whose inputs changed since the last build into ``out`` are rendered, and
@@ -149,13 +150,14 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
     cache.default_folder; ``use_cache=False`` builds from scratch and remembers nothing).
     ``search=False`` (``--no-search``) acts as ``search: false`` in site.yaml: no search pages,
     no nav link, no index. The index is built in the staging folder, so a failed index
-    leaves the previous output as it was.
+    leaves the previous output as it was. ``stamp``: the sources' ``state.stamp``, when the caller took it
+    before (the command line's no-op check).
     """
     started = time.perf_counter()
     watch = _Stopwatch()
     out = (out or root / "public").resolve()
     check_out_dir(out, root)  # before anything reads it: a mistaken --out is refused, never scanned
-    taken = state.stamp(root, out, state.options(base_url, strict, search))  # before reading: an edit meanwhile counts
+    taken = stamp or state.stamp(root, out, state.options(base_url, strict, search))  # before reading: an edit meanwhile counts
     # held to the end: a second build into ``out`` fails at once; the folder is scanned on the other core
     # while the sources are read
     with output_lock(out), in_background(lambda: scan(out)) as scanning:

@@ -92,16 +92,21 @@ def _key(out: Path) -> str:
     return f"state:{out}"
 
 
-def unchanged(root: Path, out: Path, cache_dir: Path | None, options: tuple[object, ...]) -> dict[str, Any] | None:
-    """What the last build into ``out`` reported (pages, files, warnings), when nothing changed since."""
+def unchanged(root: Path, out: Path, cache_dir: Path | None, options: tuple[object, ...]) -> tuple[dict[str, Any] | None, str | None]:
+    """What the last build into ``out`` reported (pages, files, warnings), when nothing changed since (else None),
+    and the sources' stamp now: the build that follows keeps it rather than take it again (10,000 stats)."""
+    now = stamp(root, out, options)
+    return _last_report(root, out, cache_dir, now), now
+
+
+def _last_report(root: Path, out: Path, cache_dir: Path | None, now: str | None) -> dict[str, Any] | None:
     folder = cache_dir or default_folder(root)
-    if not (folder / DB_NAME).is_file():
+    if now is None or not (folder / DB_NAME).is_file():
         return None
     store = Store(folder)
     try:
         found = store.get([_key(out)]).get(_key(out))
-        now = stamp(root, out, options)
-        if now is None or not isinstance(found, list) or len(found) != len(FIELDS) or found[0] != now:
+        if not isinstance(found, list) or len(found) != len(FIELDS) or found[0] != now:
             return None
         saved = dict(zip(FIELDS, found))
         records = store.outputs(out)
