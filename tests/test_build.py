@@ -380,3 +380,32 @@ def test_static_symlink_leaving_the_site_is_refused(make_site: MakeSite, tmp_pat
     (site / "static/leak.txt").symlink_to(secret)
     result = run("build", "--site", str(site), "--no-search")
     assert result.returncode == 1 and "static/leak.txt: error: symlinks outside the site are not followed" in result.stderr
+
+
+# --- the theme: a site overrides it file by file ----------------------------------------
+
+
+def test_a_site_template_or_static_file_overrides_the_theme_file_by_file(make_site: MakeSite) -> None:
+    """A site's ``templates/`` and ``static/`` hold only what it changes; the theme gives the rest. Removing
+    the override brings the theme's file back on the next (incremental) build, byte for byte."""
+    site = make_site()
+    for folder in ("templates", "static"):
+        for path in sorted((site / folder).iterdir(), reverse=True):
+            path.unlink()
+    (site / "templates/article.html").write_text(
+        (REPO / "templates/article.html").read_text(encoding="utf-8").replace("</article>", "<p>local edition</p></article>"),
+        encoding="utf-8")
+    (site / "static/style.css").write_text("body { color: teal; }\n", encoding="utf-8")
+    out = build_ok(site)
+    assert all("local edition" in page.read_text(encoding="utf-8") for page in article_pages(out).values())
+    assert "local edition" not in (out / "index.html").read_text(encoding="utf-8")  # home.html is the theme's
+    assert (out / "static/style.css").read_text(encoding="utf-8") == "body { color: teal; }\n"
+    theme_static = {p.relative_to(REPO / "static").as_posix() for p in (REPO / "static").rglob("*") if p.is_file()}
+    assert theme_static <= {p.relative_to(out / "static").as_posix() for p in (out / "static").rglob("*")}
+
+    (site / "templates/article.html").unlink()
+    (site / "static/style.css").unlink()
+    build_ok(site)
+    assert not any("local edition" in page.read_text(encoding="utf-8") for page in article_pages(out).values())
+    assert (out / "static/style.css").read_bytes() == (REPO / "static/style.css").read_bytes()
+    assert tree(out) == tree(build_ok(make_site(name="theme-only")))

@@ -239,6 +239,27 @@ def test_a_new_partial_redoes_every_page(incremental: Incremental) -> None:
     assert report.rendered >= len([p for p in incremental.records or () if p.endswith(".html")])
 
 
+def test_a_template_the_site_adds_overrides_the_theme_at_once(incremental: Incremental) -> None:
+    """Without its own ``article.html`` the site uses the theme's; one added while serving takes over at
+    the next rebuild (Jinja would keep the file it found first: the environment is made anew)."""
+    own = incremental.root / "templates" / "article.html"
+    text = own.read_text(encoding="utf-8")
+
+    def pages_saying(words: str) -> list[Path]:
+        return [p for p in incremental.out.rglob("index.html") if words in p.read_text(encoding="utf-8")]
+
+    own.write_text(text.replace("</article>", "<p>first edition</p></article>"), encoding="utf-8")
+    incremental.rebuild(["templates/article.html"])
+    pages = pages_saying("first edition")
+    assert pages and all(p.relative_to(incremental.out).parts[1].isdigit() for p in pages)  # article pages only
+    own.unlink()
+    incremental.rebuild(["templates/article.html"])
+    assert not pages_saying("first edition")  # the theme's, rendered
+    own.write_text(text.replace("</article>", "<p>second edition</p></article>"), encoding="utf-8")
+    incremental.rebuild(["templates/article.html"])
+    assert pages_saying("second edition") == pages
+
+
 def test_entity_table_edit_redoes_stories_not_the_site(incremental: Incremental) -> None:
     table = incremental.root / "content" / "entities.yaml"
     table.write_text(table.read_text(encoding="utf-8") + "\n# reviewed\n", encoding="utf-8")

@@ -24,7 +24,7 @@ from builder.lang import i18n
 from builder.cache import code_version, digest
 from builder.model import Article, Site
 from builder.render.jobs import ALL, ENTRY, ITEM, LANGUAGES, LINKS, MEMBERS, STORY, Job
-from builder.render.templates import PAGE_TEMPLATES, PARTIALS, static_dir, theme_dir
+from builder.render.templates import PAGE_TEMPLATES, PARTIALS, layered_file, layered_files, static_dirs, theme_dirs
 
 
 _BITS = (1 << 128) - 1  # fingerprints are as wide as the hashes they add up
@@ -96,13 +96,12 @@ class Fingerprints:
             code = dep.split(":", 1)[1]
             return _file_token(i18n.catalog_file(code))
         if dep == PARTIALS:
-            theme = theme_dir(self.root)
-            files = sorted(p for p in theme.rglob("*") if p.is_file() and p.relative_to(theme).as_posix() not in PAGE_TEMPLATES)
-            return digest(*(f"{p.relative_to(theme).as_posix()}\0{_file_token(p)}" for p in files))
+            files = layered_files(theme_dirs(self.root))
+            return digest(*(f"{name}\0{_file_token(path)}" for name, path in files.items() if name not in PAGE_TEMPLATES))
         if dep.startswith("templates/"):
-            return _file_token(theme_dir(self.root) / dep.split("/", 1)[1])
+            return _file_token(layered_file(theme_dirs(self.root), dep.split("/", 1)[1]))
         if dep.startswith("static/"):
-            return _file_token(static_dir(self.root) / dep.split("/", 1)[1])
+            return _file_token(layered_file(static_dirs(self.root), dep.split("/", 1)[1]))
         if dep.startswith("content/"):  # story, summary and entity files
             return _file_token(self.root / dep)
         raise ValueError(f"no fingerprint for the input '{dep}'")

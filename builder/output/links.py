@@ -23,7 +23,7 @@ from builder.model import Site, SiteConfig
 from builder.read.articles import body_html
 from builder.render.jobs import Job
 from builder.render.pages import story_path
-from builder.render.templates import PARTIALS, TEMPLATE_INCLUDES, theme_dir
+from builder.render.templates import PARTIALS, TEMPLATE_INCLUDES, layered_file, theme_dirs
 
 LINK_ATTRS = {"href", "src", "action", "formaction", "poster"}
 SEARCH_INDEX = "pagefind/"  # written by Pagefind after the pages: its files are not outputs of the render
@@ -266,8 +266,8 @@ def _locate(site: Site, source: str, link: str, texts: dict[Path, str]) -> Probl
     authored file, or of the page's template or an included one when written there literally.
     ``texts`` keeps the files read, for the next link."""
     if source.startswith("templates/"):  # the page's own template first, then the ones every page includes
-        theme = theme_dir(site.config.root)
-        files = [(name, theme / name[len("templates/"):]) for name in
+        theme = theme_dirs(site.config.root)
+        files = [(name, layered_file(theme, name[len("templates/"):])) for name in
                  (source, *(f"templates/{n}" for n in TEMPLATE_INCLUDES))]
     else:
         files = [(source, site.config.root / source)]

@@ -23,8 +23,8 @@ from builder.model import Article, Entity, Output, Site, Story
 from builder.read.articles import UNKNOWN_SOURCE, body_html
 from builder.read.entities import ENTITIES_FILE
 from builder.render.jobs import LANGUAGES, MEMBERS, STORY, Job, sort_key
-from builder.render.templates import (PARTIALS, Fields, make_env, merge_repeats, static_dir, template_line,
-                                      template_problem)
+from builder.render.templates import (PARTIALS, Fields, layered_files, make_env, merge_repeats, static_dirs,
+                                      template_line, template_problem)
 
 log = logging.getLogger(__name__)
 
@@ -341,15 +341,11 @@ def run_jobs(r: Renderer, jobs: Iterable[Job]) -> tuple[list[Output], list[Probl
 
 
 def static_jobs(r: Renderer) -> list[Job]:
-    """The site's ``static/`` folder, copied under ``static/``; symlinks leaving the site are refused."""
+    """The site's ``static/`` folder over the theme's, copied under ``static/``; symlinks leaving the site are refused."""
     root = r.site.config.root
-    base = static_dir(root)
     site = root.resolve()
     jobs = []
-    for path in sorted(base.rglob("*")):
-        name = path.relative_to(base).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(base).parts):
-            continue
+    for name, path in layered_files(static_dirs(root)).items():
         if path.is_symlink() and not path.resolve().is_relative_to(site):
             r.problems.append(Problem(f"static/{name}", None, "symlinks outside the site are not followed"))
         elif path.is_file():

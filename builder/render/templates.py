@@ -23,29 +23,54 @@ PAGE_TEMPLATES = frozenset({"404.html", "archive.html", "article.html", "home.ht
 PARTIALS = "templates/*"
 
 
-def theme_dir(root: Path) -> Path:
-    """The site's ``templates/``; the builder's own theme when the site has none."""
-    own = root / "templates"
-    return own if own.is_dir() else DEFAULT_THEME
+def theme_dirs(root: Path) -> tuple[Path, ...]:
+    """Where templates are found, first match wins: the site's ``templates/`` overrides the builder's theme
+    file by file (as Hugo's ``layouts/`` or MkDocs's ``custom_dir``), so a site changes one template without
+    copying the others, and still gets the theme's fixes for the rest."""
+    return _overlay(root / "templates", DEFAULT_THEME)
 
 
-def static_dir(root: Path) -> Path:
-    """The site's ``static/``; the builder's own when the site has none."""
-    own = root / "static"
-    return own if own.is_dir() else DEFAULT_THEME.parent / "static"
+def static_dirs(root: Path) -> tuple[Path, ...]:
+    """Where static files are found, first match wins: the site's ``static/``, then the theme's."""
+    return _overlay(root / "static", DEFAULT_THEME.parent / "static")
+
+
+def _overlay(own: Path, theme: Path) -> tuple[Path, ...]:
+    """``own`` (when it is a folder) before ``theme``; once when they are one folder (the sample site's)."""
+    return (theme,) if not own.is_dir() or own.resolve() == theme else (own, theme)
+
+
+def layered_files(folders: tuple[Path, ...]) -> dict[str, Path]:
+    """Every file under ``folders`` by its path relative to its folder, the first folder's winning;
+    hidden files and folders (``.git``, ``.DS_Store``) are not part of a theme."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            parts = path.relative_to(folder).parts
+            if not any(part.startswith(".") for part in parts) and (path.is_file() or path.is_symlink()):
+                found.setdefault("/".join(parts), path)
+    return found
+
+
+def layered_file(folders: tuple[Path, ...], name: str) -> Path:
+    """The file ``name`` resolves to: in the first folder that has it (the last folder's path when none)."""
+    return next((folder / name for folder in folders if (folder / name).is_file()), folders[-1] / name)
 
 
 def make_env(root: Path) -> jinja2.Environment:
-    """A strict Jinja environment: an undefined variable is an error, never an empty string."""
-    return _env(theme_dir(root))
+    """A strict Jinja environment: an undefined variable is an error, never an empty string. One per set of
+    winning template files: a template added to or removed from the site's folder (the dev server) makes
+    a new one, since Jinja would keep using the file it first found."""
+    dirs = theme_dirs(root)
+    return _env(dirs, tuple(layered_files(dirs).items()))
 
 
 @lru_cache(maxsize=8)
-def _env(theme: Path) -> jinja2.Environment:
-    """One per theme folder and process: the dev server then compiles only templates that changed
+def _env(dirs: tuple[Path, ...], files: tuple[tuple[str, Path], ...]) -> jinja2.Environment:
+    """One per theme and process: the dev server then compiles only templates that changed
     (Jinja checks each template's modification time when it is used)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(theme),
+        loader=jinja2.FileSystemLoader(list(dirs)),
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"]),
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
