@@ -1,4 +1,4 @@
-"""The command line: ``digest build | check | serve | deploy | clusters | suggest | add`` (also ``python -m builder``).
+"""The command line: ``digest new | build | check | serve | deploy | clusters | suggest | add`` (also ``python -m builder``).
 
 Exit codes: 0 success, 1 errors in the site's content, 2 usage errors.
 """
@@ -73,6 +73,12 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--date", help="publication date (2025-11-26 or 2025-11-26T14:41:00+03:00)")
     a.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
     a.add_argument("--json", action="store_true", help="print one JSON object per source")
+
+    n = sub.add_parser("new", help="start a site of your own in a new folder")
+    n.add_argument("folder", type=Path, help="the site's folder (new, or empty)")
+    n.add_argument("--title", help="the site's title (default: the folder's name)")
+    n.add_argument("--base-url", help="where it will be published (default: https://example.org/<folder>/)")
+    n.add_argument("--language", default="en", help="the site's default language, BCP 47 (default: en)")
 
     d = sub.add_parser("deploy", help="build for production and push the site to a gh-pages branch")
     site_args(d)
@@ -210,6 +216,21 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from builder.commands.new import new_site
+
+    try:
+        written = new_site(args.folder, args.title, args.base_url, args.language)
+    except BuildError as exc:
+        print(f"{exc.report('digest new')}\nNothing was written.", file=sys.stderr)
+        return 1
+    print(f"Made a site in {args.folder}: {', '.join(written)}\n"
+          f"Next, in that folder: digest add SOURCE (a URL, a saved page, a text file, or - to paste) brings "
+          "articles in; digest serve --open previews the site; digest build writes it to public/; digest deploy "
+          "publishes it. The theme is the builder's: a file in the site's templates/ or static/ replaces its own.")
+    return 0
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     from builder.commands.add import run as add
 
@@ -226,4 +247,4 @@ def run() -> None:
 
 
 COMMANDS = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, "clusters": cmd_clusters, "deploy": cmd_deploy,
-            "add": cmd_add, "suggest": cmd_suggest}
+            "add": cmd_add, "suggest": cmd_suggest, "new": cmd_new}
