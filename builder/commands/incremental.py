@@ -28,7 +28,7 @@ from builder.commands.build import STEPS, Clustered, load_site
 from builder.cache import Record, Store, open_store
 from builder.read.articles import ARTICLES_DIR
 from builder.read.folder import Cache
-from builder.errors import BuildError, Problem
+from builder.errors import BuildError, Problem, printable
 from builder.model import Site
 from builder.output import state
 from builder.output.fingerprint import Fingerprints
@@ -81,7 +81,7 @@ class Rebuild:
     phases: tuple[tuple[str, float], ...] = ()  # seconds spent in each of PHASES, to see where time goes
 
     def __str__(self) -> str:
-        what = ", ".join(self.changed[:3]) + (f" and {len(self.changed) - 3} more" if len(self.changed) > 3 else "")
+        what = ", ".join(map(printable, self.changed[:3])) + (f" and {len(self.changed) - 3} more" if len(self.changed) > 3 else "")
         gone = f", {self.removed} removed" if self.removed else ""
         return (f"{what or 'full build'}: {self.written} file{'s' if self.written != 1 else ''} rewritten "
                 f"({self.rendered} of {self.total} rendered{gone}) in {self.seconds * 1000:.0f} ms "

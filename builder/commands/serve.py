@@ -29,7 +29,7 @@ from livereload.server import LiveScriptInjector
 from tornado import httputil, web
 from tornado.websocket import WebSocketHandler
 
-from builder.errors import BuildError, Problem, rel
+from builder.errors import BuildError, Problem, printable, rel
 from builder.commands.incremental import QUIET, Incremental, Rebuild, Watcher, watched_dirs
 from builder.render.search import index_site
 from builder.output.write import check_out_dir
@@ -244,7 +244,7 @@ class Preview:
         if isinstance(outcome, BuildError):
             self.error, text = outcome, outcome.report()
             if text == self.shown_error:
-                print(f"{', '.join(sorted(changes))}: still failing (same errors as above)", file=sys.stderr, flush=True)
+                print(f"{', '.join(map(printable, sorted(changes)))}: still failing (same errors as above)", file=sys.stderr, flush=True)
             else:
                 print(text, file=sys.stderr, flush=True)
             self.shown_error = text
