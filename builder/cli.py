@@ -16,6 +16,7 @@ from pathlib import Path
 from builder.errors import BuildError
 
 log = logging.getLogger("builder")
+DRAFTS = "include the articles marked draft: true (deploy never does)"
 
 
 def _site_dir(value: str) -> Path:
@@ -41,10 +42,12 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--cache-dir", type=Path, help="build cache folder (default: ~/.cache/digest/<site>-<hash>, under $XDG_CACHE_HOME if set)")
     b.add_argument("--no-cache", action="store_true", help="build from scratch, and keep no cache")
     b.add_argument("--timings", action="store_true", help="print the seconds spent in each stage")
+    b.add_argument("--drafts", action="store_true", help=DRAFTS)
     b.add_argument("--quiet", action="store_true", help="no progress bar, no summary line (warnings still show)")
 
     k = sub.add_parser("check", help="check the whole site, links included, without writing anything")
     site_args(k)
+    k.add_argument("--drafts", action="store_true", help=DRAFTS)
 
     s = sub.add_parser("serve", help="preview the site: rebuild on every edit and reload the browser")
     site_args(s)
@@ -52,6 +55,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     s.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     s.add_argument("--open", action="store_true", help="open the site in the web browser")
+    s.add_argument("--drafts", action="store_true", help=DRAFTS)
 
     c = sub.add_parser("clusters", help="explain which articles belong to which story, and why")
     c.add_argument("--site", type=_site_dir, default=".", help="site folder (default: .)")
@@ -124,7 +128,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     parallel.show_progress = not args.quiet
     report = build(args.site, args.out.resolve() if args.out else None, args.base_url, args.strict,
                    search=not args.no_search, cache_dir=args.cache_dir and args.cache_dir.resolve(),
-                   use_cache=not args.no_cache, stamp=taken)
+                   use_cache=not args.no_cache, stamp=taken, drafts=args.drafts)
     for warning in report.warnings:
         print(warning, file=sys.stderr)
     if not args.quiet:
@@ -145,7 +149,7 @@ def _unchanged(args: argparse.Namespace) -> tuple[bool, str | None]:
     started = time.perf_counter()
     out = (args.out or args.site / "public").resolve()
     last, taken = state.unchanged(args.site, out, args.cache_dir and args.cache_dir.resolve(),
-                                  state.options(args.base_url, args.strict, not args.no_search))
+                                  state.options(args.base_url, args.strict, not args.no_search, args.drafts))
     if last is None:
         return False, taken
     for warning in last["warnings"]:
@@ -162,7 +166,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from builder.commands.check import check_site
 
     try:
-        report = check_site(args.site, args.base_url, args.strict)
+        report = check_site(args.site, args.base_url, args.strict, args.drafts)
     except BuildError as exc:
         print(exc.report("Check"), file=sys.stderr)
         return 1
@@ -176,7 +180,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from builder.commands.serve import serve
 
     out = args.out.resolve() if args.out else args.site / "public"
-    return serve(args.site, out, args.host, args.port, args.base_url, args.strict, args.open)
+    return serve(args.site, out, args.host, args.port, args.base_url, args.strict, args.open, args.drafts)
 
 
 def cmd_clusters(args: argparse.Namespace) -> int:

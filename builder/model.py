@@ -41,6 +41,7 @@ class SiteConfig:
     sitemap: bool = True
     search: bool = True
     cname: str = ""
+    drafts: bool = False  # publish articles marked draft: the command line's --drafts only, never site.yaml
 
     @property
     def base_path(self) -> str:
@@ -84,6 +85,7 @@ class Article:
     digest: str = ""  # hash of the file's bytes and what shapes its parse: pages made from it are keyed by it
     cjk: int = 0  # CJK characters (no spaces between words): reading time counts them apart
     slug_given: bool = False  # 'slug:' in the front matter: a collision is the editor's to resolve
+    draft: bool = False  # 'draft: true': not published unless a build is asked for drafts
 
     @property
     def day(self) -> date:

@@ -409,3 +409,43 @@ def test_a_site_template_or_static_file_overrides_the_theme_file_by_file(make_si
     assert not any("local edition" in page.read_text(encoding="utf-8") for page in article_pages(out).values())
     assert (out / "static/style.css").read_bytes() == (REPO / "static/style.css").read_bytes()
     assert tree(out) == tree(build_ok(make_site(name="theme-only")))
+
+
+# --- drafts ------------------------------------------------------------------------------------
+
+DRAFT = "content/articles/en/putin-bishkek-draft.md"
+DRAFT_TEXT = """\
+---
+title: Russia, Kyrgyzstan to sign key collaboration deals
+date: 2025-11-26
+lang: en
+source: Reuters
+draft: true
+---
+BISHKEK, Nov 26 (Reuters) - Vladimir Putin and Sadyr Japarov met in Bishkek ahead of the CSTO summit.
+"""
+
+
+def test_a_draft_is_left_out_of_every_page_until_a_build_asks_for_drafts(make_site: MakeSite) -> None:
+    """A draft has no page, no entry in a list, feed, sitemap or story, and takes no URL: it shares its title
+    (so its slug) with a published article, which keeps its own. ``--drafts`` puts it in."""
+    site = make_site({DRAFT: DRAFT_TEXT})
+    out = build_ok(site)
+    published = set(article_pages(out))
+    everything = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in out.rglob("*") if p.is_file())
+    assert "putin-bishkek-draft" not in everything and "russia-kyrgyzstan-to-sign-key-collaboration-deals-2" not in everything
+    clusters = run("clusters", "--site", str(site))
+    assert clusters.returncode == 0 and DRAFT not in clusters.stdout
+
+    build_ok(site, "--drafts")
+    assert len(set(article_pages(out)) - published) == 1
+    assert published <= set(article_pages(out))  # the published article kept its URL
+    assert "Ahead of the CSTO summit".lower() in "\n".join(
+        p.read_text(encoding="utf-8").lower() for p in article_pages(out).values())
+    assert set(article_pages(build_ok(site))) == published  # and a build without --drafts takes it out again
+
+
+def test_a_draft_flag_that_is_not_a_boolean_names_its_line(make_site: MakeSite) -> None:
+    site = make_site({DRAFT: DRAFT_TEXT.replace("draft: true", "draft: maybe")})
+    result = run("build", "--site", str(site), "--no-search")
+    assert result.returncode == 1 and f"{DRAFT}:6:8: error:" in result.stderr and "draft" in result.stderr

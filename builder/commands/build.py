@@ -80,12 +80,14 @@ class Clustered:
 def load_site(root: Path, base_url: str | None = None, cache: Cache | None = None, strict: bool = False,
               changed: Collection[str] | None = None, store: Store | None = None,
               lap: Callable[[str], None] = lambda stage: None,
-              clustered: Clustered | None = None) -> tuple[Site, list[Problem]]:
+              clustered: Clustered | None = None, drafts: bool = False) -> tuple[Site, list[Problem]]:
     """Read and cluster everything; raise BuildError with every error found, return warnings.
-    ``clustered``: the dev server's stories of its last load, reused when nothing they come from changed."""
+    ``clustered``: the dev server's stories of its last load, reused when nothing they come from changed;
+    ``drafts``: articles marked ``draft: true`` are part of the site (otherwise they are left out entirely)."""
     config, problems = read_config(root, base_url)
     if config is None:
         raise BuildError(problems)
+    config = dataclasses.replace(config, drafts=drafts)
     articles, found = read_articles(config, cache, changed, store)
     problems += found + untranslated_languages(articles)
     specs, found = read_stories(config, render_markdown, store)
@@ -142,7 +144,7 @@ class _Stopwatch:
 
 def build(root: Path, out: Path | None = None, base_url: str | None = None, strict: bool = False,
           search: bool = True, cache_dir: Path | None = None, use_cache: bool = True,
-          stamp: str | None = None) -> BuildReport:
+          stamp: str | None = None, drafts: bool = False) -> BuildReport:
     """Build the site at ``root`` into ``out`` (default ``root/public``), replacing it only on success.
 
     Only outputs whose inputs changed since the last build into ``out`` are rendered, and
@@ -151,13 +153,13 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
     ``search=False`` (``--no-search``) acts as ``search: false`` in site.yaml: no search pages,
     no nav link, no index. The index is built in the staging folder, so a failed index
     leaves the previous output as it was. ``stamp``: the sources' ``state.stamp``, when the caller took it
-    before (the command line's no-op check).
+    before (the command line's no-op check). ``drafts``: publish the articles marked ``draft: true`` too.
     """
     started = time.perf_counter()
     watch = _Stopwatch()
     out = (out or root / "public").resolve()
     check_out_dir(out, root)  # before anything reads it: a mistaken --out is refused, never scanned
-    taken = stamp or state.stamp(root, out, state.options(base_url, strict, search))  # before reading: an edit meanwhile counts
+    taken = stamp or state.stamp(root, out, state.options(base_url, strict, search, drafts))  # before reading: an edit meanwhile counts
     # held to the end: a second build into ``out`` fails at once; the folder is scanned on the other core
     # while the sources are read
     with output_lock(out), in_background(lambda: scan(out)) as scanning:
@@ -168,7 +170,7 @@ def build(root: Path, out: Path | None = None, base_url: str | None = None, stri
             if not previous:  # no build into ``out`` on record: refuse a folder that is not an output now,
                 scanned = scanning()  # not after reading the whole site
                 refuse_foreign(out, scanned[0])
-            site, warnings = load_site(root, base_url, strict=strict, store=store, lap=watch.lap)
+            site, warnings = load_site(root, base_url, strict=strict, store=store, lap=watch.lap, drafts=drafts)
             if not search:
                 site = dataclasses.replace(site, config=dataclasses.replace(site.config, search=False))
             renderer, jobs = plan_site(site, STEPS)

@@ -25,9 +25,9 @@ class CheckReport:
         return f"checked {self.pages} pages, {self.links} links: no problems"
 
 
-def check_site(root: Path, base_url: str | None = None, strict: bool = False) -> CheckReport:
+def check_site(root: Path, base_url: str | None = None, strict: bool = False, drafts: bool = False) -> CheckReport:
     """Read, render and check the links of the site at ``root`` in memory; raise BuildError with every error."""
-    site, warnings = load_site(root, base_url, strict=strict)
+    site, warnings = load_site(root, base_url, strict=strict, drafts=drafts)
     outputs = render(site)
     pages = {o.path: scan(o.data.decode("utf-8", "replace")) for o in outputs if o.path.endswith(".html")}
     links, problems = check_links(site, pages, {o.path: o.deps for o in outputs}, {o.path for o in outputs})

@@ -96,6 +96,7 @@ class Incremental:
     out: Path
     base_url: str | None = None
     strict: bool = False
+    drafts: bool = False  # articles marked draft are part of the site (serve --drafts)
     cache: Cache = field(default_factory=dict)
     records: dict[str, Record] | None = None  # the build record of ``out`` as of the last good build
     pending: set[str] = field(default_factory=set)  # inputs changed since the last good build
@@ -122,7 +123,7 @@ class Incremental:
             if self.cache and self.memory is None:
                 self.memory = Store(None)
             site, warnings = load_site(self.root, self.base_url, self.cache, self.strict, hint,
-                                       self.memory if self.cache else store, clustered=self.clustered)
+                                       self.memory if self.cache else store, clustered=self.clustered, drafts=self.drafts)
             self.base_path = site.config.base_path
             laps.append(time.perf_counter())
             self.renderer, jobs = plan_site(site, STEPS, self.renderer)

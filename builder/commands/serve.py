@@ -357,12 +357,13 @@ def reload_browsers() -> None:
 
 
 def serve(root: Path, out: Path, host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None,
-          strict: bool = False, open_browser: bool = False) -> int:
-    """Build ``root`` into ``out`` and serve it until Ctrl-C; return the exit code."""
+          strict: bool = False, open_browser: bool = False, drafts: bool = False) -> int:
+    """Build ``root`` into ``out`` and serve it until Ctrl-C; return the exit code. ``drafts``: show the
+    articles marked ``draft: true`` too."""
     check_out_dir(out, root)
     if any(out.resolve().is_relative_to(folder.resolve()) for folder in watched_dirs(root)):
         raise BuildError([Problem(str(out), None, "the output folder cannot be inside a folder the server watches")])
-    preview = Preview(Incremental(root, out.resolve(), base_url, strict))
+    preview = Preview(Incremental(root, out.resolve(), base_url, strict, drafts))
     print(f"Building {root} into {preview.incremental.out} …", flush=True)
     preview.rebuild(set())  # a broken site is served too: as its error page
     compact_memory()

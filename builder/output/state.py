@@ -30,9 +30,9 @@ RACY = 0.1  # seconds: coarser than the clock ticks of Linux, macOS and Windows 
 LIBRARIES = ("anyascii", "babel", "jinja2", "markdown", "nh3", "yaml", "pagefind")  # what shapes the output
 
 
-def options(base_url: str | None, strict: bool, search: bool) -> tuple[object, ...]:
+def options(base_url: str | None, strict: bool, search: bool, drafts: bool) -> tuple[object, ...]:
     """The options of ``build`` that change what it makes."""
-    return (base_url, strict, search)
+    return (base_url, strict, search, drafts)
 
 
 def stamp(root: Path, out: Path, options: tuple[object, ...]) -> str | None:

@@ -30,7 +30,7 @@ ARTICLES_DIR = "content/articles"
 FRONT_MATTER = {
     "title": "string", "date": "date", "lang": "string", "source": "string", "url": "string",
     "author": "string", "section": "string", "tags": "list of strings", "description": "string",
-    "image": "string", "slug": "string",
+    "image": "string", "slug": "string", "draft": "boolean",
 }
 REQUIRED = ("title", "date", "lang", "source")
 UNKNOWN_SOURCE = "unknown"  # the editor's explicit "the text does not name its outlet"
@@ -197,6 +197,7 @@ def _build(path: str, doc: YamlDoc, body: str, lang: str, moment: Moment, first_
         headings=headings,
         date_line=doc.line("date"),
         slug_given="slug" in fields,
+        draft=fields.get("draft") is True,
     )
     return article, warnings
 

@@ -95,8 +95,8 @@ def read_articles(config: SiteConfig, cache: Cache | None = None, changed: Colle
     for rel, _ in files:
         article, found = cache[rel][1]
         problems += found
-        if article:
-            articles.append(article)
+        if article and (config.drafts or not article.draft):  # before slugs are made distinct: a draft
+            articles.append(article)  # never renames a published article
     articles = distinct_slugs(articles)
     problems += future_dates(articles, config) + _collisions(articles)
     return articles, problems
