@@ -143,3 +143,56 @@ def test_an_article_naming_a_story_too_little_says_which_and_why(make_site, monk
     assert code == 0, err
     assert ("in no story; nearest putin-bishkek-2025-11: score 2.0, but it names 1 of the story's 4 entities, "
             "members need 3") in out
+
+
+# --- the outlet a wire lead credits ------------------------------------------------------------
+
+CREDITED = {  # leads as agencies and the papers that run their copy write them
+    "BISHKEK, Nov 25 (Reuters) - Russian President Vladimir Putin arrived in Kyrgyzstan": "Reuters",
+    "WASHINGTON (AP) — President Joe Biden said on Tuesday": "AP",
+    "Berlin (dpa) – Bundeskanzler Friedrich Merz hat am Dienstag": "dpa",
+    "PARIS, 26 nov (AFP) - Le président russe est arrivé mardi": "AFP",
+    "Madrid, 26 nov (EFE).- El presidente ruso llegó el martes": "EFE",
+    "Warszawa, 26 listopada (PAP) - Prezydent Rosji przybył we wtorek": "PAP",
+    "ANKARA (AA) - Cumhurbaşkanı Erdoğan salı günü": "AA",
+    "Bishkek (ANTARA) - Presiden Rusia Vladimir Putin tiba di Bishkek": "ANTARA",
+    "बिश्केक, 25 नवंबर (भाषा) रूस के राष्ट्रपति व्लादिमीर पुतिन मंगलवार को": "भाषा",
+    "МОСКВА, 25 ноября. /ТАСС/. Президент России Владимир Путин прибыл": "ТАСС",
+    "МОСКВА, 25 ноя — РИА Новости. Президент России Владимир Путин прибыл": "РИА Новости",
+    "TOKYO (Kyodo) -- Japan's government said on Wednesday": "Kyodo",
+}
+UNCREDITED = [  # brackets and dashes in leads that credit nobody
+    "Russian President Vladimir Putin (pictured) arrived in Bishkek on Tuesday.",
+    "In 2024 (the latest year) trade between the two countries rose by a fifth.",
+    "Prime Minister Narendra Modi (BJP) said on Tuesday that the talks went well.",
+    "BISHKEK — Putin arrived in Kyrgyzstan on Tuesday for a state visit.",
+    "The Collective Security Treaty Organisation (CSTO) holds its summit on Thursday.",
+    "Putin, 73, arrived on Tuesday (local time) and was met by Japarov.",
+    "新华社北京11月26日电（记者王明）国家主席习近平26日在北京会见",
+]
+
+
+@pytest.mark.parametrize("lead", sorted(CREDITED))
+def test_a_dateline_credit_names_the_agency(lead: str) -> None:
+    from builder.ingest.extract_text import wire_credit
+
+    assert wire_credit(lead) == CREDITED[lead]
+
+
+@pytest.mark.parametrize("lead", UNCREDITED)
+def test_brackets_that_credit_nobody_are_no_outlet(lead: str) -> None:
+    from builder.ingest.extract_text import wire_credit
+
+    assert wire_credit(lead) is None
+
+
+def test_a_pasted_wire_story_takes_its_outlet_from_the_dateline_as_the_registry_spells_it(make_site, monkeypatch) -> None:
+    site = make_site()  # the sample's registry lists TASS with the alias ТАСС
+    text = ("Путин прибыл в Бишкек с государственным визитом\n\nБИШКЕК, 25 ноября 2025. /ТАСС/. Президент России "
+            "Владимир Путин прибыл в Бишкек с государственным визитом, сообщили в Кремле.\n\nВ аэропорту его встретил "
+            "президент Киргизии Садыр Жапаров. Переговоры пройдут в среду.\n")
+    code, out, err = _add(site, "--dry-run", "-", stdin=text, monkeypatch=monkeypatch)
+    assert code == 0, err
+    assert 'source: "TASS"' in out and "source 0.60" in out and "the dateline credits 'ТАСС'" in err
+    code, out, _ = _add(site, "--dry-run", "--source", "Kabar", "-", stdin=text, monkeypatch=monkeypatch)
+    assert code == 0 and 'source: "Kabar"' in out and "source 0.60" not in out

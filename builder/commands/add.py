@@ -14,11 +14,13 @@ from datetime import date
 from pathlib import Path
 
 from builder.lang import i18n
+from builder.lang.text import fold
 from builder.read.stories import read_stories
 from builder.stories.clusters import cluster_articles
 from builder.read.config import read_config
 from builder.read.articles import parse_date
 from builder.read.folder import read_articles
+from builder.read.sources import Registry, read_sources
 from builder.read.markdown import render_markdown
 from builder.errors import BuildError, decode
 from builder.model import Article, Moment, SiteConfig, StorySpec
@@ -51,10 +53,11 @@ def run(args: argparse.Namespace) -> int:
         raise BuildError(problems)
     articles, _ = read_articles(config)
     specs, _ = read_stories(config, render_markdown)
+    registry = Registry(read_sources(config.root)[0])
     failed = False
     for source in args.sources:
         try:
-            result = add_one(source, args, config, articles, specs)
+            result = add_one(source, args, config, articles, specs, registry)
         except SourceError as exc:
             print(f"{source}: {exc}", file=sys.stderr)
             failed = True
@@ -65,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_one(source: str, args: argparse.Namespace, config: SiteConfig, articles: list[Article],
-            specs: list[StorySpec]) -> Result:
+            specs: list[StorySpec], registry: Registry) -> Result:
     """Read, extract, check and (unless a dry run) write one source; raise SourceError."""
     today = date.today()
     draft, plain = _read(source, config.max_file_bytes)
@@ -78,6 +81,8 @@ def add_one(source: str, args: argparse.Namespace, config: SiteConfig, articles:
         raise SourceError("no article text found")
     if args.outlet:
         draft.source = args.outlet
+    elif draft.source and (known := registry.by_name.get(fold(draft.source))):
+        draft.source = known.name  # as the registry spells it: a dateline's "ТАСС" is the registry's TASS
     moment = _date(draft, plain, lang, args.date, specs, today)
     planned, problems = plan(draft, lang, moment, config)
     if planned is None:
@@ -92,7 +97,8 @@ def add_one(source: str, args: argparse.Namespace, config: SiteConfig, articles:
         except FileExistsError:
             raise SourceError(f"{planned.path} appeared meanwhile; not overwritten") from None
     confidence = {"lang": lang_confidence, "date": draft.confidence.get("date", 1.0),
-                  "title": draft.confidence.get("title", 1.0)}
+                  "title": draft.confidence.get("title", 1.0),
+                  **({"source": draft.confidence["source"]} if "source" in draft.confidence and not args.outlet else {})}
     return Result(planned, confidence, story, line, draft.warnings + [p.message for p in problems])
 
 

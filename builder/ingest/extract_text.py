@@ -31,6 +31,11 @@ _TERMINAL = tuple(".!?;:…»\"”’)'")
 _CLOSING_LABEL = re.compile(r"^(?:[^\W\d][\w'-]*\s+){0,3}[^\W\d][\w'-]*:$")
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:\d{4}\s*[-–]?\s*(?:\d{4})?\s*)?(?P<name>[^.,;|]{2,60})", re.IGNORECASE)
 _MARKDOWN_START = re.compile(r"^(#|>|[-*+]\s|\d+[.)]\s|={3,}|-{3,})")
+# a wire lead's dateline credit: "BISHKEK, Nov 25 (Reuters) -", "Berlin (dpa) –", "बिश्केक, 25 नवंबर (भाषा) ...",
+# "МОСКВА, 25 ноября. /ТАСС/.", and "МОСКВА, 25 ноя — РИА Новости."
+_BRACKETED = re.compile(r"^(?P<before>[^()/\n]{2,50}?)\s*(?:\((?P<round>[^()/\d:\n]{2,30})\)|/(?P<slash>[^()/\d:\n]{2,30})/)"
+                        r"\.?(?P<dash>\s*[-–—:])?")
+_DASHED = re.compile(r"^(?P<before>[^-–—\n]{2,50}?)\s[-–—]\s(?P<credit>[^\W\d_]+(?: [^\W\d_]+){0,2})\.\s")
 
 
 def extract_text(text: str, lang: str, today: date) -> Draft:
@@ -62,8 +67,13 @@ def extract_text(text: str, lang: str, today: date) -> Draft:
     standfirst = [line for line in lines[1:header_end] if not _is_furniture(line, key, lang, today)]
     body_lines, source = _closing_block(lines[header_end + 1:])
     body_lines = [line for line in body_lines if not _is_furniture(line, key, lang, today)]
-    draft = Draft(title=title, body=_markdown(body_lines), section=section, source=source,
+    credit = None if source or not body_lines else wire_credit(body_lines[0])
+    draft = Draft(title=title, body=_markdown(body_lines), section=section, source=source or credit,
                   description=standfirst[0] if standfirst else None)
+    if credit:
+        draft.confidence["source"] = 0.6
+        draft.warnings.append(f"the dateline credits '{credit}': taken as the outlet unless --source names the one "
+                              "that published it")
     draft.confidence["title"] = 0.9 if len(title.split()) <= 25 and title == headline else 0.6
     timed = [d for d in datelines if isinstance(d, datetime)]
     if timed or datelines or stamped:
@@ -76,6 +86,27 @@ def extract_text(text: str, lang: str, today: date) -> Draft:
     if title != headline:
         draft.warnings.append("the headline carried a photo credit, left out of the title")
     return draft
+
+
+def wire_credit(lead: str) -> str | None:
+    """The agency a wire lead credits in its dateline, or None. A short name in brackets or slashes right
+    after the opening place (and date) counts when a dash follows it, or when the place is in capitals or a
+    date is stated (then a name all in lowercase is a remark, "(pictured)", not a credit); after a place in
+    capitals and a date, a dash and a name of capitalised words ending in a period counts too."""
+    if m := _BRACKETED.match(lead):
+        credit = (m["round"] or m["slash"]).strip()
+        dated = any(ch.isdigit() for ch in m["before"]) or _capitals(m["before"].split()[0])
+        if len(credit.split()) <= 4 and (m["dash"] or (dated and not credit.islower())):
+            return credit
+    if (m := _DASHED.match(lead)) and any(ch.isdigit() for ch in m["before"]) and _capitals(m["before"].split()[0]) \
+            and all(word[0].isupper() for word in m["credit"].split()):
+        return m["credit"]
+    return None
+
+
+def _capitals(word: str) -> bool:
+    """A word written in capitals, as a dateline's place is ("BISHKEK,", "МОСКВА")."""
+    return word.isupper() and sum(ch.isalpha() for ch in word) >= 2
 
 
 def _fold(line: str) -> str:
