@@ -177,3 +177,18 @@ def test_size_and_time_are_bounded(server: str) -> None:
         fetch(f"{server}/big", max_bytes=10_000)
     with pytest.raises(FetchError, match="no answer within 0.5 s"):
         fetch(f"{server}/slow", timeout=0.5)
+
+
+def test_a_saved_page_naming_no_outlet_takes_the_one_its_dateline_credits() -> None:
+    """It declares no charset either: its UTF-8 is read as UTF-8, not as libxml2's default Latin-1."""
+    from builder.ingest.extract_html import extract_html
+
+    page = ("<!doctype html><html lang='de'><head><title>Putin in Kirgistan eingetroffen</title></head><body><article>"
+            "<h1>Putin in Kirgistan eingetroffen</h1><p>Bischkek (dpa) – Der russische Präsident Wladimir Putin ist zu "
+            "einem zweitägigen Staatsbesuch in Kirgistan eingetroffen. Er wurde am Flughafen von Präsident Sadyr "
+            "Dschaparow empfangen.</p><p>Am Donnerstag beginnt in Bischkek der Gipfel der OVKS, eines von Russland "
+            "geführten Militärbündnisses ehemaliger Sowjetrepubliken.</p></article></body></html>")
+    draft = extract_html(page.encode("utf-8"))
+    assert draft.source == "dpa" and draft.confidence["source"] == 0.6
+    assert any("the dateline credits 'dpa'" in w for w in draft.warnings)
+    assert "Der russische Präsident Wladimir Putin" in draft.body and draft.title == "Putin in Kirgistan eingetroffen"

@@ -23,8 +23,9 @@ from builder.read.articles import parse_date
 from builder.model import Moment
 from builder.ingest.dates import fixed, local_zone
 from builder.ingest.draft import Draft
-from builder.ingest.extract_text import SHORT
+from builder.ingest.extract_text import SHORT, take_credit
 
+_CHARSET = re.compile(rb"<meta[^>]+charset|^\xef\xbb\xbf|^<\?xml[^>]+encoding", re.IGNORECASE)
 _ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting",
                   "OpinionNewsArticle", "LiveBlogPosting", "WebPage"}
 _DATE_META = ("article:published_time", "og:published_time", "datePublished", "date", "pubdate",
@@ -36,6 +37,11 @@ _AUTHOR_META = ("author", "article:author", "byl", "dc.creator", "parsely-author
 
 def extract_html(data: bytes | str, url: str | None = None) -> Draft:
     """The article of a page; ``url`` is where it was fetched from (a saved page names its own, if any)."""
+    if isinstance(data, bytes) and not _CHARSET.search(data[:4096]):
+        try:  # no charset declared: UTF-8 when the bytes are (as browsers sniff), not libxml2's Latin-1
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     if isinstance(data, str):  # decoded already (HTTP's charset): the page's own <meta charset> must not count
         tree = lxml.html.fromstring(data.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
     else:
@@ -65,6 +71,7 @@ def extract_html(data: bytes | str, url: str | None = None) -> Draft:
     base = draft.url or url or ""
     blocks = [_block(el, base) for el in lxml.etree.fromstring(main).find("main")] if main else []
     draft.body = "\n\n".join(_without_furniture([b for b in blocks if b.strip()], draft)) + "\n"
+    take_credit(draft, draft.body.lstrip().split("\n", 1)[0])
     draft.confidence["title"] = 0.95 if ld.get("headline") or meta.get("og:title") else 0.7
     stated = _text(ld.get("datePublished")) or next((meta[k] for k in _DATE_META if meta.get(k)), None) \
         or _time_element(tree)
