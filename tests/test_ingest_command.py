@@ -196,3 +196,49 @@ def test_a_pasted_wire_story_takes_its_outlet_from_the_dateline_as_the_registry_
     assert 'source: "TASS"' in out and "source 0.60" in out and "the dateline credits 'ТАСС'" in err
     code, out, _ = _add(site, "--dry-run", "--source", "Kabar", "-", stdin=text, monkeypatch=monkeypatch)
     assert code == 0 and 'source: "Kabar"' in out and "source 0.60" not in out
+
+
+# --- what a copied page puts before its headline -------------------------------------------------
+
+CAPTIONED = {  # a page copied from its top: the lead photo's caption and credit, the headline, a byline, a dateline
+    "en": ("Russian President Vladimir Putin and Kyrgyz President Sadyr Japarov attend a welcoming ceremony in Bishkek, "
+           "Kyrgyzstan, November 25, 2025. Sputnik/Alexander Kazakov/Pool via REUTERS\n"
+           "Putin hails 'strategic' ties on Kyrgyzstan visit\nBy Olzhas Auyezov\nNovember 25, 2025 3:14 PM GMT+6\n"
+           "BISHKEK, Nov 25 (Reuters) - Russian President Vladimir Putin praised what he called a strategic alliance "
+           "with Kyrgyzstan on Tuesday as he began a state visit to the Central Asian nation.\n"
+           "Putin, speaking alongside President Sadyr Japarov, said bilateral trade had grown by 13.6% last year.\n",
+           "Putin hails 'strategic' ties on Kyrgyzstan visit", "Olzhas Auyezov"),
+    "ru": ("Владимир Путин и Садыр Жапаров во время церемонии официальной встречи в Бишкеке. "
+           "Фото: Александр Казаков/POOL/ТАСС\nПутин назвал Киргизию стратегическим союзником\nАвтор: Иван Петров\n"
+           "25 ноября 2025, 15:40\nПрезидент России Владимир Путин прибыл в Бишкек с государственным визитом. Его "
+           "встретил президент Киргизии Садыр Жапаров.\nПо словам Путина, товарооборот двух стран вырос на 13,6%.\n",
+           "Путин назвал Киргизию стратегическим союзником", "Иван Петров"),
+    "de": ("Wladimir Putin und Sadyr Dschaparow bei der Begrüßungszeremonie in Bischkek. (AP Photo/Vladimir Voronin)\n"
+           "Putin wirbt in Kirgistan um enge Partnerschaft\nVon Anna Müller\n25. November 2025\n"
+           "Der russische Präsident Wladimir Putin ist zu einem Staatsbesuch in Kirgistan eingetroffen. Am Flughafen "
+           "empfing ihn Präsident Sadyr Dschaparow.\nDer Handel zwischen beiden Ländern sei im vergangenen Jahr um "
+           "13,6 Prozent gewachsen, sagte Putin.\n",
+           "Putin wirbt in Kirgistan um enge Partnerschaft", "Anna Müller"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(CAPTIONED))
+def test_a_caption_before_the_headline_is_left_out_and_a_byline_names_the_author(make_site, monkeypatch, lang: str) -> None:
+    text, title, author = CAPTIONED[lang]
+    code, out, err = _add(make_site(sample=False), "--dry-run", "--json", "-", stdin=text, monkeypatch=monkeypatch)
+    assert code == 0, err
+    report = json.loads(out)
+    front = report["front_matter"]
+    assert (front["title"], front.get("author"), str(front["date"])[:10]) == (title, author, "2025-11-25")
+    assert "description" not in front  # neither the byline nor the caption
+    assert "a photo caption before the headline was left out" in report["warnings"]
+
+
+def test_a_standfirst_sentence_is_the_description_not_a_byline_or_a_caption(make_site, monkeypatch) -> None:
+    text = ("Kyrgyzstan rolls out red carpet for Putin\nRussian leader's visit underlines Moscow's grip on a region.\n"
+            "Nov. 25, 2025\nBISHKEK, Kyrgyzstan (AP) — Kyrgyzstan gave Russian President Vladimir Putin a lavish "
+            "welcome on Tuesday as he arrived for a state visit.\nPutin and Sadyr Japarov signed a declaration.\n")
+    code, out, err = _add(make_site(sample=False), "--dry-run", "--json", "-", stdin=text, monkeypatch=monkeypatch)
+    front = json.loads(out)["front_matter"]
+    assert code == 0 and front["title"] == "Kyrgyzstan rolls out red carpet for Putin" and "author" not in front
+    assert front["description"] == "Russian leader's visit underlines Moscow's grip on a region." and front["source"] == "AP"

@@ -27,6 +27,7 @@ _LEADING_ISO = re.compile(r"^\s*(?:[^\W\d]+[:\s]\s*)?(\d{4}-\d{2}-\d{2})(?:[T ](
 _LONE = re.compile(r"^[\W_]{1,3}$")
 _CREDIT_PARENS = re.compile(r"\s*\((?:[^\W\d]+\.?\s?){1,2}:\s*[^()]{1,80}\)\s*\.?\s*$")
 _CREDIT_AFTER = re.compile(r"(?<=[.!?])\s+[^\W\d]{2,15}:\s+[^.!?:]{2,120}\.?\s*$")
+_AFTER_SENTENCE = re.compile(r"\w[.!?]\s+(?P<credit>\([^()]{2,80}\)|[^.!?()]{2,80})$")  # what follows a caption's sentence
 _TERMINAL = tuple(".!?;:…»\"”’)'")
 _CLOSING_LABEL = re.compile(r"^(?:[^\W\d][\w'-]*\s+){0,3}[^\W\d][\w'-]*:$")
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:\d{4}\s*[-–]?\s*(?:\d{4})?\s*)?(?P<name>[^.,;|]{2,60})", re.IGNORECASE)
@@ -53,6 +54,10 @@ def extract_text(text: str, lang: str, today: date) -> Draft:
         section = section or lines[0].capitalize()
         lines.pop(0)
     lines = [line for line in lines if not _is_reading_time(line, lang)]
+    captions = 0
+    while len(lines) > 1 and _is_caption(lines[0], lines[1]):  # a page's lead photo, copied before its headline
+        lines.pop(0)
+        captions += 1
     headline = lines[0]
     title = _CREDIT_PARENS.sub("", headline).rstrip(" .")
     key = _fold(title)
@@ -65,15 +70,14 @@ def extract_text(text: str, lang: str, today: date) -> Draft:
         if moment is not None or _fold(line) == key or _LONE.match(line):
             header_end = i
     standfirst = [line for line in lines[1:header_end] if not _is_furniture(line, key, lang, today)]
+    author = next(filter(None, map(_byline, standfirst)), None)
+    standfirst = [line for line in standfirst if not _byline(line)]
     body_lines, source = _closing_block(lines[header_end + 1:])
     body_lines = [line for line in body_lines if not _is_furniture(line, key, lang, today)]
-    credit = None if source or not body_lines else wire_credit(body_lines[0])
-    draft = Draft(title=title, body=_markdown(body_lines), section=section, source=source or credit,
+    draft = Draft(title=title, body=_markdown(body_lines), section=section, source=source, author=author,
                   description=standfirst[0] if standfirst else None)
-    if credit:
-        draft.confidence["source"] = 0.6
-        draft.warnings.append(f"the dateline credits '{credit}': taken as the outlet unless --source names the one "
-                              "that published it")
+    if body_lines:
+        take_credit(draft, body_lines[0])
     draft.confidence["title"] = 0.9 if len(title.split()) <= 25 and title == headline else 0.6
     timed = [d for d in datelines if isinstance(d, datetime)]
     if timed or datelines or stamped:
@@ -85,7 +89,18 @@ def extract_text(text: str, lang: str, today: date) -> Draft:
         draft.warnings.append(f"date {lead} is the one the first paragraph states; check it")
     if title != headline:
         draft.warnings.append("the headline carried a photo credit, left out of the title")
+    if captions:
+        draft.warnings.append("a photo caption before the headline was left out")
     return draft
+
+
+def take_credit(draft: Draft, lead: str) -> None:
+    """A draft that names no outlet takes the one its lead's dateline credits, as a guess the editor checks."""
+    credit = None if draft.source else wire_credit(lead)
+    if credit:
+        draft.source, draft.confidence["source"] = credit, 0.6
+        draft.warnings.append(f"the dateline credits '{credit}': taken as the outlet unless --source names the one "
+                              "that published it")
 
 
 def wire_credit(lead: str) -> str | None:
@@ -107,6 +122,29 @@ def wire_credit(lead: str) -> str | None:
 def _capitals(word: str) -> bool:
     """A word written in capitals, as a dateline's place is ("BISHKEK,", "МОСКВА")."""
     return word.isupper() and sum(ch.isalpha() for ch in word) >= 2
+
+
+def _is_caption(line: str, following: str) -> bool:
+    """A photo caption: a sentence, then its photo's credit with no sentence end of its own ("… 2025.
+    Sputnik/A. Kazakov/Pool via REUTERS", "… airport. (AP Photo/V. Voronin)", "… Бишкекте. Фото: ТАСС"),
+    longer than the line after it (the headline it stands before)."""
+    m = _AFTER_SENTENCE.search(line)
+    if m is None or len(following.split()) >= len(line.split()):
+        return False
+    credit = m["credit"]
+    return "/" in credit or credit.split()[-1].isupper() or bool(_CREDIT_PARENS.search(line) or _CREDIT_AFTER.search(line))
+
+
+def _byline(line: str) -> str | None:
+    """The author a byline names ("By Olzhas Auyezov", "Von Anna Müller", "Автор: Иван Петров"): a short first
+    word or a label, then two to four capitalised words, no sentence end."""
+    words = line.split()
+    if not 3 <= len(words) <= 5 or line.endswith(_TERMINAL):
+        return None
+    first, names = words[0], words[1:]
+    if not (first.endswith(":") or len(first) <= 3) or not all(word[0].isupper() for word in names):
+        return None
+    return " ".join(names)
 
 
 def _fold(line: str) -> str:
