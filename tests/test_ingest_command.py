@@ -242,3 +242,12 @@ def test_a_standfirst_sentence_is_the_description_not_a_byline_or_a_caption(make
     front = json.loads(out)["front_matter"]
     assert code == 0 and front["title"] == "Kyrgyzstan rolls out red carpet for Putin" and "author" not in front
     assert front["description"] == "Russian leader's visit underlines Moscow's grip on a region." and front["source"] == "AP"
+
+
+def test_a_wire_story_ends_without_its_staff_credits_and_standards_line(make_site, monkeypatch) -> None:
+    text = CAPTIONED["en"][0] + ("Reporting by Olzhas Auyezov; Additional reporting by Guy Faulconbridge; Editing by Mark "
+                                 "Trevelyan\nOur Standards: The Thomson Reuters Trust Principles.\n")
+    code, out, err = _add(make_site(sample=False), "--dry-run", "-", stdin=text, monkeypatch=monkeypatch)
+    assert code == 0, err
+    body = out.split("\n---\n", 1)[1].split("\n  in no story")[0]  # the file, without the story line after it
+    assert body.rstrip().endswith("had grown by 13.6% last year.") and "Trust Principles" not in body

@@ -186,7 +186,10 @@ def _is_furniture(line: str, headline_key: str, lang: str, today: date) -> bool:
 
 
 def _closing_block(lines: list[str]) -> tuple[list[str], str | None]:
-    """The body without a closing disclaimer or copyright block, and the outlet that block names."""
+    """The body without a closing disclaimer or copyright block, and the outlet that block names; the staff
+    credits and the standards line a wire ends with go too."""
+    while len(lines) > 1 and (_is_staff_credit(lines[-1]) or _is_label_line(lines[-1])):
+        lines = lines[:-1]
     for i in range(max(0, len(lines) - 3), len(lines)):
         line = lines[i]
         if m := _COPYRIGHT.match(line):
@@ -194,6 +197,22 @@ def _closing_block(lines: list[str]) -> tuple[list[str], str | None]:
         if _CLOSING_LABEL.match(line) and all(w[0].isupper() for w in line.split()) and i < len(lines) - 1:
             return lines[:i], _subject(lines[i + 1])
     return lines, None
+
+
+def _is_staff_credit(line: str) -> bool:
+    """"Reporting by Olzhas Auyezov; Editing by Mark Trevelyan": parts split by semicolons, each a few words
+    ending in a capitalised name."""
+    parts = [part.split() for part in line.strip("() .").split(";")]
+    return len(parts) >= 2 and all(2 <= len(words) <= 8 and words[-1][0].isupper() and words[-2][0].isupper()
+                                   for words in parts)
+
+
+def _is_label_line(line: str) -> bool:
+    """"Our Standards: The Thomson Reuters Trust Principles.": a short label, a colon, a title in capitals."""
+    label, colon, title = line.rstrip(".").partition(": ")
+    words = title.split()
+    return bool(colon) and len(label.split()) <= 3 and 2 <= len(words) <= 8 and all(
+        word[0].isupper() or len(word) <= 3 for word in words) and words[-1][0].isupper()
 
 
 def _subject(line: str) -> str | None:
