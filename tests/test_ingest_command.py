@@ -160,6 +160,8 @@ CREDITED = {  # leads as agencies and the papers that run their copy write them
     "МОСКВА, 25 ноября. /ТАСС/. Президент России Владимир Путин прибыл": "ТАСС",
     "МОСКВА, 25 ноя — РИА Новости. Президент России Владимир Путин прибыл": "РИА Новости",
     "TOKYO (Kyodo) -- Japan's government said on Wednesday": "Kyodo",
+    "(서울=연합뉴스) 김철수 기자 = 블라디미르 푸틴 러시아 대통령이 25일": "연합뉴스",
+    "(TTXVN) - Tổng thống Nga Vladimir Putin đã tới Bishkek": "TTXVN",
 }
 UNCREDITED = [  # brackets and dashes in leads that credit nobody
     "Russian President Vladimir Putin (pictured) arrived in Bishkek on Tuesday.",
@@ -169,6 +171,7 @@ UNCREDITED = [  # brackets and dashes in leads that credit nobody
     "The Collective Security Treaty Organisation (CSTO) holds its summit on Thursday.",
     "Putin, 73, arrived on Tuesday (local time) and was met by Japarov.",
     "新华社北京11月26日电（记者王明）国家主席习近平26日在北京会见",
+    "(CSTO) summit opens in Bishkek on Thursday with six leaders.",
 ]
 
 

@@ -34,8 +34,9 @@ _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright)\s*(?:\d{4}\s*[-–]?\s*(?:\d{4
 _MARKDOWN_START = re.compile(r"^(#|>|[-*+]\s|\d+[.)]\s|={3,}|-{3,})")
 # a wire lead's dateline credit: "BISHKEK, Nov 25 (Reuters) -", "Berlin (dpa) –", "बिश्केक, 25 नवंबर (भाषा) ...",
 # "МОСКВА, 25 ноября. /ТАСС/.", and "МОСКВА, 25 ноя — РИА Новости."
-_BRACKETED = re.compile(r"^(?P<before>[^()/\n]{2,50}?)\s*(?:\((?P<round>[^()/\d:\n]{2,30})\)|/(?P<slash>[^()/\d:\n]{2,30})/)"
+_BRACKETED = re.compile(r"^(?P<before>[^()/\n]{0,50}?)\s*(?:\((?P<round>[^()/\d:\n]{2,30})\)|/(?P<slash>[^()/\d:\n]{2,30})/)"
                         r"\.?(?P<dash>\s*[-–—:])?")
+_PLACE_AGENCY = re.compile(r"^\((?P<place>[^()=\n]{1,20})=(?P<credit>[^()=\d\n]{2,20})\)")  # Korean: "(서울=연합뉴스)"
 _DASHED = re.compile(r"^(?P<before>[^-–—\n]{2,50}?)\s[-–—]\s(?P<credit>[^\W\d_]+(?: [^\W\d_]+){0,2})\.\s")
 
 
@@ -107,10 +108,13 @@ def wire_credit(lead: str) -> str | None:
     """The agency a wire lead credits in its dateline, or None. A short name in brackets or slashes right
     after the opening place (and date) counts when a dash follows it, or when the place is in capitals or a
     date is stated (then a name all in lowercase is a remark, "(pictured)", not a credit); after a place in
-    capitals and a date, a dash and a name of capitalised words ending in a period counts too."""
+    capitals and a date, a dash and a name of capitalised words ending in a period counts too; so does the
+    agency after the place in "(서울=연합뉴스)". A lead that opens with the bracket ("(TTXVN) - …") needs the dash."""
+    if m := _PLACE_AGENCY.match(lead):
+        return m["credit"].strip()
     if m := _BRACKETED.match(lead):
         credit = (m["round"] or m["slash"]).strip()
-        dated = any(ch.isdigit() for ch in m["before"]) or _capitals(m["before"].split()[0])
+        dated = any(ch.isdigit() for ch in m["before"]) or _capitals((m["before"].split() or [""])[0])
         if len(credit.split()) <= 4 and (m["dash"] or (dated and not credit.islower())):
             return credit
     if (m := _DASHED.match(lead)) and any(ch.isdigit() for ch in m["before"]) and _capitals(m["before"].split()[0]) \
