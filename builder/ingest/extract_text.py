@@ -3,8 +3,9 @@
 Rules read a line's shape, never its words, except where CLDR gives the words in every language (month and
 unit names): a section label is a short line in capitals before the headline; a reading-time line is a
 number with the language's word for minutes; a dateline is a short line stating a full date; the headline
-repeated, a lone "_" or "—", a photo caption ending in a credit ("(Photo: Reuters)", "… Сүрөт: …"), and a
-closing block under a label such as "Legal Disclaimer:" are dropped. Lines between the headline and the last
+repeated, a lone "_" or "—", a photo caption ending in a credit ("(Photo: Reuters)", "… Сүрөт: …"), also when it
+stands before the headline, a wire's closing staff credits, and a closing block under a label such as "Legal
+Disclaimer:" are dropped; a byline gives the author, and a wire lead's dateline credit the outlet. Lines between the headline and the last
 dateline form the standfirst (the description). A short line without closing punctuation before a paragraph
 is a subheading.
 """
