@@ -5,9 +5,9 @@ unit names): a section label is a short line in capitals before the headline; a 
 number with the language's word for minutes; a dateline is a short line stating a full date; the headline
 repeated, a lone "_" or "—", a photo caption ending in a credit ("(Photo: Reuters)", "… Сүрөт: …"), also when it
 stands before the headline, a wire's closing staff credits, and a closing block under a label such as "Legal
-Disclaimer:" are dropped; a byline gives the author, and a wire lead's dateline credit the outlet. Lines between the headline and the last
-dateline form the standfirst (the description). A short line without closing punctuation before a paragraph
-is a subheading.
+Disclaimer:" are dropped; a byline gives the author, and a wire lead's dateline credit the outlet. Lines
+between the headline and the last dateline form the standfirst (the description). A short line without
+closing punctuation before a paragraph is a subheading.
 """
 
 from __future__ import annotations
