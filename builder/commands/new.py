@@ -34,11 +34,12 @@ GITIGNORE = "# the build output: deploy publishes it, git need not keep it\npubl
 def new_site(folder: Path, title: str | None = None, base_url: str | None = None, language: str = "en") -> list[str]:
     """Make a site in ``folder`` (new, or empty); return what was written. Raise BuildError with the problems
     of a folder that holds files already, or of settings a build would refuse."""
+    folder = folder.resolve()  # "." too: the staging folder is made beside it, not in it
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise BuildError([Problem(str(folder), None, "is not an empty folder: digest new starts a site in a new "
                                   "or empty one, and never writes over files")])
-    slug = slugify(folder.resolve().name) or "digest"
-    title = title or folder.resolve().name or "digest"
+    slug = slugify(folder.name) or "digest"
+    title = title or folder.name or "digest"
     base_url = base_url or f"https://example.org/{slug}/"
     files = {
         CONFIG_FILE: SITE_YAML.format(title_json=json.dumps(title, ensure_ascii=False), base_url_json=json.dumps(base_url),
