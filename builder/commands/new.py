@@ -50,7 +50,7 @@ def new_site(folder: Path, title: str | None = None, base_url: str | None = None
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".digest-new-", dir=folder.parent))
     except OSError as exc:
-        raise BuildError([Problem(str(folder), None, f"cannot make a folder beside it: {exc.strerror or exc}")]) from None
+        raise BuildError([Problem(str(folder.parent), None, f"cannot write here: {exc.strerror or exc}")]) from None
     try:
         for name, text in files.items():
             (staging / name).write_text(text, encoding="utf-8")
