@@ -42,6 +42,7 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T], label: str, chunksize: in
 
     _TASK = lambda i: fn(items[i])  # noqa: E731 - workers get indexes: items may not pickle (closures)
     gc.freeze()  # what the workers inherit, out of their collector's sight (see _start_worker)
+    _release_free_memory()
     try:
         with ProcessPoolExecutor(cores(), mp_context=multiprocessing.get_context("fork"), initializer=_start_worker,
                                  initargs=(os.getpid(),)) as pool:
@@ -57,6 +58,19 @@ def _start_worker(parent: int) -> None:
     walking them would copy every page of the parent's heap into the worker."""
     die_with_parent(parent)
     gc.enable()
+
+
+def _release_free_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere nothing) before
+    forking: freed memory the heap keeps is inherited like the rest, and copied into each process that
+    writes to it again. At the fork of a cold 10,000-article build's renderers, 60 of the parent's 250 MB
+    were such memory (what the reading stages freed: their results' pickles, the cache entries)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # None: a C library other than glibc (musl)
+        if trim is not None:
+            trim(0)
 
 
 def cores() -> int:

@@ -7,6 +7,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from conftest import MakeSite
 from helpers import run
 
@@ -49,22 +51,30 @@ def test_check_writes_nothing_and_sums_up(make_site: MakeSite, sample_build: Pat
     assert not (site / "public").exists() and not list(home.iterdir())
 
 
-def test_broken_links_are_reported_where_they_are_written(make_site: MakeSite, sample_build: Path) -> None:
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_broken_links_are_reported_where_they_are_written(make_site: MakeSite, sample_build: Path, tmp_path: Path,
+                                                          command: str) -> None:
+    """``build`` (strict: an article's broken link is an error, as in ``check``) finds the same ones, though the
+    process rendering each page keeps only the links it cannot vouch for alone (links.unvouched)."""
     body = ("## Background\n\nSee [a page that is not there](/news-digest/en/2025/11/nope/) and\n"
             "[a missing heading](#no-such-heading), [no base path](/en/), [elsewhere](../../../#nope).\n\n"
             "Fine: [this heading](#background), [a relative link](../../../../tr/), "
             "[absolute](https://newsdigest.github.io/news-digest/en/), [the feed](/news-digest/feed.xml), "
             "[elsewhere](https://example.com/x), [mail](mailto:desk@example.com).\n")
-    site = make_site({"content/articles/en/links.md": ARTICLE + body})
+    site = make_site({"content/articles/en/links.md": ARTICLE.replace("Wire", "Kabar") + body})  # in the registry
     summary = site / SUMMARY
     summary.write_text(summary.read_text(encoding="utf-8") + "\n[Earlier coverage](../earlier/)\n", encoding="utf-8")
     base = site / "templates/base.html"
     text = base.read_text(encoding="utf-8")
     base.write_text(text.replace("</footer>", '<a href="/news-digest/about/">About</a></footer>'), encoding="utf-8")
     pages = len(list(sample_build.rglob("*.html"))) + 1  # the sample's pages and the new article's
-    result = check(site)
-    assert result.returncode == 1 and "Check failed with 6 errors:" in result.stderr, result.stderr
+    result = check(site) if command == "check" else \
+        run("build", "--site", str(site), "--out", str(tmp_path / "out"), "--strict", "--no-search",
+            "--cache-dir", str(tmp_path / "cache"))
+    assert result.returncode == 1 and f"{command.title()} failed with 6 errors:" in result.stderr, result.stderr
     article = "content/articles/en/links.md"
+    if command == "build":  # built with no search: none of the search pages check counts
+        pages -= len(list(sample_build.glob("*/search/index.html")))
     assert [line for line in result.stderr.splitlines() if ": error: " in line] == [
         f"{at(site / article, '/news-digest/en/2025/11/nope/')}: error: broken link '/news-digest/en/2025/11/nope/': "
         "no such page or file in the site",

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.output.links import Page, _quick_scan, _Scanner, scan
+from builder.model import SiteConfig
+from builder.output.links import Page, _quick_scan, _Scanner, scan, unvouched
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -84,3 +85,17 @@ def test_random_markup_is_read_as_htmlparser_reads_it() -> None:
             quick += 1
             assert found == parsed(html), repr(html)
     assert quick > 300  # the comparison above was made often enough to mean something
+
+
+def test_a_rendered_page_keeps_only_the_links_it_cannot_vouch_for() -> None:
+    """What a build's worker hands over of a page: its broken links and its #fragments into other pages (whose
+    ids only the whole site shows), each as often as written; every id of its own."""
+    cfg = SiteConfig(root=Path("."), title={"en": "T"}, base_url="https://example.org/site/", default_language="en",
+                     languages=("en",))
+    files = {"en/index.html", "en/a/index.html", "feed.xml"}
+    links = ["/site/en/", "../", "#top", "https://example.com/", "/site/feed.xml",  # fine
+             "/site/missing/", "#nowhere", "/elsewhere/", "/site/missing/",  # broken
+             "/site/en/#news", "../#news"]  # a fragment into another page: its ids decide
+    page = Page(links, {"top"})
+    assert unvouched(page, "en/a/index.html", cfg, files, {}) == Page(
+        ["/site/missing/", "#nowhere", "/elsewhere/", "/site/missing/", "/site/en/#news", "../#news"], {"top"})

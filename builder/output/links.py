@@ -287,15 +287,50 @@ def _locate(site: Site, source: str, link: str, texts: dict[Path, str]) -> Probl
     return Problem(source, None, link)
 
 
+def unvouched(page: Page, path: str, cfg: SiteConfig, files: Collection[str],
+              known: dict[str, tuple[bool, _Resolved | None]]) -> Page:
+    """``page`` (the output at ``path``) with only the links it cannot vouch for alone, for ``check_links``:
+    the broken ones, and ``#fragment``s into another page, whose ids it has not seen; its own ids stay, for
+    other pages' fragments. ``files``, ``known``: as ``_check``'s. A page links 40 times, of which a build's
+    workers send none or one to the process that checks them all."""
+    url = cfg.base_path + path.removesuffix("index.html")
+    elsewhere: list[str] = []
+
+    def page_at(target: str) -> Page | None:
+        if target == path:
+            return page
+        elsewhere.append(target)
+        return None
+
+    kept = []
+    for link in page.links:
+        _, reason = _check(link, url, cfg, files, page_at, known)
+        if reason or elsewhere:
+            kept.append(link)
+            elsewhere.clear()
+    return Page(kept, page.ids)
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """How ``build`` checks the links of the pages it renders (see write_site): ``page`` reads a page's links
+    and ids (by its path and HTML) where it is rendered, keeping what ``check`` needs of them; ``check`` checks
+    those of every page rendered, before anything is moved in, and may raise BuildError."""
+
+    page: Callable[[str, str], Page]
+    check: Callable[[Mapping[str, Page]], None]
+
+
 def verify_rendered(site: Site, jobs: Collection[Job], out: Path, warnings: list[Problem],
-                    strict: bool = False) -> Callable[[Mapping[str, Page]], None]:
-    """What ``build`` checks the pages it rendered with (see write_site): raise BuildError on a broken link the
+                    strict: bool = False) -> Verifier:
+    """What ``build`` checks the pages it rendered with: raise BuildError on a broken link the
     theme makes. A broken link written in an article or summary (third-party text: an outlet's own relative
     links, ``<img src=x>``) is a warning naming its Markdown file, an error under ``strict``, since the editor may
     not be able to change the text. A ``#fragment`` into a page not rendered this time is looked up in ``out``,
     where it is unchanged."""
     deps = {job.path: job.deps for job in jobs}
     read: dict[str, Page | None] = {}
+    known: dict[str, tuple[bool, _Resolved | None]] = {}  # each worker's own: what each link it saw resolves to
 
     def page_at(path: str, pages: Mapping[str, Page]) -> Page | None:
         if path in pages:
@@ -315,4 +350,4 @@ def verify_rendered(site: Site, jobs: Collection[Job], out: Path, warnings: list
             raise BuildError(errors, warnings + authored)
         warnings.extend(authored)
 
-    return verify
+    return Verifier(lambda path, html: unvouched(scan(html), path, site.config, deps.keys(), known), verify)

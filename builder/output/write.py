@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from builder.cache import Record, digest
 from builder.errors import BuildError, Problem
 from builder.model import Output
-from builder.output.links import Page, scan as scan_page
+from builder.output.links import Page, Verifier
 from builder.output.lock import output_lock, rmtree
 from builder.output.scan import INDEX_DIR, Scan
 from builder.parallel import fork_map
@@ -149,12 +149,11 @@ class Written:
 
 
 Index = Callable[[Path], None]  # builds the search index into a folder holding the whole site
-Verify = Callable[[Mapping[str, Page]], None]  # checks the links of the pages rendered (path → links and ids)
 
 
 def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], out: Path,
                previous: Mapping[str, Record], scanned: Scan, index: Index | None = None,
-               verify: Verify | None = None) -> Written:
+               verify: Verifier | None = None) -> Written:
     """Bring ``out`` to the site ``jobs`` describe, rendering only jobs whose fingerprint (``prints``)
     differs from ``previous`` or whose file was changed since; raise BuildError, leaving ``out`` as it was.
 
@@ -162,7 +161,7 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
     the search index must be rebuilt (it reads the whole site), the staging folder is
     completed with hard links to the unchanged files and swapped in whole. ``out`` is resolved and
     was checked by the caller (check_out_dir, refuse_foreign); ``scanned`` is what ``scan(out)`` found.
-    ``verify`` is given the links of every page rendered, before anything is moved in, and may raise.
+    ``verify`` reads the links of every page rendered, and checks them before anything is moved in.
     """
     _unique(jobs)
     existing, links = scanned
@@ -177,9 +176,9 @@ def write_site(renderer: Renderer, jobs: list[Job], prints: Mapping[str, str], o
     with _staging(out) as (staging, old):
         tree = staging / "site"
         changed, pages = _render_into(renderer, fresh, out, links, hashes, (lambda path, i: tree / path) if whole
-                                      else (lambda path, i: staging / str(i)), verify is not None)
+                                      else (lambda path, i: staging / str(i)), verify and verify.page)
         if verify:
-            verify(pages)
+            verify.check(pages)
         if whole and (changed or stray or not keep or not out.exists()):
             tree.mkdir(exist_ok=True)
             for path in prints.keys() - changed.keys():  # the unchanged files, as they are (same inode, same mtime)
@@ -208,13 +207,13 @@ def _unique(jobs: list[Job]) -> None:
 
 
 def _render_into(renderer: Renderer, jobs: list[Job], out: Path, links: set[str], hashes: dict[str, str],
-                 place: Callable[[str, int], Path], scan_pages: bool
+                 place: Callable[[str, int], Path], read_page: Callable[[str, str], Page] | None
                  ) -> tuple[dict[str, tuple[Path, tuple[int, int]]], dict[str, Page]]:
     """Render ``jobs`` on every core; write each output whose bytes differ from ``out``'s to ``place(path, i)``.
     ``hashes`` are the hashes of files in ``out`` as the last build wrote them (others are read to compare);
     it is updated with every rendered output's. ``links`` are the symlinks in ``out``. Return where each
-    written output was staged, with its (size, mtime in ns), and (``scan_pages``) the links and ids of every
-    page rendered, read by the workers; raise BuildError with every template problem."""
+    written output was staged, with its (size, mtime in ns), and (with ``read_page``) what it reads of every
+    page rendered (by its path and HTML), in the workers; raise BuildError with every template problem."""
     for job in jobs:
         safe_target(out, job.path, links)
     folders: set[Path] = set()  # made by this process: a flat stage needs one call, not one per file
@@ -225,7 +224,8 @@ def _render_into(renderer: Renderer, jobs: list[Job], out: Path, links: set[str]
         data = job.run()
         if data is None:
             return "", None, renderer.problems[mark:], None
-        page = scan_page(data.decode("utf-8", "replace")) if scan_pages and job.path.endswith(".html") else None
+        page = (read_page(job.path, data.decode("utf-8", "replace"))
+                if read_page and job.path.endswith(".html") else None)
         new = digest(data)
         before = hashes.get(job.path)
         if before is None:

@@ -139,15 +139,17 @@ class Renderer:
             links.append({"url": self.url(f"{lang}/feed.xml"), "title": i18n.language(lang).endonym, "lang": lang})
         return links
 
-    def article_item(self, article: Article, page_lang: str) -> Mapping[str, Any]:
+    def article_item(self, article: Article, page_lang: str, keep: bool = True) -> Mapping[str, Any]:
         """What a list or cross-link shows of an article: its title in its own language. Made once per
-        article and page language (read-only, shared): each of a 200-member story's pages lists the others."""
+        article and page language (read-only, shared): each of a 200-member story's pages lists the others.
+        ``keep=False``: for a page that is the last to list it (made anew if it was not kept), as the story list
+        pages list every background article once in each language: 31,000 kept for nothing at 10,000 articles."""
         key = (article.path, page_lang)
         found = self.items.get(key)
         if found is not None:
             return found
         language = i18n.language(article.lang)
-        found = self.items[key] = Fields(
+        found = Fields(
             title=article.title,
             lang=article.lang,
             dir=language.direction,
@@ -158,6 +160,8 @@ class Renderer:
             date_iso=i18n.iso(article.date),
             date_text=i18n.format_day(article.date, page_lang),
         )
+        if keep:
+            self.items[key] = found
         return found
 
     def source_name(self, article: Article, page_lang: str) -> str:

@@ -107,7 +107,8 @@ def list_context(r: Renderer, story: Story, folder: str, lang: str, path: str, n
         page_title=f"{title} · {story_link['title']}", description="", og_type="website", story=story_link,
         heading=heading, alternates=[{"hreflang": code, "url": r.absolute(p)} for code, p in versions.items()],
         # no report marks: they point into the story page, and are worked out from every member's text
-        items=[{**r.article_item(a, lang), **outlet_item(registry.outlet(a), a, lang), "report": None} for a in shown],
+        items=[{**r.article_item(a, lang, keep=False), **outlet_item(registry.outlet(a), a, lang), "report": None}
+               for a in shown],
         pages=[{"number": k, "url": r.url(top + p), "current": k == n} for k, p in enumerate(paths, 1)],
         rel_prev=r.url(top + paths[n - 2]) if n > 1 else "", rel_next=r.url(top + paths[n]) if n < len(paths) else "")
     return ctx
