@@ -24,6 +24,7 @@ from builder import codec
 from builder.cache import DB_NAME, Record, Store, default_folder, digest
 from builder.model import build_day
 from builder.output.scan import INDEX_DIR, scan
+from builder.parallel import in_background
 
 BUILDER = Path(__file__).resolve().parents[1]
 RACY = 0.1  # seconds: coarser than the clock ticks of Linux, macOS and Windows file systems (not FAT's 2 s)
@@ -94,31 +95,36 @@ def _key(out: Path) -> str:
 
 def unchanged(root: Path, out: Path, cache_dir: Path | None, options: tuple[object, ...]) -> tuple[dict[str, Any] | None, str | None]:
     """What the last build into ``out`` reported (pages, files, warnings), when nothing changed since (else None),
-    and the sources' stamp now: the build that follows keeps it rather than take it again (10,000 stats)."""
-    now = stamp(root, out, options)
-    return _last_report(root, out, cache_dir, now), now
+    and the sources' stamp now: the build that follows keeps it rather than take it again (10,000 stats).
+    A folder a build wrote into is scanned on another core while the sources are stamped; no other is scanned."""
+    saved, records = _last_build(cache_dir or default_folder(root), out)
+    if saved is None:
+        return None, stamp(root, out, options)
+    with in_background(lambda: scan(out)) as scanning:
+        now = stamp(root, out, options)
+        if now is None or saved["stamp"] != now:
+            return None, now
+        existing, links = scanning()
+    index = {path for path in existing if path.startswith(INDEX_DIR)}
+    if links or bool(index) != saved.get("indexed") or existing.keys() - index != records.keys():
+        return None, now
+    return (saved if all(existing[path] == record[1:3] for path, record in records.items()) else None), now
 
 
-def _last_report(root: Path, out: Path, cache_dir: Path | None, now: str | None) -> dict[str, Any] | None:
-    folder = cache_dir or default_folder(root)
-    if now is None or not (folder / DB_NAME).is_file():
-        return None
+def _last_build(folder: Path, out: Path) -> tuple[dict[str, Any] | None, dict[str, Record]]:
+    """The report the last build into ``out`` stored and the outputs it left, unless another build (another
+    builder's) wrote into ``out`` since."""
+    if not (folder / DB_NAME).is_file():
+        return None, {}
     store = Store(folder)
     try:
         found = store.get([_key(out)]).get(_key(out))
-        if not isinstance(found, list) or len(found) != len(FIELDS) or found[0] != now:
-            return None
-        saved = dict(zip(FIELDS, found))
-        records = store.outputs(out)
-        if saved["outputs"] != _summed(records):  # another build (another builder's) wrote into ``out`` since
-            return None
+        if not isinstance(found, list) or len(found) != len(FIELDS):
+            return None, {}
+        saved, records = dict(zip(FIELDS, found)), store.outputs(out)
     finally:
         store.close()
-    existing, links = scan(out)
-    index = {path for path in existing if path.startswith(INDEX_DIR)}
-    if links or bool(index) != saved.get("indexed") or existing.keys() - index != records.keys():
-        return None
-    return saved if all(existing[path] == record[1:3] for path, record in records.items()) else None
+    return (saved, records) if saved["outputs"] == _summed(records) else (None, {})
 
 
 def _summed(records: Mapping[str, Record]) -> str:
