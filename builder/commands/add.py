@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 
 from builder.lang import i18n
-from builder.lang.text import fold
 from builder.read.stories import read_stories
 from builder.stories.clusters import cluster_articles
 from builder.read.config import read_config
@@ -81,7 +80,7 @@ def add_one(source: str, args: argparse.Namespace, config: SiteConfig, articles:
         raise SourceError("no article text found")
     if args.outlet:
         draft.source = args.outlet
-    elif draft.source and (known := registry.by_name.get(fold(draft.source))):
+    elif draft.source and (known := registry.named(draft.source)):
         draft.source = known.name  # as the registry spells it: a dateline's "ТАСС" is the registry's TASS
     moment = _date(draft, plain, lang, args.date, specs, today)
     planned, problems = plan(draft, lang, moment, config)

@@ -72,8 +72,9 @@ def extract_text(text: str, lang: str, today: date) -> Draft:
         if moment is not None or _fold(line) == key or _LONE.match(line):
             header_end = i
     standfirst = [line for line in lines[1:header_end] if not _is_furniture(line, key, lang, today)]
-    author = next(filter(None, map(_byline, standfirst)), None)
-    standfirst = [line for line in standfirst if not _byline(line)]
+    bylines = [(line, _byline(line)) for line in standfirst]
+    author = next((name for _, name in bylines if name), None)
+    standfirst = [line for line, name in bylines if not name]
     body_lines, source = _closing_block(lines[header_end + 1:])
     body_lines = [line for line in body_lines if not _is_furniture(line, key, lang, today)]
     draft = Draft(title=title, body=_markdown(body_lines), section=section, source=source, author=author,

@@ -98,9 +98,13 @@ class Registry:
         self.by_name = {fold(n): o for o in outlets for n in (o.name, *o.aliases)}
         self.by_domain = {d: o for o in outlets for d in o.domains}
 
+    def named(self, name: str) -> Outlet | None:
+        """The outlet ``name`` (or one of its aliases) is, in any case and folding ("ТАСС" is TASS)."""
+        return self.by_name.get(fold(name))
+
     def outlet(self, article: Article) -> Outlet | None:
         """The outlet an article names in ``source``, else the one its URL's domain belongs to."""
-        if found := self.by_name.get(fold(article.source)):
+        if found := self.named(article.source):
             return found
         host = domain(article.url)
         while host:
